@@ -1,0 +1,31 @@
+"""dxdata: a tidy indicator dataset on Vietnam's digital transformation.
+
+    import dxdata
+    obs = dxdata.load("observations")          # latest version under data/processed
+    dxdata.versions()                          # ['v0001', 'v0002', ...] oldest first
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__version__ = "0.1.0"
+__all__ = ["__version__", "load", "versions"]
+
+
+def load(table: str = "observations", version: str = "latest", root: str | Path = "data/processed") -> pd.DataFrame:
+    """One table of one published version, with typed columns (see README, 'Tables')."""
+    from dxdata import store
+
+    return store.load(table=table, version=version, root=root)
+
+
+def versions(root: str | Path = "data/processed") -> list[str]:
+    """Published version ids under `root`, oldest first; each can be passed to `load`."""
+    from dxdata import store
+
+    return store.versions(root)

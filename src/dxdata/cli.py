@@ -1,0 +1,134 @@
+"""`dxdata` command line: refresh, versions, evaluate.
+
+Exit codes: 0 done (a new version, or no change); 1 the run failed; 2 bad
+arguments or input folder; 4 another refresh holds the output folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import logging
+import os
+import sys
+from pathlib import Path
+from types import ModuleType
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 4
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _prefect_defaults() -> None:
+    """An embedded Prefect that starts reliably offline, unless the user configured otherwise."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
+
+
+def load_flow_module() -> ModuleType:
+    """`flows/refresh.py` lives beside the package (repo layout), so import it by path."""
+    path = REPO_ROOT / "flows" / "refresh.py"
+    spec = importlib.util.spec_from_file_location("dxdata_flows_refresh", path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load the refresh flow from {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _cmd_refresh(args: argparse.Namespace) -> int:
+    raw_dir, out_dir = Path(args.raw_dir), Path(args.out_dir)
+    if not raw_dir.is_dir():
+        print(f"error: raw folder {raw_dir} does not exist", file=sys.stderr)
+        return EXIT_USAGE
+    from dxdata.store import StoreError
+
+    try:
+        if args.no_prefect:
+            from dxdata.pipeline import run_refresh
+
+            summary = run_refresh(raw_dir, out_dir, batch_size=args.batch_size).as_dict()
+        else:
+            _prefect_defaults()
+            flow_module = load_flow_module()
+            summary = flow_module.refresh(raw_dir=str(raw_dir), out_dir=str(out_dir), batch_size=args.batch_size)
+    except StoreError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_LOCKED if "another refresh" in str(err) else EXIT_FAILED
+    _print_summary(summary, out_dir)
+    return EXIT_OK
+
+
+def _print_summary(summary: dict, out_dir: Path) -> None:
+    print(f"files seen:        {summary['files_seen']}")
+    print(f"articles read:     {summary['articles_read']}")
+    print(f"files rejected:    {summary['files_rejected']}")
+    print(f"rows published:    {summary['observations']}")
+    print(f"rows rejected:     {summary['rows_rejected']}")
+    print(f"numbers left out:  {summary['mentions']} (see the mentions table)")
+    if summary["reject_reasons"]:
+        reasons = ", ".join(f"{k}={v}" for k, v in summary["reject_reasons"].items())
+        print(f"reject reasons:    {reasons}")
+    if summary["changed"]:
+        print(f"version:           {summary['version']} (new) in {out_dir}")
+    else:
+        print(f"version:           no change (latest is {summary['version']})")
+
+
+def _cmd_versions(args: argparse.Namespace) -> int:
+    from dxdata.store import StoreError, latest_version, read_manifest, versions
+
+    try:
+        ids = versions(args.out_dir)
+        latest = latest_version(args.out_dir)
+    except StoreError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    if not ids:
+        print(f"no versions in {args.out_dir} yet: run `dxdata refresh`")
+        return EXIT_OK
+    for v in ids:
+        m = read_manifest(v, args.out_dir)
+        counts = m.get("tables", {})
+        obs = counts.get("observations", {}).get("rows", "?")
+        arts = counts.get("articles", {}).get("rows", "?")
+        mark = "*" if v == latest else " "
+        print(f"{mark} {v}  {m.get('created', '')}  articles={arts}  observations={obs}")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dxdata", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("refresh", help="build the dataset from the raw folder and publish a version if it changed")
+    p.add_argument("--raw-dir", default="data/raw")
+    p.add_argument("--out-dir", default="data/processed")
+    p.add_argument("--batch-size", type=int, default=500, help="articles per extraction task")
+    p.add_argument("--no-prefect", action="store_true", help="run the same stages without Prefect")
+    p.set_defaults(func=_cmd_refresh)
+
+    p = sub.add_parser("versions", help="list published versions (* marks latest)")
+    p.add_argument("--out-dir", default="data/processed")
+    p.set_defaults(func=_cmd_versions)
+
+    from dxdata import evaluate
+
+    evaluate.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,179 @@
+"""The codebooks (indicators, bodies) as data: loaded from `schemas/*.yaml`, never hard-coded.
+
+Matching is accent-insensitive: cues and text are both folded with
+`dxdata.text.fold_accents`, which keeps offsets, so a match in folded text is a
+match at the same offsets in the original.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from dxdata.text import fold_accents, unify_tone_marks
+
+UNITS = ("percent", "count", "VND", "USD", "rank", "score", "times")
+
+
+def schemas_dir() -> Path:
+    """The folder holding the codebooks: $DXDATA_SCHEMAS, else `schemas/` at the repo root."""
+    env = os.environ.get("DXDATA_SCHEMAS")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parents[2] / "schemas"
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A cue phrase split on '...': every part must occur near the number."""
+
+    parts: tuple[str, ...]  # folded text of each part
+
+    @property
+    def weight(self) -> int:
+        return sum(len(p) for p in self.parts)
+
+
+@dataclass(frozen=True)
+class BodyPeriod:
+    body: str
+    until: date | None
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    group: str
+    name_vi: str
+    name_en: str
+    unit: str
+    cues: tuple[Cue, ...]
+    per: str | None = None
+    kind: str = "level"  # "level" or "change" (growth rates match only changes)
+    default_status: str | None = None  # e.g. "target" for plan indicators
+    periodicity: str | None = None  # "annual" for yearly indices: period = the index year
+    source_bodies: tuple[BodyPeriod, ...] = ()  # who publishes it, by date
+    region_scope: str | None = None  # "national" when the indicator is only ever about VN
+    cue_texts: tuple[str, ...] = ()
+
+    def source_body(self, on: date | None) -> str | None:
+        for bp in self.source_bodies:
+            if bp.until is None or on is None or on <= bp.until:
+                return bp.body
+        return None
+
+
+@dataclass(frozen=True)
+class Body:
+    code: str
+    name_vi: str
+    name_en: str
+    aliases: tuple[str, ...]
+    level: str = "national"  # "national" or "provincial"
+
+
+@dataclass(frozen=True)
+class Codebook:
+    indicators: dict[str, Indicator]
+    bodies: dict[str, Body]
+    fingerprint: str  # sha256 of the codebook files: changes when they change
+    body_patterns: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
+
+
+def fold(text: str) -> str:
+    """The form both cues and article text are compared in (same length as the input)."""
+    return fold_accents(unify_tone_marks(text)).replace("\n", " ")
+
+
+def _cue(text: str) -> Cue:
+    parts = tuple(p for p in (fold(part).strip(" ,") for part in text.split("...")) if p)
+    return Cue(parts)
+
+
+def _load_indicators(path: Path, rules_path: Path | None = None) -> dict[str, Indicator]:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    rules = yaml.safe_load(rules_path.read_text(encoding="utf-8")) if rules_path and rules_path.exists() else {}
+    known = {code for entries in raw.values() for code in entries}
+    unknown = sorted(set(rules or {}) - known)
+    if unknown:
+        raise ValueError(f"{rules_path}: rules for codes not in {path.name}: {unknown}")
+    out: dict[str, Indicator] = {}
+    for group, entries in raw.items():
+        for code, base_spec in entries.items():
+            spec = {**base_spec, **(rules or {}).get(code, {})}
+            unit = spec["unit"]
+            if unit not in UNITS:
+                raise ValueError(f"{path}: {code} has unknown unit {unit!r}")
+            cue_texts = [str(c) for c in spec.get("cues", [])] + [str(c) for c in spec.get("extra_cues", [])]
+            bodies = tuple(
+                BodyPeriod(b["body"], date.fromisoformat(str(b["until"])) if b.get("until") else None)
+                for b in spec.get("source_bodies", [])
+            )
+            out[code] = Indicator(
+                code=code,
+                group=group,
+                name_vi=spec["name_vi"],
+                name_en=spec["name_en"],
+                unit=unit,
+                cues=tuple(c for c in (_cue(t) for t in cue_texts) if c.parts),
+                per=spec.get("per"),
+                kind=spec.get("kind", "level"),
+                default_status=spec.get("default_status"),
+                periodicity=spec.get("periodicity"),
+                source_bodies=bodies,
+                region_scope=spec.get("region_scope"),
+                cue_texts=tuple(cue_texts),
+            )
+    return out
+
+
+def _load_bodies(path: Path) -> dict[str, Body]:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {
+        code: Body(
+            code=code,
+            name_vi=spec["name_vi"],
+            name_en=spec["name_en"],
+            aliases=tuple(spec.get("aliases", [])) + tuple(spec.get("extra_aliases", [])),
+            level=spec.get("level", "national"),
+        )
+        for code, spec in raw.items()
+    }
+
+
+def _body_patterns(bodies: dict[str, Body]) -> list[tuple[re.Pattern[str], str]]:
+    """One folded regex per body name/alias, longest first so 'Bộ Công an' beats 'Bộ'."""
+    pairs = []
+    for body in bodies.values():
+        for name in (body.name_vi, *body.aliases):
+            folded = fold(name).strip()
+            # an all-lower-case alias ("tỉnh", "thành phố") is a common word, not a name
+            if len(folded) >= 3 and name != name.lower():
+                pairs.append((folded, body.code))
+    pairs.sort(key=lambda p: -len(p[0]))
+    return [(re.compile(rf"(?<![\w]){re.escape(f)}(?![\w])"), code) for f, code in pairs]
+
+
+@lru_cache(maxsize=4)
+def _load(folder: str) -> Codebook:
+    base = Path(folder)
+    ind_path, body_path, rules_path = base / "indicators.yaml", base / "bodies.yaml", base / "indicator_rules.yaml"
+    digest = hashlib.sha256()
+    for path in (ind_path, rules_path, body_path):
+        digest.update(path.read_bytes() if path.exists() else b"")
+        digest.update(b"\0")
+    indicators = _load_indicators(ind_path, rules_path)
+    bodies = _load_bodies(body_path)
+    return Codebook(indicators, bodies, digest.hexdigest(), _body_patterns(bodies))
+
+
+def load_codebook(folder: Path | None = None) -> Codebook:
+    """The indicator and body codebooks from `folder` (default: `schemas_dir()`), cached."""
+    return _load(str((folder or schemas_dir()).resolve()))

@@ -1,0 +1,100 @@
+"""Find every codebook cue part in an article at once (Aho-Corasick over folded text)."""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from dataclasses import dataclass
+
+import ahocorasick
+
+from dxdata.codebook import Codebook
+
+
+@dataclass(frozen=True)
+class _CueTable:
+    automaton: ahocorasick.Automaton
+    cues_by_indicator: dict[str, list[tuple[int, tuple[int, ...]]]]  # code -> [(cue id, part ids)]
+
+
+_TABLES: dict[str, _CueTable] = {}
+
+
+def _table(codebook: Codebook) -> _CueTable:
+    """One automaton per codebook version (keyed by its fingerprint)."""
+    cached = _TABLES.get(codebook.fingerprint)
+    if cached is not None:
+        return cached
+    part_ids: dict[str, int] = {}
+    cues_by_indicator: dict[str, list[tuple[int, tuple[int, ...]]]] = defaultdict(list)
+    cue_id = 0
+    for code, indicator in codebook.indicators.items():
+        for cue in indicator.cues:
+            ids = tuple(part_ids.setdefault(part, len(part_ids)) for part in cue.parts)
+            cues_by_indicator[code].append((cue_id, ids))
+            cue_id += 1
+    automaton = ahocorasick.Automaton()
+    for part, pid in part_ids.items():
+        automaton.add_word(part, (pid, len(part)))
+    automaton.make_automaton()
+    table = _CueTable(automaton, dict(cues_by_indicator))
+    _TABLES[codebook.fingerprint] = table
+    return table
+
+
+PRIOR_PER_PART = 2.0
+PRIOR_CAP = 6.0
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum()
+
+
+class CueIndex:
+    """Where each cue part occurs in one article's folded text, on word boundaries."""
+
+    def __init__(self, codebook: Codebook, folded: str) -> None:
+        table = _table(codebook)
+        self._cues_by_indicator = table.cues_by_indicator
+        hits: list[tuple[int, int, int]] = []
+        n = len(folded)
+        for end_index, (pid, length) in table.automaton.iter(folded):
+            start, end = end_index - length + 1, end_index + 1
+            if start > 0 and _is_word_char(folded[start - 1]) and _is_word_char(folded[start]):
+                continue
+            if end < n and _is_word_char(folded[end]) and _is_word_char(folded[end - 1]):
+                continue
+            hits.append((start, end, pid))
+        hits.sort()
+        self._hits = hits
+        self._starts = [h[0] for h in hits]
+        self._found_parts = {h[2] for h in hits}
+        self._prior: dict[str, float] = {}
+
+    def hits_in(self, start: int, end: int) -> dict[int, list[tuple[int, int]]]:
+        """Cue part id -> occurrences [(start, end)] inside [start, end)."""
+        out: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        i = bisect.bisect_left(self._starts, start)
+        while i < len(self._hits) and self._hits[i][0] < end:
+            s, e, pid = self._hits[i]
+            if e <= end:
+                out[pid].append((s, e))
+            i += 1
+        return out
+
+    def article_prior(self, code: str) -> float:
+        """How much the whole article speaks of an indicator: its distinct cue parts found anywhere."""
+        cached = self._prior.get(code)
+        if cached is None:
+            parts = {pid for _, ids in self._cues_by_indicator.get(code, []) for pid in ids}
+            found = parts & self._found_parts
+            cached = min(PRIOR_CAP, PRIOR_PER_PART * len(found))
+            self._prior[code] = cached
+        return cached
+
+    def cues_of(self, code: str) -> list[tuple[int, tuple[int, ...]]]:
+        return self._cues_by_indicator.get(code, [])
+
+
+def cue_index(codebook: Codebook, folded: str) -> CueIndex:
+    return CueIndex(codebook, folded)

@@ -1,0 +1,159 @@
+"""Score extraction against gold rows, for curators who extend the codebook.
+
+Rows are matched per source file on (value, unit), as ROWS.md describes; among
+candidates the pair agreeing on most fields wins. Gold rows without an
+indicator code are facts outside the codebook: a predicted row matching one is
+neither right nor wrong.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+FIELDS = ["indicator_code", "region_code", "period_end", "body_code", "qualifier", "status", "denominator"]
+
+
+@dataclass
+class Score:
+    metrics: dict[str, float | int | None]
+    misses: list[dict] = field(default_factory=list)
+    false_rows: list[dict] = field(default_factory=list)
+    wrong_fields: list[tuple[dict, dict, list[str]]] = field(default_factory=list)
+
+
+def _text(v: object) -> str:
+    if v is None or v is pd.NaT or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    if hasattr(v, "isoformat"):
+        return v.isoformat()[:10]
+    return str(v).strip()
+
+
+def _num_text(v: object) -> str:
+    try:
+        f = float(_text(v))
+    except ValueError:
+        return ""
+    return "" if math.isnan(f) else repr(f)
+
+
+def normalize_rows(df: pd.DataFrame) -> list[dict]:
+    """Rows as plain dicts of comparable strings (dates as YYYY-MM-DD, denominators as floats)."""
+    out = []
+    for rec in df.to_dict("records"):
+        row = {"source_file": Path(str(rec["source_file"])).name, "value": float(rec["value"]),
+               "unit": _text(rec["unit"])}
+        for col in FIELDS + ["period_start"]:
+            row[col] = _text(rec.get(col))[:10] if col.startswith("period") else _text(rec.get(col))
+        row["denominator"] = _num_text(rec.get("denominator"))
+        out.append(row)
+    return out
+
+
+def _same(a: float, b: float) -> bool:
+    return a == b or abs(a - b) <= 1e-6 * max(abs(a), abs(b))
+
+
+def _agreement(g: dict, p: dict) -> int:
+    return sum(g[f] == p[f] for f in FIELDS) + (g["period_end"][:7] == p["period_end"][:7])
+
+
+def _prf(name: str, tp: int, fp: int, fn: int) -> dict[str, float]:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {f"{name}_precision": round(p, 4), f"{name}_recall": round(r, 4), f"{name}_f1": round(f, 4)}
+
+
+def score(gold: list[dict], pred: list[dict]) -> Score:
+    """Precision, recall and F1 on quantities and on full rows, plus per-field accuracy."""
+    gold_by, pred_by = defaultdict(list), defaultdict(list)
+    for g in gold:
+        gold_by[g["source_file"]].append(g)
+    gold_files = set(gold_by)
+    for p in pred:
+        if p["source_file"] in gold_files:
+            pred_by[p["source_file"]].append(p)
+    pairs, result = [], Score(metrics={})
+    ignored = 0
+    for f in sorted(gold_by):
+        gs, ps = gold_by[f], pred_by.get(f, [])
+        cand = sorted(
+            ((_agreement(g, p), i, j) for i, g in enumerate(gs) for j, p in enumerate(ps)
+             if g["unit"] == p["unit"] and _same(g["value"], p["value"])),
+            key=lambda c: -c[0],
+        )
+        used_g, used_p = set(), set()
+        for _, i, j in cand:
+            if i in used_g or j in used_p:
+                continue
+            used_g.add(i)
+            used_p.add(j)
+            if gs[i]["indicator_code"]:
+                pairs.append((gs[i], ps[j]))
+            else:
+                ignored += 1
+        result.misses += [g for i, g in enumerate(gs) if i not in used_g and g["indicator_code"]]
+        result.false_rows += [p for j, p in enumerate(ps) if j not in used_p]
+    tp, fp, fn = len(pairs), len(result.false_rows), len(result.misses)
+    m: dict[str, float | int | None] = {"files": len(gold_by), "gold_facts": tp + fn, "pred_rows": tp + fp + ignored,
+                                        "ignored_outside_codebook": ignored, "tp": tp, "fp": fp, "fn": fn}
+    m.update(_prf("quantity", tp, fp, fn))
+    for f in FIELDS:
+        rel = [(g, p) for g, p in pairs if f != "denominator" or g[f]]
+        m[f"acc_{f}"] = round(sum(g[f] == p[f] for g, p in rel) / len(rel), 4) if rel else None
+    full = [(g, p) for g, p in pairs if g["indicator_code"] == p["indicator_code"]
+            and g["region_code"] == p["region_code"] and g["period_end"][:7] == p["period_end"][:7]]
+    m.update(_prf("row", len(full), fp + tp - len(full), fn + tp - len(full)))
+    for g, p in pairs:
+        wrong = [f for f in FIELDS if g[f] != p[f] and (f != "denominator" or g[f])]
+        if wrong:
+            result.wrong_fields.append((g, p, wrong))
+    result.metrics = m
+    return result
+
+
+def extract_folder(raw_dir: Path) -> pd.DataFrame:
+    """Extraction (no validation, no publishing) over a folder, as an observations frame."""
+    from dxdata.codebook import load_codebook
+    from dxdata.ingest import read_raw_folder
+    from dxdata.pipeline import extract_batch, observations_frame
+
+    articles, _ = read_raw_folder(raw_dir)
+    return observations_frame(extract_batch(articles, load_codebook()))
+
+
+def report(result: Score, *, verbose: bool = True) -> str:
+    lines = []
+    if verbose:
+        for g in result.misses:
+            lines.append(f"MISSED  {g['source_file']}  {g['value']:g} {g['unit']}  {g['indicator_code']}")
+        for p in result.false_rows:
+            lines.append(f"FALSE   {p['source_file']}  {p['value']:g} {p['unit']}  {p['indicator_code']}")
+        for g, p, wrong in result.wrong_fields:
+            detail = "; ".join(f"{f}: {p[f] or '-'} (gold {g[f] or '-'})" for f in wrong)
+            lines.append(f"FIELDS  {g['source_file']}  {g['value']:g} {g['unit']}  {detail}")
+    lines += [f"{k}: {v}" for k, v in result.metrics.items()]
+    return "\n".join(lines)
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    gold = normalize_rows(pd.read_csv(args.gold, dtype=str, keep_default_na=False).assign(
+        value=lambda d: pd.to_numeric(d["value"], errors="coerce")))
+    pred = normalize_rows(extract_folder(Path(args.raw_dir)))
+    print(report(score(gold, pred), verbose=not args.quiet))
+    return 0
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("evaluate", help="run extraction on a folder and score it against gold rows")
+    p.add_argument("--gold", required=True, help="gold CSV with the columns of ROWS.md")
+    p.add_argument("--raw-dir", required=True, help="folder with the articles the gold rows come from")
+    p.add_argument("--quiet", action="store_true", help="only the figures, no list of misses")
+    p.set_defaults(func=_cmd_evaluate)

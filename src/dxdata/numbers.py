@@ -1,0 +1,345 @@
+"""Find the numbers in Vietnamese text and read each one: value, unit, qualifier, denominator.
+
+Also says which numbers are not facts (dates, years, document numbers, labels,
+phone numbers ...), so that the extractor can account for every number it saw.
+Pure functions over normalized text (see `dxdata.text.normalize_text`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# One numeral as written: "2.398", "17.371.225", "80,2", "0.6667", "1.000", "86".
+_NUMERAL = r"\d{1,3}(?:\.\d{3})+(?![\d.])(?:,\d+)?|\d+,\d+|\d+\.\d+|\d+"
+_SCALE_WORDS = {"nghìn": 1e3, "ngàn": 1e3, "ngan": 1e3, "triệu": 1e6, "tỷ": 1e9, "tỉ": 1e9}
+_SCALE = r"(?:nghìn|ngàn|triệu|tỷ|tỉ)(?!\w)"
+_CURRENCY = r"(?:đồng|đổng|VNĐ|VND|vnđ|USD|usd|đô la Mỹ|đô la|US\$|\$)(?!\w)"
+_NUMBER_RE = re.compile(
+    rf"(?P<num>{_NUMERAL})"
+    rf"(?:\s*(?P<denom_sep>/)\s*(?P<denom>{_NUMERAL}))?"
+    rf"(?P<pct>\s?%|\s(?:phần trăm))?"
+    rf"(?P<scale>(?:\s+{_SCALE})+)?"
+    rf"(?P<cur>\s*{_CURRENCY})?"
+)
+
+NUMBER_WORDS = {
+    "một": 1, "hai": 2, "ba": 3, "bốn": 4, "tư": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8,
+    "chín": 9, "mười": 10, "nhất": 1, "nhì": 2,
+}
+# Number words are facts only in these frames: an ordinal after "thứ"/"hạng", or a
+# cardinal before a counted noun the codebook cares about.
+_WORD_ORDINAL_RE = re.compile(
+    r"\b(?P<lead>(?:vị trí\s+|xếp\s+|đứng\s+|hạng\s+|xếp hạng\s+)?thứ|hạng|giải)\s+(?P<word>nhất|nhì|hai|ba|tư|năm|sáu|bảy|tám|chín|mười)\b",
+    re.IGNORECASE,
+)
+_WORD_CARDINAL_RE = re.compile(
+    r"(?<![\w])(?P<word>hai|ba|bốn|sáu|bảy|tám|chín|mười)\s+(?=(?:bậc|hạng|nghị định|quyết định|chỉ thị|luật|"
+    r"nghị quyết|nhiệm vụ|chỉ tiêu|lần)\b)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class NumberMention:
+    """One number in the text, read as far as the text around it allows."""
+
+    start: int
+    end: int
+    text: str
+    value: float
+    unit: str | None  # percent, count, VND, USD, rank, score, times; None when not a fact
+    denominator: float | None = None
+    qualifier: str = "eq"
+    not_fact: str | None = None  # reason when the number is not a fact (date, year, ...)
+    is_change: bool = False  # "tăng 20%", "tăng 2 bậc", "gấp 3 lần": a change, not a level
+    range_role: str | None = None  # "low"/"high" for the ends of "từ 60 đến 70%"
+
+
+def parse_numeral(raw: str, *, dot_decimal: bool = False) -> float:
+    """Read one Vietnamese numeral: "." groups thousands, "," is the decimal mark.
+
+    A dot followed by anything but groups of three digits is a decimal point
+    ("0.6667"); `dot_decimal` forces that reading ("0.598" in a 0-1 index context).
+    """
+    if "," in raw:
+        whole, frac = raw.split(",", 1)
+        return float(whole.replace(".", "") + "." + frac)
+    if "." in raw:
+        groups = raw.split(".")
+        grouped = all(len(g) == 3 for g in groups[1:]) and not groups[0].startswith("0")
+        if grouped and not dot_decimal:
+            return float(raw.replace(".", ""))
+        if len(groups) == 2:
+            return float(raw)
+        return float(raw.replace(".", ""))
+    return float(raw)
+
+
+# ---- context rules -------------------------------------------------------------------------
+
+_QUALIFIERS = [
+    ("approx", r"khoảng|gần như|gần|xấp xỉ|chừng|tầm|ước khoảng|trên dưới"),
+    ("gt", r"trên|hơn|vượt|ngoài|hơn|nhiều hơn|cao hơn"),
+    ("lt", r"dưới|chưa đến|chưa tới|không quá|không tới|chưa đầy|ít hơn|thấp hơn"),
+]
+_QUALIFIER_RES = [
+    (q, re.compile(rf"(?:^|[\s(,:])(?:{words})(?:\s+(?:mức|con số|tổng số|số))?\s*$", re.IGNORECASE))
+    for q, words in _QUALIFIERS
+]
+_CHANGE_BEFORE_RE = re.compile(
+    r"(?:tăng|giảm|tăng thêm|tăng trưởng|tăng trưởng bình quân|tốc độ tăng|tốc độ tăng trưởng|cao hơn|thấp hơn|"
+    r"rút ngắn|gấp|tụt|lùi|nâng)(?:\s+(?:được|lên|thêm|khoảng|hơn|trên|gần|đến|tới|là|đạt|từ|ở mức|bình quân))*\s*$",
+    re.IGNORECASE,
+)
+_RANK_BEFORE_RE = re.compile(
+    r"(?:(?:xếp|đứng|vị trí|vươn lên|giữ|tụt xuống|lên|xuống|hạng|thứ hạng)(?:\s+(?:ở|tại|vị trí|thứ|hạng|số))*\s+thứ"
+    r"|(?:xếp hạng|thứ hạng|hạng|xếp|vị trí|đứng)(?:\s+thứ)?)\s*$",
+    re.IGNORECASE,
+)
+_ORDINAL_BEFORE_RE = re.compile(
+    r"(?:lần thứ|phiên họp thứ|phiên thứ|kỳ họp thứ|khóa|khoá|đại hội|hội nghị lần thứ|số thứ tự|năm thứ|ngày thứ|"
+    r"tuần thứ|tháng thứ|đợt|giai đoạn|thứ)\s*$",
+    re.IGNORECASE,
+)
+_DOC_BEFORE_RE = re.compile(
+    r"(?:\bsố|nghị quyết|nghị định|quyết định|chỉ thị|thông tư|đề án|công văn|luật|văn bản|kết luận|thông báo|"
+    r"chương trình|kế hoạch số|tờ trình|điều|khoản|mục|chương|phụ lục|quy chuẩn|tiêu chuẩn|TCVN|ISO)\s*$",
+    re.IGNORECASE,
+)
+_LABEL_BEFORE_RE = re.compile(
+    r"(?:top|mức độ|cấp độ|phiên bản|version|thế hệ|công nghiệp|cách mạng công nghiệp|web|tier|level|covid|"
+    r"industry|chuyển đổi số|giai đoạn|nhóm|loại|hạng mục|bước|tầng|lớp|mục tiêu số)\s*-?\s*$",
+    re.IGNORECASE,
+)
+_DATE_WORDS_BEFORE_RE = re.compile(
+    r"(?:ngày|hôm|sáng|chiều|tối|trưa|đêm|rạng sáng|tháng|quý|năm|thứ hai|thứ ba|thứ tư|thứ năm|thứ sáu|thứ bảy|"
+    r"chủ nhật|cập nhật|đăng|từ|đến|tới|giữa|cuối|đầu)\s*$",
+    re.IGNORECASE,
+)
+_PHONE_BEFORE_RE = re.compile(
+    r"(?:điện thoại|đt|tel|fax|hotline|đường dây nóng|di động|sđt|số điện thoại|liên hệ)[\s:.()]*$", re.IGNORECASE
+)
+_SCORE_AFTER_RE = re.compile(r"^\s*(?:điểm|điẻm|đ\b)", re.IGNORECASE)
+_TIMES_AFTER_RE = re.compile(r"^\s*lần\b", re.IGNORECASE)
+_RANK_AFTER_RE = re.compile(r"^\s*(?:bậc|hạng)\b", re.IGNORECASE)
+_INDEX_CONTEXT_RE = re.compile(r"\b(?:chỉ số|DTI|EGDI|ICT Index|PAR Index|PCI|điểm|trụ cột|index)\b", re.IGNORECASE)
+_TIME_UNIT_AFTER_RE = re.compile(
+    r"^\s*(?:giờ|phút|giây|ngày|tuần|tháng|năm|quý|h\d|h\b|tuổi|km|m2|m²|ha|kg|tấn|mét|cm|mm|kw|mw|gb|mb|tb|mbps|gbps)\b",
+    re.IGNORECASE,
+)
+_WORD_GLUE_RE = re.compile(r"[A-Za-zÀ-ỹĐđ]")
+_ALNUM_LABEL_AFTER_RE = re.compile(r"^(?:G|g|-[A-Za-zĐđ]|/[A-ZĐ]|[A-Za-z]{1,3}\b)")
+_PHONE_RE = re.compile(r"(?<![\d.,])0\d{2,4}[ .]?\d{3}[ .]?\d{3,4}(?![\d,])|(?<![\d.,])1[89]00[ .]?\d{3,4}(?![\d])")
+_TIME_RE = re.compile(r"(?<![\d/])\d{1,2}(?::|h)\d{2}(?![\d/])")
+_DATE_RE = re.compile(
+    r"(?<![\d/.,-])(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}[/-]\d{4})(?![\d/])"
+)
+_YEAR_SPAN_RE = re.compile(r"(?<![\d/.,])(?:19|20)\d{2}\s*[-–—]\s*(?:19|20)\d{2}(?![\d])")
+_RANGE_LINK_RE = re.compile(r"^\s*(?:-|–|—|đến|tới|tới mức)\s*$", re.IGNORECASE)
+_RANGE_FROM_RE = re.compile(r"(?:từ|khoảng từ|từ khoảng|trong khoảng)\s*$", re.IGNORECASE)
+_IN_TOTAL_RE = re.compile(
+    rf"^\s*(?:(?:[^\d\s]+\s+){{0,4}}?)?(?:trong tổng số|trong số|trên tổng số|trên|trong)\s+(?P<denom>{_NUMERAL})\b",
+    re.IGNORECASE,
+)
+
+
+def _before(text: str, start: int, width: int = 40) -> str:
+    return text[max(0, start - width) : start]
+
+
+def _after(text: str, end: int, width: int = 40) -> str:
+    return text[end : end + width]
+
+
+def _unit_of(scale_text: str | None, currency: str | None, pct: bool) -> tuple[str | None, float]:
+    multiplier = 1.0
+    if scale_text:
+        for word in scale_text.split():
+            multiplier *= _SCALE_WORDS[word.lower()]
+    if pct:
+        return "percent", multiplier
+    if currency:
+        c = currency.strip().lower()
+        return ("USD" if ("usd" in c or "đô" in c or "$" in c) else "VND"), multiplier
+    return None, multiplier
+
+
+def _not_fact_reason(text: str, m: re.Match[str], blocked: list[tuple[int, int, str]]) -> str | None:
+    start, end = m.start(), m.end()
+    for b_start, b_end, reason in blocked:
+        if b_start <= start < b_end:
+            return reason
+    num = m.group("num")
+    before = _before(text, start)
+    after = _after(text, end)
+    prev_char = text[start - 1] if start else " "
+    if _WORD_GLUE_RE.match(prev_char) and not before.rstrip().lower().endswith(("thứ", "đạt", "là", "có")):
+        # glued to a word: "C06", "V01", "COVID19", "Hue-S" style labels (but "ThứNăm11" is chrome)
+        return "label"
+    if m.group("pct") or m.group("cur") or m.group("scale"):
+        if m.group("denom_sep") and not m.group("pct") and _is_date_pair(num, m.group("denom")):
+            return "date"
+        return None
+    if _ALNUM_LABEL_AFTER_RE.match(text[end : end + 4]) and not text[end : end + 4].lower().startswith(
+        ("tr ", "ty ")
+    ):
+        return "label"
+    if re.match(r"^\.\d(?!\d)", text[end : end + 3]) or re.match(r"^\d\.\d$", num):
+        return "label"  # "4.0", "2.0", "Công nghiệp 4.0"
+    if _PHONE_BEFORE_RE.search(_before(text, start, 25)):
+        return "phone"
+    if _LABEL_BEFORE_RE.search(before):
+        return "label"
+    if _DOC_BEFORE_RE.search(before) and not m.group("denom_sep"):
+        return "document_number"
+    if m.group("denom_sep"):
+        denom = m.group("denom")
+        if re.match(r"^[A-ZĐ]", text[end : end + 1]) or re.match(r"^[-/][A-ZĐ]", text[end : end + 2]):
+            return "document_number"
+        if _is_date_pair(num, denom):
+            return "date"
+        return None
+    if re.match(r"^[-/][A-ZĐ]", text[end : end + 2]) or re.match(r"^-[A-Z]{1,4}/", text[end : end + 8]):
+        return "document_number"
+    if _TIME_UNIT_AFTER_RE.match(after):
+        return "duration_or_measure"
+    value_is_year = "." not in num and "," not in num and 1900 <= int(num) <= 2100 if num.isdigit() else False
+    if value_is_year:
+        return "year"
+    if _ORDINAL_BEFORE_RE.search(before) and not _RANK_BEFORE_RE.search(before):
+        return "ordinal"
+    if _DATE_WORDS_BEFORE_RE.search(before) and num.isdigit() and int(num) <= 31 and not _count_noun_follows(after):
+        return "date"
+    return None
+
+
+def _count_noun_follows(after: str) -> bool:
+    return bool(re.match(r"^\s+[a-zà-ỹđ]", after))
+
+
+def _is_date_pair(num: str, denom: str) -> bool:
+    """'6/2', '12/7', '6/2023' read as dates, not fractions."""
+    if not num.isdigit() or not denom.isdigit():
+        return False
+    x, y = int(num), int(denom)
+    if 1 <= x <= 12 and 1900 <= y <= 2100:
+        return True
+    return 1 <= x <= 31 and 1 <= y <= 12
+
+
+def _blocked_spans(text: str) -> list[tuple[int, int, str]]:
+    spans: list[tuple[int, int, str]] = []
+    for rx, reason in ((_DATE_RE, "date"), (_YEAR_SPAN_RE, "year"), (_TIME_RE, "time"), (_PHONE_RE, "phone")):
+        spans.extend((mm.start(), mm.end(), reason) for mm in rx.finditer(text))
+    return spans
+
+
+def find_numbers(text: str) -> list[NumberMention]:
+    """Every number in `text`, read with its unit and qualifier, or marked as not a fact."""
+    blocked = _blocked_spans(text)
+    found: list[NumberMention] = []
+    for m in _NUMBER_RE.finditer(text):
+        if m.start() and (text[m.start() - 1].isdigit() or text[m.start() - 1] in ".,"):
+            continue
+        found.append(_read_match(text, m, blocked))
+    found.extend(_number_words(text, {(n.start, n.end) for n in found}))
+    found.sort(key=lambda n: n.start)
+    _mark_ranges(text, found)
+    return found
+
+
+def _read_match(text: str, m: re.Match[str], blocked: list[tuple[int, int, str]]) -> NumberMention:
+    reason = _not_fact_reason(text, m, blocked)
+    raw = m.group("num")
+    start, end = m.start(), m.end()
+    # trailing whitespace captured before an absent group never extends the span
+    surface = text[start:end].rstrip()
+    end = start + len(surface)
+    if reason:
+        try:
+            value = parse_numeral(raw)
+        except ValueError:
+            value = float("nan")
+        return NumberMention(start, end, surface, value, None, not_fact=reason)
+    before = _before(text, start)
+    after = _after(text, end)
+    unit, multiplier = _unit_of(m.group("scale"), m.group("cur"), bool(m.group("pct")))
+    index_context = bool(_INDEX_CONTEXT_RE.search(text[max(0, start - 120) : end + 40]))
+    dot_decimal = raw.startswith("0.")
+    value = parse_numeral(raw, dot_decimal=dot_decimal) * multiplier
+    denominator = None
+    if m.group("denom_sep"):
+        denominator = parse_numeral(m.group("denom")) * (multiplier if unit in ("VND", "USD") else 1)
+    is_change = bool(_CHANGE_BEFORE_RE.search(before))
+    if unit is None:
+        if _RANK_AFTER_RE.match(after):
+            unit = "rank"
+            is_change = True
+        elif _RANK_BEFORE_RE.search(before) and value == int(value):
+            unit = "rank"
+        elif _SCORE_AFTER_RE.match(after) or (index_context and 0 < value < 1 and not m.group("scale")):
+            unit = "score"
+        elif _TIMES_AFTER_RE.match(after) or re.search(r"gấp\s*$", before, re.IGNORECASE):
+            unit = "times"
+            is_change = True
+        else:
+            unit = "count"
+    if denominator is None and unit in ("rank", "count"):
+        in_total = _IN_TOTAL_RE.match(after)
+        if in_total and (unit == "rank" or "tổng" in in_total.group(0)):
+            denominator = parse_numeral(in_total.group("denom"))
+    qualifier = _qualifier(before)
+    if re.search(r"gấp\s*$", before, re.IGNORECASE):
+        is_change = True
+    return NumberMention(start, end, surface, value, unit, denominator, qualifier, None, is_change)
+
+
+def _qualifier(before: str) -> str:
+    tail = before[-25:]
+    for q, rx in _QUALIFIER_RES:
+        if rx.search(tail):
+            return q
+    return "eq"
+
+
+def _number_words(text: str, taken: set[tuple[int, int]]) -> list[NumberMention]:
+    out = []
+    for m in _WORD_ORDINAL_RE.finditer(text):
+        lead = m.group("lead").lower()
+        if lead in ("thứ", "giải") and not _RANK_BEFORE_RE.search(_before(text, m.start("word"))):
+            continue
+        out.append(NumberMention(m.start("word"), m.end("word"), m.group("word"),
+                                 float(NUMBER_WORDS[m.group("word").lower()]), "rank"))
+    for m in _WORD_CARDINAL_RE.finditer(text):
+        after = text[m.end() : m.end() + 10].lower()
+        unit = "rank" if after.startswith(("bậc", "hạng")) else ("times" if after.startswith("lần") else "count")
+        before = _before(text, m.start())
+        is_change = unit in ("rank", "times") and bool(_CHANGE_BEFORE_RE.search(before) or unit == "times")
+        out.append(NumberMention(m.start("word"), m.end("word"), m.group("word"),
+                                 float(NUMBER_WORDS[m.group("word").lower()]), unit,
+                                 qualifier=_qualifier(before), is_change=is_change))
+    return [n for n in out if (n.start, n.end) not in taken]
+
+
+def _mark_ranges(text: str, numbers: list[NumberMention]) -> None:
+    """'từ 60 đến 70%', '8,3 - 8,5%': the low end becomes gt, the high end lt, same unit."""
+    for i in range(len(numbers) - 1):
+        low, high = numbers[i], numbers[i + 1]
+        if low.not_fact or high.not_fact:
+            continue
+        link = text[low.end : high.start]
+        if not _RANGE_LINK_RE.match(link):
+            continue
+        has_from = bool(_RANGE_FROM_RE.search(_before(text, low.start, 25)))
+        dash = link.strip() in ("-", "–", "—")
+        if not (has_from or dash) or high.unit in (None, "rank"):
+            continue
+        low_unit = high.unit if low.unit == "count" else low.unit
+        scale = 1.0
+        if low.unit == "count" and high.unit in ("VND", "USD", "percent", "count") and low.value < high.value:
+            scale = 1.0
+        numbers[i] = NumberMention(low.start, low.end, low.text, low.value * scale, low_unit, low.denominator,
+                                   "gt", None, low.is_change, "low")
+        numbers[i + 1] = NumberMention(high.start, high.end, high.text, high.value, high.unit, high.denominator,
+                                       "lt", None, high.is_change, "high")

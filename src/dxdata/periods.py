@@ -1,0 +1,167 @@
+"""Time expressions in Vietnamese text and the period each one denotes.
+
+"4 tháng đầu năm 2024" -> 2024-01-01..2024-04-30, "đến tháng 6/2023" -> ..2023-06-30,
+"quý I/2022", "năm 2023", "giai đoạn 2021-2025", "đến năm 2025", "ngày 16/2/2022".
+A day or month written without a year takes the year of the reference date.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+
+ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+
+
+@dataclass(frozen=True)
+class TimeExpr:
+    start: int
+    end: int
+    period_start: date | None
+    period_end: date | None
+    kind: str  # "range", "year", "month", "day", "cumulative" (đến ...), "now", "comparison"
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _safe_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+_Y = r"((?:19|20)\d{2})"
+_UPTO = r"(?P<upto>(?:tính |cập nhật )?(?:đến|tới|đến hết|tới hết|hết|tính đến|tính tới|lũy kế đến)\s+(?:thời điểm\s+)?)?"
+_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("range_years", re.compile(
+        rf"(?:giai đoạn|thời kỳ|từ năm|từ|trong)?\s*(?:năm\s+)?{_Y}\s*(?:-|–|—|đến|tới)\s*(?:năm\s+)?{_Y}",
+        re.IGNORECASE)),
+    ("months_of_year", re.compile(
+        rf"(?P<n>\d{{1,2}}|sáu|chín|ba|bốn|năm|mười)\s+tháng(?:\s+(?:đầu|đầu năm|cuối|qua|của|năm))*\s*(?:năm\s+)?{_Y}?",
+        re.IGNORECASE)),
+    ("quarter", re.compile(
+        rf"quý\s+(?P<q>I{{1,3}}V?|IV|[1-4])\s*(?:/|năm|-)\s*{_Y}", re.IGNORECASE)),
+    ("half", re.compile(rf"{_UPTO}(?P<which>giữa|đầu|cuối)\s+năm\s+{_Y}", re.IGNORECASE)),
+    ("month_edge", re.compile(
+        rf"{_UPTO}(?P<which>đầu|giữa|cuối)\s+tháng\s+(?P<m>\d{{1,2}})\s*(?:/|năm)\s*{_Y}", re.IGNORECASE)),
+    ("day", re.compile(
+        rf"{_UPTO}(?:ngày\s+)?(?P<d>\d{{1,2}})\s*[/.-]\s*(?P<m>\d{{1,2}})\s*[/.-]\s*{_Y}", re.IGNORECASE)),
+    ("month", re.compile(rf"{_UPTO}tháng\s+(?P<m>\d{{1,2}})\s*(?:/|năm|-)\s*{_Y}", re.IGNORECASE)),
+    ("day_no_year", re.compile(
+        rf"{_UPTO}ngày\s+(?P<d>\d{{1,2}})\s*/\s*(?P<m>\d{{1,2}})(?![\d/])", re.IGNORECASE)),
+    ("year", re.compile(rf"{_UPTO}(?P<pre>năm|trong năm|cả năm|hết năm)\s+{_Y}(?![\d/])", re.IGNORECASE)),
+    ("year_bare", re.compile(rf"(?P<pre>DTI|EGDI|ICT Index|Index)\s+{_Y}(?![\d/])", re.IGNORECASE)),
+    ("this_year", re.compile(rf"{_UPTO}(?P<rel>năm nay|năm ngoái|năm trước|năm qua)", re.IGNORECASE)),
+    ("now", re.compile(r"(?:đến nay|tới nay|hiện nay|hiện tại|tính đến nay|đến thời điểm này|tới thời điểm này|"
+                       r"thời điểm hiện tại|vừa qua)", re.IGNORECASE)),
+]
+_COMPARISON_BEFORE = re.compile(r"(?:so với|so cùng kỳ|so với cùng kỳ|hơn|từ)\s*(?:cùng kỳ\s*)?$", re.IGNORECASE)
+_WORD_NUM = {"ba": 3, "bốn": 4, "năm": 5, "sáu": 6, "chín": 9, "mười": 10}
+
+
+def find_time_expressions(text: str, ref: date | None) -> list[TimeExpr]:
+    """All time expressions in `text`, non-overlapping, earliest first (longest wins on overlap)."""
+    found: list[TimeExpr] = []
+    for kind, rx in _PATTERNS:
+        for m in rx.finditer(text):
+            expr = _read(kind, m, ref, text)
+            if expr is not None:
+                found.append(expr)
+    found.sort(key=lambda e: (e.start, -(e.end - e.start)))
+    out: list[TimeExpr] = []
+    last_end = -1
+    for e in found:
+        if e.start >= last_end:
+            out.append(e)
+            last_end = e.end
+    return out
+
+
+def _year(m: re.Match[str]) -> int | None:
+    """The year group is always the last group of a single-year pattern."""
+    last = m.group(m.re.groups)
+    return int(last) if last else None
+
+
+def _read(kind: str, m: re.Match[str], ref: date | None, text: str) -> TimeExpr | None:
+    start, end = m.start(), m.end()
+    while start < end and text[start].isspace():
+        start += 1
+    upto = bool(m.groupdict().get("upto"))
+    comparison = bool(_COMPARISON_BEFORE.search(text[max(0, start - 20) : start]))
+    ref_year = ref.year if ref else None
+
+    def make(ps: date | None, pe: date | None, k: str) -> TimeExpr:
+        if comparison and k in ("year", "range"):
+            k = "comparison"
+        if upto and k not in ("now",):
+            return TimeExpr(start, end, None, pe, "cumulative")
+        return TimeExpr(start, end, ps, pe, k)
+
+    if kind == "range_years":
+        y1, y2 = int(m.group(1)), _year(m)
+        if y2 <= y1:
+            return None
+        return make(date(y1, 1, 1), date(y2, 12, 31), "range")
+    if kind == "months_of_year":
+        n_raw = m.group("n").lower()
+        n = _WORD_NUM.get(n_raw) or (int(n_raw) if n_raw.isdigit() else 0)
+        year = _year(m) or ref_year
+        if not 1 <= n <= 12 or year is None:
+            return None
+        if "cuối" in m.group(0).lower():
+            return make(date(year, 13 - n, 1), date(year, 12, 31), "range")
+        return make(date(year, 1, 1), _month_end(year, n), "range")
+    if kind == "quarter":
+        q_raw = m.group("q").lower()
+        q = ROMAN.get(q_raw) or int(q_raw)
+        year = _year(m)
+        return make(date(year, 3 * q - 2, 1), _month_end(year, 3 * q), "range")
+    if kind == "half":
+        year = _year(m)
+        which = m.group("which").lower()
+        edge = {"đầu": date(year, 1, 1), "giữa": date(year, 6, 30), "cuối": date(year, 12, 31)}[which]
+        return TimeExpr(start, end, None, edge, "cumulative")
+    if kind == "month_edge":
+        year, month = _year(m), int(m.group("m"))
+        if not 1 <= month <= 12:
+            return None
+        which = m.group("which").lower()
+        day = {"đầu": 1, "giữa": 15}.get(which, calendar.monthrange(year, month)[1])
+        return TimeExpr(start, end, None, date(year, month, day), "cumulative")
+    if kind == "day":
+        d = _safe_date(_year(m), int(m.group("m")), int(m.group("d")))
+        if d is None:
+            return None
+        return TimeExpr(start, end, None, d, "cumulative" if upto else "day")
+    if kind == "month":
+        year, month = _year(m), int(m.group("m"))
+        if not 1 <= month <= 12:
+            return None
+        return make(date(year, month, 1), _month_end(year, month), "month")
+    if kind == "day_no_year":
+        if ref is None:
+            return None
+        d = _safe_date(ref.year, int(m.group("m")), int(m.group("d")))
+        if d is None:
+            return None
+        if d > ref:
+            d = _safe_date(ref.year - 1, d.month, d.day)
+        return TimeExpr(start, end, None, d, "cumulative" if upto else "day")
+    if kind in ("year", "year_bare"):
+        year = _year(m)
+        return make(date(year, 1, 1), date(year, 12, 31), "year")
+    if kind == "this_year":
+        if ref_year is None:
+            return None
+        rel = m.group("rel").lower()
+        year = ref_year if rel == "năm nay" else ref_year - 1
+        return make(date(year, 1, 1), date(year, 12, 31), "year")
+    if kind == "now":
+        return TimeExpr(start, end, None, None, "now")
+    return None

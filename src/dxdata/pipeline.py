@@ -1,0 +1,229 @@
+"""The refresh as plain functions: ingest -> extract -> validate -> publish.
+
+The Prefect flow in `flows/refresh.py` calls these same functions inside tasks;
+everything here runs and is tested without Prefect.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from dxdata import __version__
+from dxdata.codebook import Codebook, load_codebook
+from dxdata.extract import extract_article
+from dxdata.ingest import read_raw_folder
+from dxdata.models import Article, ExtractionResult, FileReject
+from dxdata.regions import all_region_codes, regions_table
+from dxdata.schemas import articles_schema, mentions_schema, rejects_schema
+from dxdata.store import PublishResult, publish
+from dxdata.validate import REJECT_COLUMNS, split_valid, validate_observations
+
+log = logging.getLogger("dxdata.pipeline")
+
+OBSERVATION_COLUMNS = [
+    "obs_id", "article_id", "source_file", "indicator_code", "value", "unit", "denominator", "qualifier",
+    "status", "period_start", "period_end", "region_code", "region_code_2025", "body_code", "evidence",
+    "char_start", "char_end", "number_text", "number_start", "number_end",
+]
+MENTION_COLUMNS = ["article_id", "source_file", "number_text", "char_start", "char_end", "reason", "value", "unit",
+                   "sentence"]
+ARTICLE_COLUMNS = ["article_id", "source_file", "title", "published", "event_date", "publisher", "url", "format",
+                   "encoding", "n_bytes", "n_chars", "content_sha256", "n_observations", "n_mentions"]
+SORT_KEYS = {
+    "articles": ["source_file"],
+    "observations": ["source_file", "number_start", "indicator_code"],
+    "mentions": ["source_file", "char_start", "reason"],
+    "rejects": ["stage", "source_file", "obs_id", "reason"],
+    "indicators": ["indicator_code"],
+    "bodies": ["body_code"],
+    "regions": ["region_code"],
+}
+
+
+@dataclass
+class RefreshSummary:
+    """What one refresh did, for the CLI, logs and the Prefect artifact."""
+
+    files_seen: int = 0
+    articles_read: int = 0
+    files_rejected: int = 0
+    observations: int = 0
+    rows_rejected: int = 0
+    mentions: int = 0
+    version: str | None = None
+    changed: bool = False
+    reject_reasons: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def obs_id(article_id: str, number_start: int, indicator_code: str) -> str:
+    """Stable id of one observation: the same number in the same text keeps its id across runs."""
+    return hashlib.sha256(f"{article_id}:{number_start}:{indicator_code}".encode()).hexdigest()[:16]
+
+
+def extract_batch(articles: Sequence[Article], codebook: Codebook | None = None) -> list[ExtractionResult]:
+    """Extraction for a batch of articles (one Prefect task handles one batch)."""
+    book = codebook or load_codebook()
+    return [extract_article(a, book) for a in articles]
+
+
+def batches(items: Sequence, size: int) -> Iterable[Sequence]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def observations_frame(results: Iterable[ExtractionResult]) -> pd.DataFrame:
+    rows = []
+    for result in results:
+        for o in result.observations:
+            row = asdict(o)
+            row["obs_id"] = obs_id(o.article_id, o.number_start, o.indicator_code)
+            rows.append(row)
+    return pd.DataFrame(rows, columns=OBSERVATION_COLUMNS)
+
+
+def mentions_frame(results: Iterable[ExtractionResult]) -> pd.DataFrame:
+    return pd.DataFrame([asdict(m) for r in results for m in r.mentions], columns=MENTION_COLUMNS)
+
+
+def articles_frame(articles: Sequence[Article], results: Sequence[ExtractionResult]) -> pd.DataFrame:
+    rows = []
+    for a, r in zip(articles, results, strict=True):
+        row = {k: v for k, v in asdict(a).items() if k != "text"}
+        row.update(n_chars=len(a.text), n_observations=len(r.observations), n_mentions=len(r.mentions))
+        rows.append(row)
+    return pd.DataFrame(rows, columns=ARTICLE_COLUMNS)
+
+
+def file_rejects_frame(rejects: Sequence[FileReject]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {"stage": "ingest", "source_file": r.source_file, "article_id": None, "obs_id": None,
+             "reason": r.reason, "detail": r.detail, "record": None}
+            for r in rejects
+        ],
+        columns=REJECT_COLUMNS,
+    )
+
+
+def codebook_tables(codebook: Codebook) -> dict[str, pd.DataFrame]:
+    """The codebooks as tables, published with every version so that a version stands alone."""
+    indicators = pd.DataFrame(
+        [
+            {"indicator_code": i.code, "group": i.group, "name_vi": i.name_vi, "name_en": i.name_en, "unit": i.unit,
+             "per": i.per, "kind": i.kind, "cues": " | ".join(i.cue_texts)}
+            for i in codebook.indicators.values()
+        ]
+    )
+    bodies = pd.DataFrame(
+        [
+            {"body_code": b.code, "name_vi": b.name_vi, "name_en": b.name_en, "level": b.level,
+             "aliases": " | ".join(b.aliases)}
+            for b in codebook.bodies.values()
+        ]
+    )
+    return {"indicators": indicators, "bodies": bodies, "regions": regions_table()}
+
+
+def validate_tables(
+    articles: Sequence[Article],
+    results: Sequence[ExtractionResult],
+    file_rejects: Sequence[FileReject],
+    codebook: Codebook,
+) -> dict[str, pd.DataFrame]:
+    """Build every table and validate it; failing observation rows move to `rejects`."""
+    observations = observations_frame(results)
+    good_obs, obs_rejects = validate_observations(
+        observations,
+        indicator_codes=list(codebook.indicators),
+        body_codes=list(codebook.bodies),
+        region_codes=all_region_codes(),
+        article_texts={a.article_id: a.text for a in articles},
+    )
+    articles_df, _ = split_valid(articles_frame(articles, results), articles_schema(), table="articles")
+    mentions_df, _ = split_valid(mentions_frame(results), mentions_schema(), table="mentions")
+    parts = [df for df in (file_rejects_frame(file_rejects), obs_rejects) if not df.empty]
+    rejects = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=REJECT_COLUMNS)
+    rejects_df, _ = split_valid(rejects, rejects_schema(), table="rejects")
+    tables = {
+        "articles": articles_df,
+        "observations": good_obs.reindex(columns=OBSERVATION_COLUMNS),
+        "mentions": mentions_df,
+        "rejects": rejects_df.reindex(columns=REJECT_COLUMNS),
+    }
+    tables.update(codebook_tables(codebook))
+    return _typed(tables)
+
+
+def _typed(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Give every column a fixed type, so empty tables and full ones write the same Parquet schema."""
+    ints = {"char_start", "char_end", "number_start", "number_end", "n_bytes", "n_chars", "n_observations",
+            "n_mentions"}
+    floats = {"value", "denominator"}
+    dates = {"period_start", "period_end", "published", "event_date"}
+    out = {}
+    for name, df in tables.items():
+        df = df.reset_index(drop=True).copy()
+        for col in df.columns:
+            if col in ints:
+                df[col] = df[col].astype("int64")
+            elif col in floats:
+                df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
+            elif col in dates:
+                df[col] = pd.to_datetime(df[col], errors="coerce").astype("datetime64[s]").dt.date
+                df[col] = df[col].astype(object).where(df[col].notna(), None)
+            else:
+                df[col] = df[col].astype(object).where(df[col].notna(), None)
+        out[name] = df
+    return out
+
+
+def source_records(articles: Sequence[Article], file_rejects: Sequence[FileReject]) -> list[dict]:
+    """The raw files a version was built from, for its manifest."""
+    rows = [{"source_file": a.source_file, "sha256": a.content_sha256, "status": "read"} for a in articles]
+    rows += [{"source_file": r.source_file, "sha256": r.content_sha256, "status": f"rejected:{r.reason}"}
+             for r in file_rejects]
+    return sorted(rows, key=lambda r: r["source_file"])
+
+
+def code_version(codebook: Codebook) -> str:
+    return f"dxdata {__version__}; codebook {codebook.fingerprint[:12]}"
+
+
+def summarize(tables: dict[str, pd.DataFrame], files_seen: int, published: PublishResult | None) -> RefreshSummary:
+    rejects = tables["rejects"]
+    return RefreshSummary(
+        files_seen=files_seen,
+        articles_read=len(tables["articles"]),
+        files_rejected=int((rejects["stage"] == "ingest").sum()),
+        observations=len(tables["observations"]),
+        rows_rejected=int((rejects["stage"] == "validate").sum()),
+        mentions=len(tables["mentions"]),
+        version=published.version if published else None,
+        changed=bool(published and published.changed),
+        reject_reasons={str(k): int(v) for k, v in rejects["reason"].value_counts().sort_index().items()},
+    )
+
+
+def run_refresh(raw_dir: Path, out_dir: Path, *, batch_size: int = 500) -> RefreshSummary:
+    """The whole refresh without Prefect (tests, notebooks, and the flow's building blocks)."""
+    codebook = load_codebook()
+    articles, file_rejects = read_raw_folder(raw_dir)
+    results: list[ExtractionResult] = []
+    for batch in batches(articles, batch_size):
+        results.extend(extract_batch(batch, codebook))
+    tables = validate_tables(articles, results, file_rejects, codebook)
+    published = publish(tables, out_dir, sources=source_records(articles, file_rejects), sort_keys=SORT_KEYS,
+                        code_version=code_version(codebook))
+    summary = summarize(tables, len(articles) + len(file_rejects), published)
+    log.info("refresh: %s", json.dumps(summary.as_dict(), ensure_ascii=False))
+    return summary

@@ -1,0 +1,105 @@
+"""Split article text into sentences and clauses, and tell body text from page chrome."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_ABBREVIATIONS = {
+    "tp", "tt", "ts", "ths", "pgs", "gs", "bs", "ks", "ls", "nxb", "ubnd", "hđnd", "st", "ct", "ng", "p", "q",
+    "tx", "tt&tt", "kh&cn", "v.v", "vv", "mr", "ms", "dr", "no", "tr", "đ", "ô", "bà",
+}
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)]*\s+(?=[\"“‘(]?[A-ZÀ-ỸĐ0-9])")
+_END_MARKERS = re.compile(
+    r"^(?:tin cùng chuyên mục|tin liên quan|bài liên quan|bài viết liên quan|tin khác|các tin khác|tin mới|"
+    r"tin mới nhất|đọc nhiều|xem nhiều|bình luận|ý kiến bạn đọc|gửi bình luận|xem thêm|>> xem thêm|"
+    r"tin tức liên quan|có thể bạn quan tâm|cùng chuyên mục|chia sẻ bài viết|từ khóa|tags?)\b",
+    re.IGNORECASE,
+)
+_CHROME_LINE = re.compile(
+    r"^(?:lượt xem|lượt đọc|lượt truy cập|tổng số lượt truy cập|số lượt truy cập|đang truy cập|đang online|"
+    r"giấy phép|tòa soạn|toà soạn|điện thoại|fax|email|e-mail|bản quyền|cơ quan chủ quản|tổng biên tập|"
+    r"phó tổng biên tập|địa chỉ|hotline|cỡ chữ|mặc định|ngày đăng|người đăng|đăng ngày|cập nhật|in bài|"
+    r"ảnh:|nguồn:|chịu trách nhiệm|trưởng ban biên tập|copyright|©|giọng nữ|giọng nam|đọc bài|nghe bài|"
+    r"thứ\s*(?:hai|ba|tư|năm|sáu|bảy|\d)|chủ nhật|date \d{4})",
+    re.IGNORECASE,
+)
+_DATE_ONLY_LINE = re.compile(r"^[\W\d_]*(?:\d{1,2}[/-]\d{1,2}[/-]\d{2,4})[\W\d_a-zA-Z+]*$")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    paragraph: int
+    is_chrome: bool = False
+
+
+def body_end(text: str) -> int:
+    """Where the article body ends: the first 'related news / comments' marker line, else the end."""
+    pos = 0
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if pos > 200 and len(stripped) < 60 and _END_MARKERS.match(stripped):
+            return pos
+        pos += len(line) + 1
+    return len(text)
+
+
+def is_chrome_line(line: str) -> bool:
+    """Short lines of page furniture: counters, licences, bylines, date stamps."""
+    stripped = line.strip()
+    if not stripped:
+        return True
+    if len(stripped) < 120 and _CHROME_LINE.match(stripped):
+        return True
+    return len(stripped) < 60 and bool(_DATE_ONLY_LINE.match(stripped))
+
+
+def is_wrapped(text: str) -> bool:
+    """True for text cut into short lines mid-sentence (PDF columns): lines are not paragraphs there."""
+    lines = [line for line in text.split("\n") if line.strip()]
+    if len(lines) < 8:
+        return False
+    short_open = sum(1 for line in lines if len(line) < 70 and not _LINE_END.search(line))
+    return short_open > 0.5 * len(lines)
+
+
+_LINE_END = re.compile(r"[.!?:;…\"”)]\s*$")
+
+
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    """Paragraph spans: lines, or blocks between blank lines when the text is wrapped."""
+    separator = re.compile(r"\n\s*\n" if is_wrapped(text) else r"\n")
+    spans, pos = [], 0
+    for m in separator.finditer(text):
+        spans.append((pos, m.start()))
+        pos = m.end()
+    spans.append((pos, len(text)))
+    return [(s, e) for s, e in spans if text[s:e].strip()]
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Sentences with their offsets; text after `body_end` and chrome lines are marked chrome."""
+    limit = body_end(text)
+    out: list[Sentence] = []
+    for para_index, (para_start, para_end) in enumerate(_paragraphs(text)):
+        para = text[para_start:para_end]
+        chrome = para_start >= limit or ("\n" not in para and is_chrome_line(para))
+        piece_start = 0
+        for m in _SENTENCE_END.finditer(para):
+            if _ends_with_abbreviation(para[piece_start : m.start()]):
+                continue
+            out.append(Sentence(para_start + piece_start, para_start + m.start(), para_index, chrome))
+            piece_start = m.end()
+        if piece_start < len(para):
+            out.append(Sentence(para_start + piece_start, para_start + len(para.rstrip()), para_index, chrome))
+    return out
+
+
+def _ends_with_abbreviation(piece: str) -> bool:
+    words = piece.rstrip(".").rsplit(None, 1)
+    if not words:
+        return False
+    last = words[-1].lower().strip("(\"“")
+    return last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha())
