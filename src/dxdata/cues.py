@@ -15,6 +15,7 @@ from dxdata.codebook import Codebook
 class _CueTable:
     automaton: ahocorasick.Automaton
     cues_by_indicator: dict[str, list[tuple[int, tuple[int, ...]]]]  # code -> [(cue id, part ids)]
+    specificity: dict[int, float]  # part id -> 1 / number of indicators whose cues use it
 
 
 _TABLES: dict[str, _CueTable] = {}
@@ -33,17 +34,23 @@ def _table(codebook: Codebook) -> _CueTable:
             ids = tuple(part_ids.setdefault(part, len(part_ids)) for part in cue.parts)
             cues_by_indicator[code].append((cue_id, ids))
             cue_id += 1
+    users: dict[int, set[str]] = defaultdict(set)
+    for code, cues in cues_by_indicator.items():
+        for _, ids in cues:
+            for pid in ids:
+                users[pid].add(code)
+    specificity = {pid: 1.0 / len(codes) for pid, codes in users.items()}
     automaton = ahocorasick.Automaton()
     for part, pid in part_ids.items():
         automaton.add_word(part, (pid, len(part)))
     automaton.make_automaton()
-    table = _CueTable(automaton, dict(cues_by_indicator))
+    table = _CueTable(automaton, dict(cues_by_indicator), specificity)
     _TABLES[codebook.fingerprint] = table
     return table
 
 
 PRIOR_PER_PART = 2.0
-PRIOR_CAP = 6.0
+PRIOR_CAP = 10.0
 
 
 def _is_word_char(ch: str) -> bool:
@@ -56,6 +63,7 @@ class CueIndex:
     def __init__(self, codebook: Codebook, folded: str) -> None:
         table = _table(codebook)
         self._cues_by_indicator = table.cues_by_indicator
+        self._specificity = table.specificity
         hits: list[tuple[int, int, int]] = []
         n = len(folded)
         for end_index, (pid, length) in table.automaton.iter(folded):
@@ -88,7 +96,7 @@ class CueIndex:
         if cached is None:
             parts = {pid for _, ids in self._cues_by_indicator.get(code, []) for pid in ids}
             found = parts & self._found_parts
-            cached = min(PRIOR_CAP, PRIOR_PER_PART * len(found))
+            cached = min(PRIOR_CAP, PRIOR_PER_PART * sum(self._specificity[p] for p in found))
             self._prior[code] = cached
         return cached
 

@@ -24,6 +24,8 @@ from dxdata.regions import RegionMatch, find_regions, region_2025
 from dxdata.sentences import Sentence, split_sentences
 
 MIN_CUE_SCORE = 6.0
+PRIOR_WEIGHT = 1.0  # the article's topic breaks ties between local cues
+MIN_PRIOR_SCORE = 2.0
 PRIOR_UNITS = {"score", "rank"}  # units specific enough that the article topic alone can name the indicator
 HEAD_NOUN_BONUS = 2.5
 OTHER_NUMBER_PENALTY = 0.3
@@ -35,10 +37,12 @@ _TARGET_RE = re.compile(
     r"tầm nhìn|dự thảo|đề xuất)\b",
     re.IGNORECASE,
 )
-_NATIONAL_RE = re.compile(r"\b(?:cả nước|toàn quốc|Việt Nam|quốc gia|trung ương)\b", re.IGNORECASE)
+_RESPECTIVELY_RE = re.compile(r"\blần lượt\b", re.IGNORECASE)
+_VENUE_BEFORE_RE = re.compile(r"(?:điểm cầu|tại hội trường)\s*(?:tỉnh|thành phố|TP\.?)?\s*$", re.IGNORECASE)
+_POSSESSIVE_BEFORE_RE = re.compile(r"\b(?:của|thuộc)\s*$", re.IGNORECASE)
 _MEETING_RE = re.compile(r"(?:phiên họp|hội nghị|cuộc họp|báo cáo|kỳ họp)[^.;\n]{0,60}?\bcủa\s+$", re.IGNORECASE)
 _PROVINCE_SUBJECT_RE = re.compile(r"(?:tỉnh|thành phố|TP\.?|Tp\.?)\s*$", re.IGNORECASE)
-_CLAUSE_BREAK_RE = re.compile(r"[;:]|\s[-–]\s")
+_CLAUSE_BREAK_RE = re.compile(r"[;:]|\s[-–]\s|,\s*trong đó\b|\(", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -142,7 +146,10 @@ def _default_region(article: Article, regions: list[RegionMatch], sentences: lis
         codes |= {r.region_code for r in find_regions(article.title)}
     if len(codes) == 1:
         return codes.pop()
-    body_codes = Counter(r.region_code for r in regions if not _in_chrome(r.start, sentences))
+    body_codes = Counter(
+        r.region_code for r in regions
+        if not _in_chrome(r.start, sentences) and not _VENUE_BEFORE_RE.search(article.text[max(0, r.start - 25) : r.start])
+    )
     if body_codes:
         code, count = body_codes.most_common(1)[0]
         if count >= 3 and count >= 0.6 * sum(body_codes.values()):
@@ -235,34 +242,41 @@ def _match_indicator(ctx: _ArticleContext, codebook: Codebook, sent: Sentence, n
                      others: list[NumberMention]) -> tuple[Indicator | None, float]:
     """The indicator whose cue parts stand closest to the number, weighted by cue length."""
     best: tuple[float, int, Indicator | None] = (0.0, 0, None)
+    best_prior: tuple[float, int, Indicator | None] = (0.0, 0, None)
     hits = ctx.cues.hits_in(sent.start, sent.end)
     for order, indicator in enumerate(codebook.indicators.values()):
         if indicator.unit != num.unit:
             continue
         if (indicator.kind == "change") != num.is_change:
             continue
-        prior = ctx.cues.article_prior(indicator.code) if num.unit in PRIOR_UNITS else 0.0
-        if prior > best[0] + 1e-9:
-            best = (prior, -order, indicator)
-        for _cue_id, cue in ctx.cues.cues_of(indicator.code):
-            score = 0.0
-            for part_id in cue:
-                occurrences = hits.get(part_id)
-                if not occurrences:
-                    score = 0.0
-                    break
-                part_score = max(_weight(ctx, sent, num, others, s, e) * (e - s) for s, e in occurrences)
-                if part_score <= 0.0:
-                    score = 0.0
-                    break
-                score += part_score
-            if score > 0.0:
-                score += prior
-            if score > best[0] + 1e-9:
-                best = (score, -order, indicator)
-    if best[2] is None or best[0] < MIN_CUE_SCORE:
-        return None, best[0]
-    return best[2], best[0]
+        prior = ctx.cues.article_prior(indicator.code)
+        if num.unit in PRIOR_UNITS and prior > best_prior[0] + 1e-9:
+            best_prior = (prior, -order, indicator)
+        local = max((_cue_score(ctx, sent, num, others, cue, hits) for _, cue in ctx.cues.cues_of(indicator.code)),
+                    default=0.0)
+        if local >= MIN_CUE_SCORE and local + PRIOR_WEIGHT * prior > best[0] + 1e-9:
+            best = (local + PRIOR_WEIGHT * prior, -order, indicator)
+    if best[2] is not None:
+        return best[2], best[0]
+    if best_prior[2] is not None and best_prior[0] >= MIN_PRIOR_SCORE:
+        return best_prior[2], best_prior[0]
+    return None, max(best[0], best_prior[0])
+
+
+def _cue_score(ctx: _ArticleContext, sent: Sentence, num: NumberMention, others: list[NumberMention],
+               cue: tuple[int, ...], hits: dict[int, list[tuple[int, int]]]) -> float:
+    """Sum of the weighted lengths of the cue's parts, found in order ('a ... b': a before b)."""
+    score, after = 0.0, -1
+    for part_id in cue:
+        options = [(s, e) for s, e in hits.get(part_id, ()) if s >= after]
+        if not options:
+            return 0.0
+        part_score, s, e = max((_weight(ctx, sent, num, others, s, e) * (e - s), s, e) for s, e in options)
+        if part_score <= 0.0:
+            return 0.0
+        score += part_score
+        after = e
+    return score
 
 
 def _weight(ctx: _ArticleContext, sent: Sentence, num: NumberMention, others: list[NumberMention],
@@ -278,11 +292,11 @@ def _weight(ctx: _ArticleContext, sent: Sentence, num: NumberMention, others: li
         gap, lo, hi = 0, num.start, num.start
     crossings = sum(1 for o in others if lo <= o.start < hi)
     between = ctx.text[lo:hi]
-    breaks = between.count(";") + between.count(":")
+    breaks = len(_CLAUSE_BREAK_RE.findall(between))
     if any(start >= o.end and start - o.end <= 2 for o in others):
         return 0.0  # the counted noun of another number ("5 quyết định, 2 chỉ thị"): not ours
     weight = 1.0 / (1.0 + gap / DECAY_CHARS)
-    if start >= num.end and gap <= 2:
+    if start >= num.end and gap <= 2 and not ctx.text[num.end : start].strip():
         weight *= HEAD_NOUN_BONUS  # the counted noun right after the number: "52 địa phương"
     else:
         if start >= num.end:
@@ -322,6 +336,8 @@ def _nearest_time(ctx: _ArticleContext, sent: Sentence, num: NumberMention) -> T
 def _period(ctx: _ArticleContext, sent: Sentence, num: NumberMention,
             indicator: Indicator) -> tuple[date | None, date | None]:
     t = _nearest_time(ctx, sent, num)
+    if t is None:
+        t = _previous_sentence_period(ctx, sent)
     if t is not None and t.kind != "now":
         return t.period_start, t.period_end
     if indicator.periodicity == "annual" and t is None:
@@ -329,6 +345,16 @@ def _period(ctx: _ArticleContext, sent: Sentence, num: NumberMention,
         if year:
             return date(year, 1, 1), date(year, 12, 31)
     return None, ctx.ref_date
+
+
+def _previous_sentence_period(ctx: _ArticleContext, sent: Sentence) -> TimeExpr | None:
+    """A sentence with no time words of its own continues the period of the one before it."""
+    index = ctx.sentences.index(sent)
+    if index == 0 or ctx.sentences[index - 1].paragraph != sent.paragraph:
+        return None
+    prev = ctx.sentences[index - 1]
+    periods = [t for t in ctx.times if prev.start <= t.start < prev.end and t.kind in ("range", "year")]
+    return periods[0] if len(periods) == 1 else None
 
 
 def _article_index_year(ctx: _ArticleContext, before: int) -> int | None:
@@ -344,6 +370,9 @@ def _region(ctx: _ArticleContext, sent: Sentence, clause: tuple[int, int], num: 
             indicator: Indicator) -> str:
     if indicator.region_scope == "national":
         return "VN"
+    respective = _respective_region(ctx, sent, num)
+    if respective:
+        return respective
     in_clause = [r for r in ctx.regions if clause[0] <= r.start < clause[1]]
     if in_clause:
         before = [r for r in in_clause if r.end <= num.start]
@@ -351,9 +380,22 @@ def _region(ctx: _ArticleContext, sent: Sentence, clause: tuple[int, int], num: 
     in_sent = [r for r in ctx.regions if sent.start <= r.start < sent.end and r.end <= num.start]
     if in_sent:
         return in_sent[-1].region_code
-    if _NATIONAL_RE.search(ctx.text[sent.start : sent.end]):
-        return "VN"
     return ctx.default_region
+
+
+def _respective_region(ctx: _ArticleContext, sent: Sentence, num: NumberMention) -> str | None:
+    """'TP.HCM và Quảng Ninh lần lượt xếp thứ 2 và 3': the i-th number goes with the i-th place."""
+    if not _RESPECTIVELY_RE.search(ctx.text[sent.start : sent.end]):
+        return None
+    codes: list[str] = []
+    for r in ctx.regions:
+        if sent.start <= r.start < sent.end and r.region_code not in codes:
+            codes.append(r.region_code)
+    same_unit = [n for n in ctx.numbers if sent.start <= n.start < sent.end and n.not_fact is None
+                 and n.unit == num.unit and not n.is_change]
+    if len(codes) < 2 or num not in same_unit or len(same_unit) % len(codes):
+        return None
+    return codes[same_unit.index(num) % len(codes)]
 
 
 def _body(ctx: _ArticleContext, sent: Sentence, clause: tuple[int, int], num: NumberMention,
@@ -361,7 +403,8 @@ def _body(ctx: _ArticleContext, sent: Sentence, clause: tuple[int, int], num: Nu
     source = indicator.source_body(ctx.ref_date or period_end)
     if source:
         return source
-    before = [b for b in ctx.bodies if sent.start <= b.start < num.start]
+    before = [b for b in ctx.bodies if sent.start <= b.start < num.start
+              and not _POSSESSIVE_BEFORE_RE.search(ctx.text[max(0, b.start - 8) : b.start])]
     subject_regions = [
         r for r in ctx.regions
         if clause[0] <= r.start < num.start and _PROVINCE_SUBJECT_RE.search(ctx.text[max(0, r.start - 12) : r.start])
@@ -377,8 +420,7 @@ def _body(ctx: _ArticleContext, sent: Sentence, clause: tuple[int, int], num: Nu
 
 def _status(ctx: _ArticleContext, sent: Sentence, clause: tuple[int, int], num: NumberMention,
             indicator: Indicator) -> str:
-    lead = ctx.text[max(sent.start, clause[0] - 80) : num.start]
-    if _ESTIMATE_RE.search(lead[-80:]):
+    if _ESTIMATE_RE.search(ctx.text[sent.start : num.start]):
         return "estimate"
     if indicator.default_status:
         return indicator.default_status

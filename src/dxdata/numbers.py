@@ -108,7 +108,7 @@ _DOC_BEFORE_RE = re.compile(
     re.IGNORECASE,
 )
 _LABEL_BEFORE_RE = re.compile(
-    r"(?:top|mức độ|cấp độ|phiên bản|version|thế hệ|công nghiệp|cách mạng công nghiệp|web|tier|level|covid|"
+    r"(?:top|mức(?:\s+[a-zà-ỹđ]+){0,2}|cấp độ|phiên bản|version|thế hệ|công nghiệp|cách mạng công nghiệp|web|tier|level|covid|"
     r"industry|chuyển đổi số|giai đoạn|nhóm|loại|hạng mục|bước|tầng|lớp|mục tiêu số)\s*-?\s*$",
     re.IGNORECASE,
 )
@@ -238,18 +238,20 @@ def _blocked_spans(text: str) -> list[tuple[int, int, str]]:
 def find_numbers(text: str) -> list[NumberMention]:
     """Every number in `text`, read with its unit and qualifier, or marked as not a fact."""
     blocked = _blocked_spans(text)
+    index_article = len(_INDEX_CONTEXT_RE.findall(text)) >= 3
     found: list[NumberMention] = []
     for m in _NUMBER_RE.finditer(text):
         if m.start() and (text[m.start() - 1].isdigit() or text[m.start() - 1] in ".,"):
             continue
-        found.append(_read_match(text, m, blocked))
+        found.append(_read_match(text, m, blocked, index_article))
     found.extend(_number_words(text, {(n.start, n.end) for n in found}))
     found.sort(key=lambda n: n.start)
     _mark_ranges(text, found)
     return found
 
 
-def _read_match(text: str, m: re.Match[str], blocked: list[tuple[int, int, str]]) -> NumberMention:
+def _read_match(text: str, m: re.Match[str], blocked: list[tuple[int, int, str]],
+                index_article: bool = False) -> NumberMention:
     reason = _not_fact_reason(text, m, blocked)
     raw = m.group("num")
     start, end = m.start(), m.end()
@@ -265,7 +267,9 @@ def _read_match(text: str, m: re.Match[str], blocked: list[tuple[int, int, str]]
     before = _before(text, start)
     after = _after(text, end)
     unit, multiplier = _unit_of(m.group("scale"), m.group("cur"), bool(m.group("pct")))
-    index_context = bool(_INDEX_CONTEXT_RE.search(text[max(0, start - 120) : end + 40]))
+    index_context = bool(_INDEX_CONTEXT_RE.search(text[max(0, start - 120) : end + 40])) or (
+        index_article and bool(re.fullmatch(r"0[.,]\d{3,4}", raw))
+    )
     dot_decimal = raw.startswith("0.")
     value = parse_numeral(raw, dot_decimal=dot_decimal) * multiplier
     denominator = None

@@ -60,7 +60,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("now", re.compile(r"(?:đến nay|tới nay|hiện nay|hiện tại|tính đến nay|đến thời điểm này|tới thời điểm này|"
                        r"thời điểm hiện tại|vừa qua)", re.IGNORECASE)),
 ]
-_COMPARISON_BEFORE = re.compile(r"(?:so với|so cùng kỳ|so với cùng kỳ|hơn|từ)\s*(?:cùng kỳ\s*)?$", re.IGNORECASE)
+_COMPARISON_BEFORE = re.compile(r"(?:so với|so cùng kỳ|so với cùng kỳ|hơn|từ|như|bằng)\s*(?:cùng kỳ\s*)?$", re.IGNORECASE)
 _WORD_NUM = {"ba": 3, "bốn": 4, "năm": 5, "sáu": 6, "chín": 9, "mười": 10}
 
 

@@ -1,0 +1,494 @@
+"""Publish the tables as an immutable, versioned Parquet dataset, and load them back.
+
+Layout under the output folder (``data/processed`` by default)::
+
+    LATEST                          # text file holding the current version id, e.g. "v0002"
+    .lock                           # filelock held while a publish runs
+    versions/v0001/<table>.parquet  # one file per table
+    versions/v0001/manifest.json    # what the version is and what it was built from
+    versions/v0002/...
+
+Guarantees:
+
+* Deterministic bytes: each table is sorted (its sort keys, then every other column as a tie-break),
+  converted with ``pa.Table.from_pandas(df, preserve_index=False)``, normalised to a fixed Arrow schema
+  (no pandas metadata, ``string`` for text) and written with fixed ``pq.write_table`` settings. The same
+  frame always gives the same bytes (with the same pyarrow version, which is named in the file footer).
+* ``content_hash`` is the sha256 over the table names and each table file's sha256; a publish whose
+  content hash equals the latest version's publishes nothing.
+* Atomic: a version is written into ``versions/.tmp-<random>/``, fsynced, renamed into place, and only
+  then is ``LATEST`` replaced (temp file + ``os.replace``). A crash at any point leaves the previous
+  version and ``LATEST`` intact; leftover ``.tmp-*`` folders are ignored and removed by the next publish.
+  Existing version folders are never rewritten.
+* One publisher at a time: ``publish`` holds ``filelock.FileLock(out_dir / ".lock")``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import re
+import secrets
+import shutil
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import filelock
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+log = logging.getLogger("dxdata.store")
+
+DEFAULT_ROOT = "data/processed"
+LATEST_FILE = "LATEST"
+LOCK_FILE = ".lock"
+VERSIONS_DIR = "versions"
+MANIFEST_FILE = "manifest.json"
+TMP_PREFIX = ".tmp-"
+MANIFEST_FORMAT = 1
+
+# Fixed writer settings: part of what makes the bytes reproducible. Changing any of them changes every
+# file's sha256 and so the content hash (the next publish then makes a new version).
+PARQUET_SETTINGS: dict = {
+    "compression": "zstd",
+    "compression_level": 9,
+    "version": "2.6",
+    "data_page_version": "1.0",
+    "use_dictionary": True,
+    "write_statistics": True,
+    "row_group_size": 1_000_000,
+    "store_schema": True,
+}
+
+# Columns known to hold dates; an all-null column with one of these names is still written as date32,
+# so that an empty table and a full one have the same schema.
+DATE_COLUMNS = frozenset({"period_start", "period_end", "published", "event_date"})
+CODE_COLUMNS = frozenset({"unit", "qualifier", "status"})
+
+_VERSION_RE = re.compile(r"^v(\d{4,})$")
+_TABLE_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+
+
+class StoreError(Exception):
+    """A dataset cannot be published or loaded; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    """What `publish` did.
+
+    ``changed`` is True when a new version was published (or a complete version left behind by an
+    interrupted publish was made the latest); ``version`` and ``path`` then name it. When nothing
+    changed they name the existing latest version.
+    """
+
+    version: str | None
+    changed: bool
+    path: Path | None
+    row_counts: dict[str, int] = field(default_factory=dict)
+    content_hash: str = ""
+
+
+# --------------------------------------------------------------------------------------------- writing
+
+
+def _is_date_column(name: str) -> bool:
+    return name in DATE_COLUMNS or name.endswith("_date")
+
+
+def _is_code_column(name: str) -> bool:
+    return name in CODE_COLUMNS or name.endswith("_code") or "_code_" in name
+
+
+def _normal_type(name: str, typ: pa.DataType) -> pa.DataType:
+    """The Arrow type a column is written with: one fixed type whatever pandas dtype it came from."""
+    if pa.types.is_dictionary(typ):
+        return _normal_type(name, typ.value_type)
+    if pa.types.is_null(typ):
+        return pa.date32() if _is_date_column(name) else pa.string()
+    if pa.types.is_large_string(typ) or pa.types.is_string_view(typ):
+        return pa.string()
+    if pa.types.is_large_binary(typ) or pa.types.is_binary_view(typ):
+        return pa.binary()
+    return typ
+
+
+def _sorted_frame(df: pd.DataFrame, keys: Sequence[str] | None, name: str) -> pd.DataFrame:
+    """Rows in a fixed order: the sort keys first, the remaining columns as a tie-break."""
+    df = df.reset_index(drop=True)
+    cols = [str(c) for c in df.columns]
+    if len(set(cols)) != len(cols):
+        raise StoreError(f"table {name!r} has duplicate column names: {cols}")
+    df.columns = cols
+    keys = list(keys) if keys else []
+    missing = [k for k in keys if k not in df.columns]
+    if missing:
+        raise StoreError(
+            f"sort keys {missing} of table {name!r} are not columns (columns: {', '.join(cols)})"
+        )
+    by = keys + [c for c in df.columns if c not in keys]
+    if df.empty or not by:
+        return df
+    # Categoricals sort by their category order, which can differ between equal frames: use the values.
+    df = df.assign(**{c: df[c].astype(object) for c in cols if isinstance(df[c].dtype, pd.CategoricalDtype)})
+    try:
+        return df.sort_values(by=by, kind="mergesort", na_position="last").reset_index(drop=True)
+    except TypeError:
+        # Some column holds values that do not order (mixed types, dicts): sort on the keys alone, with a
+        # stable sort, which gives a fixed order as long as the input order is fixed.
+        log.warning(
+            "store: table %r cannot be sorted on all columns; using its sort keys %s only", name, keys
+        )
+        if not keys:
+            return df.reset_index(drop=True)
+        return df.sort_values(by=keys, kind="mergesort", na_position="last").reset_index(drop=True)
+
+
+def to_arrow(df: pd.DataFrame, sort_keys: Sequence[str] | None = None, *, name: str = "table") -> pa.Table:
+    """The Arrow table that is written for `df`: sorted, index dropped, fixed schema, no pandas metadata."""
+    frame = _sorted_frame(df, sort_keys, name)
+    try:
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        schema = pa.schema([pa.field(f.name, _normal_type(f.name, f.type)) for f in table.schema])
+        return table.cast(schema).replace_schema_metadata(None)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as err:
+        raise StoreError(f"table {name!r} cannot be written as Parquet: {err}") from err
+
+
+def write_parquet(
+    df: pd.DataFrame, path: Path, sort_keys: Sequence[str] | None = None, *, name: str | None = None
+) -> str:
+    """Write `df` to `path` with the fixed settings, fsync it, and return the file's sha256."""
+    table = to_arrow(df, sort_keys, name=name or path.stem)
+    with open(path, "wb") as f:
+        pq.write_table(table, f, **PARQUET_SETTINGS)
+        f.flush()
+        os.fsync(f.fileno())
+    return _sha256_file(path)
+
+
+def _sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def content_hash(table_hashes: Mapping[str, str]) -> str:
+    """sha256 over the table names and the sha256 of each table's Parquet file (order-independent)."""
+    h = hashlib.sha256()
+    for name in sorted(table_hashes):
+        h.update(f"{name}\0{table_hashes[name]}\n".encode())
+    return h.hexdigest()
+
+
+def _fsync_dir(path: Path) -> None:
+    """Make a rename or new entry in `path` durable (no-op where directories cannot be opened)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        with contextlib.suppress(OSError):
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_text_durable(path: Path, text: str) -> None:
+    with open(path, "w", encoding="utf-8", newline="\n") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _utc_iso(now: datetime | None) -> str:
+    now = now or datetime.now(UTC)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    return now.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _version_id(n: int) -> str:
+    return f"v{n:04d}"
+
+
+def _next_version(versions_dir: Path) -> str:
+    """One past the highest version-named folder, complete or not: an existing folder is never reused."""
+    numbers = [int(m.group(1)) for p in versions_dir.iterdir() if (m := _VERSION_RE.match(p.name))]
+    return _version_id(max(numbers, default=0) + 1)
+
+
+def _clean_leftovers(out_dir: Path) -> None:
+    """Remove temp folders and files left by publishes that crashed (only called under the lock)."""
+    vdir = out_dir / VERSIONS_DIR
+    if vdir.is_dir():
+        for p in vdir.iterdir():
+            if p.name.startswith(TMP_PREFIX):
+                log.warning("store: removing %s left by an interrupted publish", p)
+                shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
+    for p in out_dir.glob(f".{LATEST_FILE}{TMP_PREFIX}*"):
+        p.unlink(missing_ok=True)
+
+
+def _write_latest(out_dir: Path, version: str) -> None:
+    tmp = out_dir / f".{LATEST_FILE}{TMP_PREFIX}{secrets.token_hex(6)}"
+    _write_text_durable(tmp, version + "\n")
+    os.replace(tmp, out_dir / LATEST_FILE)
+    _fsync_dir(out_dir)
+
+
+def publish(
+    tables: dict[str, pd.DataFrame],
+    out_dir: Path,
+    *,
+    sources: list[dict],
+    sort_keys: dict[str, list[str]] | None = None,
+    code_version: str = "",
+    now: datetime | None = None,
+    lock_timeout: float = 600,
+) -> PublishResult:
+    """Publish `tables` as a new version under `out_dir` if their content differs from the latest.
+
+    `sources` (the raw files the tables were built from, with their sha256) and `code_version` go into
+    the manifest; `now` fixes its `created` time (UTC). Raises `StoreError` when another publish holds
+    the lock for longer than `lock_timeout` seconds, or when a table cannot be written.
+    """
+    if not tables:
+        raise StoreError("nothing to publish: no tables given")
+    bad = [n for n in tables if not _TABLE_RE.match(n) or n == Path(MANIFEST_FILE).stem]
+    if bad:
+        raise StoreError(f"invalid table names {bad}: use letters, digits, '_', '-', '.'")
+    sort_keys = sort_keys or {}
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    lock_path = out_dir / LOCK_FILE
+    lock = filelock.FileLock(lock_path, timeout=lock_timeout)
+    try:
+        lock.acquire()
+    except filelock.Timeout:
+        raise StoreError(
+            f"another refresh is publishing to {out_dir} "
+            f"(lock {lock_path} still held after {lock_timeout:g} s); wait for it to finish and run again"
+        ) from None
+    try:
+        return _publish_locked(
+            tables, out_dir, sources=sources, sort_keys=sort_keys, code_version=code_version, now=now
+        )
+    finally:
+        lock.release()
+
+
+def _publish_locked(
+    tables: dict[str, pd.DataFrame],
+    out_dir: Path,
+    *,
+    sources: list[dict],
+    sort_keys: dict[str, list[str]],
+    code_version: str,
+    now: datetime | None,
+) -> PublishResult:
+    vdir = out_dir / VERSIONS_DIR
+    vdir.mkdir(exist_ok=True)
+    _clean_leftovers(out_dir)
+    previous = _latest_for_publish(out_dir)
+
+    tmp = vdir / f"{TMP_PREFIX}{secrets.token_hex(8)}"
+    tmp.mkdir()
+    try:
+        entries: dict[str, dict] = {}
+        hashes: dict[str, str] = {}
+        for name, df in tables.items():
+            path = tmp / f"{name}.parquet"
+            keys = sort_keys.get(name)
+            hashes[name] = write_parquet(df, path, keys, name=name)
+            meta = pq.read_metadata(path)
+            entries[name] = {
+                "file": path.name,
+                "rows": int(meta.num_rows),
+                "bytes": path.stat().st_size,
+                "sha256": hashes[name],
+                "sort_keys": list(keys or []),
+                "columns": [{"name": f.name, "type": str(f.type)} for f in meta.schema.to_arrow_schema()],
+            }
+        digest = content_hash(hashes)
+        row_counts = {name: e["rows"] for name, e in entries.items()}
+
+        if previous is not None and _manifest_at(vdir / previous).get("content_hash") == digest:
+            shutil.rmtree(tmp, ignore_errors=True)
+            if _read_pointer(out_dir) != previous:  # LATEST was broken: point it back at a real version
+                _write_latest(out_dir, previous)
+            log.info("store: content unchanged since %s, nothing published", previous)
+            return PublishResult(previous, False, vdir / previous, row_counts, digest)
+
+        # A complete version newer than LATEST is left by a publish that crashed before moving LATEST;
+        # when it holds exactly this content, point LATEST at it instead of publishing a copy.
+        complete = versions(out_dir)
+        head = complete[-1] if complete else None
+        if head is not None and head != previous and _manifest_at(vdir / head).get("content_hash") == digest:
+            shutil.rmtree(tmp, ignore_errors=True)
+            _write_latest(out_dir, head)
+            log.info("store: %s already holds this content; LATEST now points to it", head)
+            return PublishResult(head, True, vdir / head, row_counts, digest)
+
+        version = _next_version(vdir)
+        manifest = {
+            "format": MANIFEST_FORMAT,
+            "version": version,
+            "previous_version": previous,
+            "created": _utc_iso(now),
+            "code_version": code_version,
+            "content_hash": digest,
+            "parquet": dict(PARQUET_SETTINGS) | {"pyarrow": pa.__version__},
+            "tables": entries,
+            "sources": list(sources),
+        }
+        _write_text_durable(
+            tmp / MANIFEST_FILE, json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n"
+        )
+        _fsync_dir(tmp)
+        final = vdir / version
+        if final.exists():  # never rewrite a version (rename would replace an empty folder on POSIX)
+            raise StoreError(f"version folder {final} already exists; not overwriting it")
+        os.rename(tmp, final)
+        _fsync_dir(vdir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _write_latest(out_dir, version)
+    log.info(
+        "store: published %s at %s (%s)", version, final, ", ".join(f"{n}={c}" for n, c in row_counts.items())
+    )
+    return PublishResult(version, True, final, row_counts, digest)
+
+
+def _latest_for_publish(out_dir: Path) -> str | None:
+    """The version a new one follows: LATEST, or the newest complete version if LATEST is broken."""
+    pointer = _read_pointer(out_dir)
+    known = versions(out_dir)
+    if pointer is None or pointer in known:
+        return pointer
+    fallback = known[-1] if known else None
+    log.warning("store: LATEST names %r, which is not a complete version; using %s", pointer, fallback)
+    return fallback
+
+
+# --------------------------------------------------------------------------------------------- reading
+
+
+def _read_pointer(root: Path) -> str | None:
+    try:
+        text = (root / LATEST_FILE).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    return text or None
+
+
+def _manifest_at(folder: Path) -> dict:
+    with open(folder / MANIFEST_FILE, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def versions(root: Path | str = DEFAULT_ROOT) -> list[str]:
+    """Complete published version ids under `root` (folders holding a manifest), oldest first.
+
+    Temp folders of running or crashed publishes are not listed. An empty list when nothing has been
+    published yet (or `root` does not exist).
+    """
+    root = Path(root)
+    if root.exists() and not root.is_dir():
+        raise StoreError(f"{root} is not a folder")
+    vdir = root / VERSIONS_DIR
+    if not vdir.is_dir():
+        return []
+    found = [
+        (int(m.group(1)), p.name)
+        for p in vdir.iterdir()
+        if (m := _VERSION_RE.match(p.name)) and (p / MANIFEST_FILE).is_file()
+    ]
+    return [name for _, name in sorted(found)]
+
+
+def latest_version(root: Path | str = DEFAULT_ROOT) -> str | None:
+    """The version `LATEST` points to, or None when nothing has been published yet."""
+    root = Path(root)
+    pointer = _read_pointer(root)
+    if pointer is None:
+        return None
+    if not (root / VERSIONS_DIR / pointer / MANIFEST_FILE).is_file():
+        raise StoreError(
+            f"{root / LATEST_FILE} points to {pointer!r}, which is not a complete version "
+            f"(known: {', '.join(versions(root)) or 'none'}); run `dxdata refresh` to repair it"
+        )
+    return pointer
+
+
+def _resolve(version: str, root: Path) -> str:
+    known = versions(root)
+    if version == "latest":
+        latest = latest_version(root)
+        if latest is None:
+            raise StoreError(f"no dataset yet at {root} (run `dxdata refresh`)")
+        return latest
+    if not known and _read_pointer(root) is None:
+        raise StoreError(f"no dataset yet at {root} (run `dxdata refresh`)")
+    if version not in known:
+        raise StoreError(f"unknown version {version!r} at {root} (known: {', '.join(known) or 'none'})")
+    return version
+
+
+def read_manifest(version: str = "latest", root: Path | str = DEFAULT_ROOT) -> dict:
+    """The manifest of one version ("latest" or an id such as "v0001") as a dict."""
+    root = Path(root)
+    return _manifest_at(root / VERSIONS_DIR / _resolve(version, root))
+
+
+def load(
+    table: str = "observations", version: str = "latest", root: Path | str = DEFAULT_ROOT
+) -> pd.DataFrame:
+    """One table of one published version as a DataFrame with fixed dtypes.
+
+    `version` is "latest" (what `LATEST` points to) or a version id such as "v0001"; every published
+    version stays readable. Column dtypes:
+
+    * dates (Arrow ``date32``: ``period_start``, ``period_end``, ``published``, ``event_date``) ->
+      ``datetime64[s]``, missing dates as ``NaT``;
+    * code columns (``*_code`` such as ``indicator_code``, ``region_code``, ``body_code``, also
+      ``region_code_2025``; and ``unit``, ``qualifier``, ``status``) -> ``category`` (categories are the
+      values present, sorted);
+    * other text -> pandas' string dtype (``str`` in pandas 3), missing as NaN;
+    * ``value``, ``denominator`` and other floating columns -> ``float64``; integer columns -> ``int64``.
+
+    Rows are in the published order (the table's sort keys). Raises `StoreError` when there is no
+    dataset at `root`, or the version or table is unknown.
+    """
+    root = Path(root)
+    vid = _resolve(version, root)
+    folder = root / VERSIONS_DIR / vid
+    entries = _manifest_at(folder).get("tables", {})
+    if table not in entries:
+        raise StoreError(f"unknown table {table!r} in {vid} (tables: {', '.join(sorted(entries))})")
+    arrow = pq.read_table(folder / entries[table].get("file", f"{table}.parquet"))
+    return _typed_frame(arrow)
+
+
+def _typed_frame(arrow: pa.Table) -> pd.DataFrame:
+    df = arrow.to_pandas(date_as_object=False)
+    for f in arrow.schema:
+        col = f.name
+        if pa.types.is_date(f.type) or (pa.types.is_timestamp(f.type) and _is_date_column(col)):
+            df[col] = pd.to_datetime(df[col]).astype("datetime64[s]")
+        elif _is_code_column(col) and (pa.types.is_string(f.type) or pa.types.is_large_string(f.type)):
+            values = df[col]
+            cats = pd.Index(sorted(values.dropna().unique()), dtype=values.dtype)
+            df[col] = pd.Categorical(values, categories=cats)
+        elif pa.types.is_floating(f.type):
+            df[col] = df[col].astype("float64")
+    return df
