@@ -61,6 +61,7 @@ class Indicator:
     periodicity: str | None = None  # "annual" for yearly indices: period = the index year
     source_bodies: tuple[BodyPeriod, ...] = ()  # who publishes it, by date
     region_scope: str | None = None  # "national" when the indicator is only ever about VN
+    family: str | None = None  # indicators of one index share the article-topic prior
     cue_texts: tuple[str, ...] = ()
 
     def source_body(self, on: date | None) -> str | None:
@@ -97,6 +98,26 @@ def _cue(text: str) -> Cue:
     return Cue(parts)
 
 
+def _rejoin_split_cues(cues: list[str]) -> list[str]:
+    """Undo YAML's comma split of one phrase: [bộ, ngành ... đã ban hành] -> ["bộ, ngành ... đã ban hành"].
+
+    A fragment that is a single lower-case word ("bộ", "xã", "phí") is never a cue on
+    its own in the codebook; it is the head of an enumeration cut at its comma.
+    """
+    out: list[str] = []
+    pending = ""
+    for cue in cues:
+        text = f"{pending}, {cue}" if pending else cue
+        if " " not in cue.strip() and cue == cue.lower() and cue is not cues[-1]:
+            pending = text
+            continue
+        out.append(text)
+        pending = ""
+    if pending:
+        out.append(pending)
+    return out
+
+
 def _load_indicators(path: Path, rules_path: Path | None = None) -> dict[str, Indicator]:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     rules = yaml.safe_load(rules_path.read_text(encoding="utf-8")) if rules_path and rules_path.exists() else {}
@@ -111,7 +132,9 @@ def _load_indicators(path: Path, rules_path: Path | None = None) -> dict[str, In
             unit = spec["unit"]
             if unit not in UNITS:
                 raise ValueError(f"{path}: {code} has unknown unit {unit!r}")
-            cue_texts = [str(c) for c in spec.get("cues", [])] + [str(c) for c in spec.get("extra_cues", [])]
+            cue_texts = _rejoin_split_cues([str(c) for c in spec.get("cues", [])]) + [
+                str(c) for c in spec.get("extra_cues", [])
+            ]
             bodies = tuple(
                 BodyPeriod(b["body"], date.fromisoformat(str(b["until"])) if b.get("until") else None)
                 for b in spec.get("source_bodies", [])
@@ -129,6 +152,7 @@ def _load_indicators(path: Path, rules_path: Path | None = None) -> dict[str, In
                 periodicity=spec.get("periodicity"),
                 source_bodies=bodies,
                 region_scope=spec.get("region_scope"),
+                family=spec.get("family"),
                 cue_texts=tuple(cue_texts),
             )
     return out

@@ -16,6 +16,7 @@ class _CueTable:
     automaton: ahocorasick.Automaton
     cues_by_indicator: dict[str, list[tuple[int, tuple[int, ...]]]]  # code -> [(cue id, part ids)]
     specificity: dict[int, float]  # part id -> 1 / number of indicators whose cues use it
+    prior_parts: dict[str, frozenset[int]]  # code -> the parts that speak for its topic (its family's)
 
 
 _TABLES: dict[str, _CueTable] = {}
@@ -40,11 +41,20 @@ def _table(codebook: Codebook) -> _CueTable:
             for pid in ids:
                 users[pid].add(code)
     specificity = {pid: 1.0 / len(codes) for pid, codes in users.items()}
+    family_parts: dict[str, set[int]] = defaultdict(set)
+    for code, indicator in codebook.indicators.items():
+        if indicator.family:
+            family_parts[indicator.family].update(pid for _, ids in cues_by_indicator.get(code, []) for pid in ids)
+    prior_parts = {
+        code: frozenset(family_parts[ind.family]) if ind.family
+        else frozenset(pid for _, ids in cues_by_indicator.get(code, []) for pid in ids)
+        for code, ind in codebook.indicators.items()
+    }
     automaton = ahocorasick.Automaton()
     for part, pid in part_ids.items():
         automaton.add_word(part, (pid, len(part)))
     automaton.make_automaton()
-    table = _CueTable(automaton, dict(cues_by_indicator), specificity)
+    table = _CueTable(automaton, dict(cues_by_indicator), specificity, prior_parts)
     _TABLES[codebook.fingerprint] = table
     return table
 
@@ -64,6 +74,7 @@ class CueIndex:
         table = _table(codebook)
         self._cues_by_indicator = table.cues_by_indicator
         self._specificity = table.specificity
+        self._prior_parts = table.prior_parts
         hits: list[tuple[int, int, int]] = []
         n = len(folded)
         for end_index, (pid, length) in table.automaton.iter(folded):
@@ -94,11 +105,14 @@ class CueIndex:
         """How much the whole article speaks of an indicator: its distinct cue parts found anywhere."""
         cached = self._prior.get(code)
         if cached is None:
-            parts = {pid for _, ids in self._cues_by_indicator.get(code, []) for pid in ids}
-            found = parts & self._found_parts
+            found = self._prior_parts.get(code, frozenset()) & self._found_parts
             cached = min(PRIOR_CAP, PRIOR_PER_PART * sum(self._specificity[p] for p in found))
             self._prior[code] = cached
         return cached
+
+    def specificity(self, part_id: int) -> float:
+        """1 for a cue part only one indicator uses, down to 1/n for a part n indicators share."""
+        return self._specificity.get(part_id, 1.0)
 
     def cues_of(self, code: str) -> list[tuple[int, tuple[int, ...]]]:
         return self._cues_by_indicator.get(code, [])

@@ -24,17 +24,23 @@ from dxdata.regions import RegionMatch, find_regions, region_2025
 from dxdata.sentences import Sentence, split_sentences
 
 MIN_CUE_SCORE = 6.0
-PRIOR_WEIGHT = 1.0  # the article's topic breaks ties between local cues
+PRIOR_WEIGHT = 0.4  # the article's topic breaks ties between local cues
 MIN_PRIOR_SCORE = 2.0
 PRIOR_UNITS = {"score", "rank"}  # units specific enough that the article topic alone can name the indicator
 HEAD_NOUN_BONUS = 2.5
+GENERIC_DISCOUNT = 0.5  # a cue part many indicators share says less than a specific one
+HEAD_NOUN_MIN = 6  # unit words ('điểm', 'lần') say nothing about which indicator
 OTHER_NUMBER_PENALTY = 0.3
-AFTER_PENALTY = 0.6
+AFTER_PENALTY = 0.35
 DECAY_CHARS = 40.0
 _ESTIMATE_RE = re.compile(r"\b(?:ước|ước đạt|ước tính|dự kiến đạt|dự kiến|dự báo|ước khoảng)\b", re.IGNORECASE)
 _TARGET_RE = re.compile(
     r"\b(?:mục tiêu|phấn đấu|đặt ra|đề ra|kế hoạch|chỉ tiêu đến|đến năm 20\d\d sẽ|sẽ đạt|cam kết|định hướng|"
     r"tầm nhìn|dự thảo|đề xuất)\b",
+    re.IGNORECASE,
+)
+_NATIONAL_MEETING_RE = re.compile(
+    r"(?:phiên họp|hội nghị|cuộc họp)[^.;\n]{0,80}(?:Ủy ban Quốc gia|Chính phủ|toàn quốc|trực tuyến toàn quốc|Ban Chỉ đạo)",
     re.IGNORECASE,
 )
 _RESPECTIVELY_RE = re.compile(r"\blần lượt\b", re.IGNORECASE)
@@ -146,6 +152,8 @@ def _default_region(article: Article, regions: list[RegionMatch], sentences: lis
         codes |= {r.region_code for r in find_regions(article.title)}
     if len(codes) == 1:
         return codes.pop()
+    if _national_meeting(article.text, sentences):
+        return "VN"
     body_codes = Counter(
         r.region_code for r in regions
         if not _in_chrome(r.start, sentences) and not _VENUE_BEFORE_RE.search(article.text[max(0, r.start - 25) : r.start])
@@ -155,6 +163,12 @@ def _default_region(article: Article, regions: list[RegionMatch], sentences: lis
         if count >= 3 and count >= 0.6 * sum(body_codes.values()):
             return code
     return "VN"
+
+
+def _national_meeting(text: str, sentences: list[Sentence]) -> bool:
+    """A lead that reports a meeting or report of a national body (covered by a provincial paper)."""
+    lead = [s for s in sentences if not s.is_chrome][:4]
+    return any(_NATIONAL_MEETING_RE.search(text[s.start : s.end]) for s in lead)
 
 
 def _in_chrome(pos: int, sentences: list[Sentence]) -> bool:
@@ -250,12 +264,13 @@ def _match_indicator(ctx: _ArticleContext, codebook: Codebook, sent: Sentence, n
         if (indicator.kind == "change") != num.is_change:
             continue
         prior = ctx.cues.article_prior(indicator.code)
-        if num.unit in PRIOR_UNITS and prior > best_prior[0] + 1e-9:
-            best_prior = (prior, -order, indicator)
         local = max((_cue_score(ctx, sent, num, others, cue, hits) for _, cue in ctx.cues.cues_of(indicator.code)),
                     default=0.0)
-        if local >= MIN_CUE_SCORE and local + PRIOR_WEIGHT * prior > best[0] + 1e-9:
-            best = (local + PRIOR_WEIGHT * prior, -order, indicator)
+        combined = local + PRIOR_WEIGHT * prior
+        if num.unit in PRIOR_UNITS and combined > best_prior[0] + 1e-9:
+            best_prior = (combined, -order, indicator)
+        if local >= MIN_CUE_SCORE and combined > best[0] + 1e-9:
+            best = (combined, -order, indicator)
     if best[2] is not None:
         return best[2], best[0]
     if best_prior[2] is not None and best_prior[0] >= MIN_PRIOR_SCORE:
@@ -274,7 +289,7 @@ def _cue_score(ctx: _ArticleContext, sent: Sentence, num: NumberMention, others:
         part_score, s, e = max((_weight(ctx, sent, num, others, s, e) * (e - s), s, e) for s, e in options)
         if part_score <= 0.0:
             return 0.0
-        score += part_score
+        score += part_score * (1.0 - GENERIC_DISCOUNT * (1.0 - ctx.cues.specificity(part_id)))
         after = e
     return score
 
@@ -293,10 +308,11 @@ def _weight(ctx: _ArticleContext, sent: Sentence, num: NumberMention, others: li
     crossings = sum(1 for o in others if lo <= o.start < hi)
     between = ctx.text[lo:hi]
     breaks = len(_CLAUSE_BREAK_RE.findall(between))
-    if any(start >= o.end and start - o.end <= 2 for o in others):
+    if any(start >= o.end and start - o.end <= 2 and not ctx.text[o.end : start].strip() for o in others):
         return 0.0  # the counted noun of another number ("5 quyết định, 2 chỉ thị"): not ours
     weight = 1.0 / (1.0 + gap / DECAY_CHARS)
-    if start >= num.end and gap <= 2 and not ctx.text[num.end : start].strip():
+    if (start >= num.end and gap <= 2 and not ctx.text[num.end : start].strip() and end - start >= HEAD_NOUN_MIN
+            and num.unit not in ("VND", "USD")):
         weight *= HEAD_NOUN_BONUS  # the counted noun right after the number: "52 địa phương"
     else:
         if start >= num.end:
