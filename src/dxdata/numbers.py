@@ -130,10 +130,14 @@ _TIME_UNIT_AFTER_RE = re.compile(
 )
 _WORD_GLUE_RE = re.compile(r"[A-Za-zÀ-ỹĐđ]")
 _ALNUM_LABEL_AFTER_RE = re.compile(r"^(?:G|g|-[A-Za-zĐđ]|/[A-ZĐ]|[A-Za-z]{1,3}\b)")
-_PHONE_RE = re.compile(r"(?<![\d.,])0\d{2,4}[ .]?\d{3}[ .]?\d{3,4}(?![\d,])|(?<![\d.,])1[89]00[ .]?\d{3,4}(?![\d])")
+_PHONE_RE = re.compile(r"(?<![\d.,])0\d{1,3}(?:[ .-]?\d){6,9}(?![\d,])|(?<![\d.,])1[89]00[ .]?\d{3,4}(?![\d])")
 _TIME_RE = re.compile(r"(?<![\d/])\d{1,2}(?::|h)\d{2}(?![\d/])")
 _DATE_RE = re.compile(
     r"(?<![\d/.,-])(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}[/-]\d{4})(?![\d/])"
+)
+_DAY_MONTH_RE = re.compile(
+    r"(?:ngày|hôm|sáng|chiều|hiều|tối|trưa|đêm|rạng sáng|thứ \w+),?\s+\d{1,2}\s*[-/.]\s*\d{1,2}(?![\d/.-])",
+    re.IGNORECASE,
 )
 _YEAR_SPAN_RE = re.compile(r"(?<![\d/.,])(?:19|20)\d{2}\s*[-–—]\s*(?:19|20)\d{2}(?![\d])")
 _RANGE_LINK_RE = re.compile(r"^\s*(?:-|–|—|đến|tới|tới mức)\s*$", re.IGNORECASE)
@@ -181,6 +185,10 @@ def _not_fact_reason(text: str, m: re.Match[str], blocked: list[tuple[int, int, 
         if m.group("denom_sep") and not m.group("pct") and _is_date_pair(num, m.group("denom")):
             return "date"
         return None
+    if re.match(r"^[-/][A-ZĐ]", text[end : end + 2]) or re.match(r"^-[A-Z]{1,4}/", text[end : end + 8]):
+        return "document_number"
+    if prev_char == "/":
+        return "ratio_base"  # "thuê bao/100 dân": the base of a ratio, not a quantity
     if _ALNUM_LABEL_AFTER_RE.match(text[end : end + 4]) and not text[end : end + 4].lower().startswith(
         ("tr ", "ty ")
     ):
@@ -230,7 +238,8 @@ def _is_date_pair(num: str, denom: str) -> bool:
 
 def _blocked_spans(text: str) -> list[tuple[int, int, str]]:
     spans: list[tuple[int, int, str]] = []
-    for rx, reason in ((_DATE_RE, "date"), (_YEAR_SPAN_RE, "year"), (_TIME_RE, "time"), (_PHONE_RE, "phone")):
+    for rx, reason in ((_DATE_RE, "date"), (_DAY_MONTH_RE, "date"), (_YEAR_SPAN_RE, "year"), (_TIME_RE, "time"),
+                       (_PHONE_RE, "phone")):
         spans.extend((mm.start(), mm.end(), reason) for mm in rx.finditer(text))
     return spans
 

@@ -1,0 +1,174 @@
+"""Number forms and non-facts, on small sentences of our own."""
+
+from __future__ import annotations
+
+import pytest
+
+from dxdata.numbers import NumberMention, find_numbers, parse_numeral
+
+
+def facts(text: str) -> list[NumberMention]:
+    return [n for n in find_numbers(text) if n.not_fact is None]
+
+
+def only_fact(text: str) -> NumberMention:
+    found = facts(text)
+    assert len(found) == 1, found
+    return found[0]
+
+
+def not_facts(text: str) -> dict[str, str]:
+    return {n.text: n.not_fact for n in find_numbers(text) if n.not_fact}
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [("2.398", 2398), ("17.371.225", 17371225), ("80,2", 80.2), ("0,7955", 0.7955), ("0.6667", 0.6667),
+     ("1.000", 1000), ("86", 86), ("1.234,5", 1234.5)],
+)
+def test_parse_numeral_vietnamese_conventions(raw: str, value: float) -> None:
+    assert parse_numeral(raw) == pytest.approx(value)
+
+
+def test_percent_and_thousands() -> None:
+    n = only_fact("Tỉnh có 80,2% hộ gia đình dùng cáp quang.")
+    assert (n.value, n.unit, n.qualifier) == (80.2, "percent", "eq")
+    n = only_fact("Tổng số cơ sở dữ liệu là 2.398 cơ sở dữ liệu.")
+    assert (n.value, n.unit) == (2398, "count")
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit"),
+    [
+        ("Cổng có 13,2 triệu tài khoản.", 13_200_000, "count"),
+        ("Tiết kiệm 2.505 tỷ đồng.", 2_505_000_000_000, "VND"),
+        ("Doanh thu đạt 53 tỷ USD.", 53_000_000_000, "USD"),
+        ("Doanh thu ước đạt 3,9 triệu tỷ đồng.", 3_900_000_000_000_000, "VND"),
+        ("Đóng góp 34.336 triệu USD vào GDP.", 34_336_000_000, "USD"),
+        ("Có 127.026 nghìn lượt truy cập.", 127_026_000, "count"),
+        ("Tiết kiệm 9.300 tỉ đồng mỗi năm.", 9_300_000_000_000, "VND"),
+        ("Năng suất đạt 648 triệu đồng.", 648_000_000, "VND"),
+        ("Mỗi bài có 10 ngàn lượt xem.", 10_000, "count"),
+    ],
+)
+def test_scales_and_currencies(text: str, value: float, unit: str) -> None:
+    n = only_fact(text)
+    assert n.value == pytest.approx(value)
+    assert n.unit == unit
+
+
+def test_two_currencies_in_one_phrase_give_two_numbers() -> None:
+    found = facts("Tiết kiệm 8.100 tỷ đồng (351 triệu USD) mỗi năm.")
+    assert [(n.value, n.unit) for n in found] == [(8.1e12, "VND"), (3.51e8, "USD")]
+
+
+def test_tinh_is_not_a_scale_word() -> None:
+    n = only_fact("Trà Vinh xếp hạng 25/63 tỉnh, thành phố.")
+    assert (n.value, n.denominator, n.unit) == (25, 63, "rank")
+
+
+@pytest.mark.parametrize(
+    ("text", "qualifier"),
+    [("trên 86 triệu thẻ", "gt"), ("hơn 8.100 tỉ đồng", "gt"), ("vượt 90% kế hoạch", "gt"),
+     ("dưới 10% hồ sơ", "lt"), ("chưa đến 24 hồ sơ", "lt"), ("khoảng 40 nền tảng", "approx"),
+     ("gần 200 doanh nghiệp", "approx"), ("xấp xỉ 3,9 triệu tỷ đồng", "approx"), ("có 14 bộ", "eq")],
+)
+def test_qualifiers(text: str, qualifier: str) -> None:
+    assert only_fact(text).qualifier == qualifier
+
+
+def test_denominators() -> None:
+    n = only_fact("Có 62/63 địa phương đã hoàn thành.")
+    assert (n.value, n.denominator, n.unit) == (62, 63, "count")
+    n = only_fact("Việt Nam đứng thứ 86/193 quốc gia.")
+    assert (n.value, n.denominator, n.unit) == (86, 193, "rank")
+    n = only_fact("đã cung cấp 4.427/6.283 dịch vụ công")
+    assert (n.value, n.denominator) == (4427, 6283)
+
+
+def test_in_total_and_rank_of_n() -> None:
+    n = facts("1.579 trong tổng số 1.937 dịch vụ công trực tuyến đã được tích hợp")[0]
+    assert (n.value, n.denominator) == (1579, 1937)
+    n = facts("Việt Nam xếp thứ 6 trong 11 nước")[0]
+    assert (n.value, n.denominator, n.unit) == (6, 11, "rank")
+
+
+def test_ranges_give_low_gt_and_high_lt() -> None:
+    low, high = facts("Thời gian xử lý rút ngắn từ 60 đến 70%.")
+    assert (low.value, low.unit, low.qualifier) == (60, "percent", "gt")
+    assert (high.value, high.unit, high.qualifier) == (70, "percent", "lt")
+    low, high = facts("Tăng trưởng dự kiến 8,3 - 8,5%.")
+    assert (low.value, low.qualifier, high.value, high.qualifier) == (8.3, "gt", 8.5, "lt")
+
+
+def test_changes_are_marked() -> None:
+    change = [n for n in facts("tốc độ tăng 20%, gấp 3 lần tăng trưởng GDP") if n.is_change]
+    assert [(n.value, n.unit) for n in change] == [(20, "percent"), (3, "times")]
+    n = only_fact("Việt Nam tăng 2 bậc so với năm 2018.")
+    assert (n.value, n.unit, n.is_change) == (2, "rank", True)
+    n = only_fact("gấp 2,5 lần so với trước")
+    assert (n.value, n.unit) == (2.5, "times")
+
+
+def test_per_100_ratio_keeps_the_value() -> None:
+    n = only_fact("Mật độ đạt 86,06 thuê bao/100 dân.")
+    assert n.value == pytest.approx(86.06)
+
+
+def test_index_scores_with_dot_or_comma_decimals() -> None:
+    n = only_fact("Chỉ số EGDI của Việt Nam năm 2020 đạt 0.6667 điểm.")
+    assert (n.value, n.unit) == (pytest.approx(0.6667), "score")
+    n = only_fact("DTI quốc gia đạt 0,7955.")
+    assert (n.value, n.unit) == (pytest.approx(0.7955), "score")
+    n = only_fact("Tổng điểm đạt 1.000 điểm.")
+    assert (n.value, n.unit) == (1000, "score")
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit"),
+    [("vẫn giữ nguyên vị trí thứ sáu", 6, "rank"), ("đứng thứ tư", 4, "rank"), ("xếp hạng nhất", 1, "rank"),
+     ("tăng hai bậc so với năm 2018", 2, "rank"), ("Chính phủ ban hành hai nghị định", 2, "count"),
+     ("đã ban hành ba quyết định", 3, "count"), ("giảm mười bậc", 10, "rank")],
+)
+def test_number_words(text: str, value: int, unit: str) -> None:
+    n = only_fact(text)
+    assert (n.value, n.unit) == (value, unit)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("Ngày 12/7/2023 vừa diễn ra hội nghị", "date"),
+        ("Chiều 30/11, tại trụ sở Chính phủ", "date"),
+        ("sáng ngày 6/2 vừa qua", "date"),
+        ("hôm 12-7 vừa qua", "date"),
+        ("trong năm 2023 đã", "year"),
+        ("giai đoạn 2021-2025", "year"),
+        ("Quyết định số 749/QĐ-TTg của Thủ tướng", "document_number"),
+        ("Nghị quyết 57-NQ/TW của Bộ Chính trị", "document_number"),
+        ("theo Nghị quyết 17 của Chính phủ", "document_number"),
+        ("Phiên họp lần thứ 8 của Ủy ban", "ordinal"),
+        ("Cách mạng công nghiệp 4.0", "label"),
+        ("dịch vụ công mức độ 4", "label"),
+        ("lọt Top 10 địa phương", "label"),
+        ("trung tâm dữ liệu Tier-3", "label"),
+        ("Hotline: 0299 3822 499", "phone"),
+        ("Điện thoại: 1900 1234", "phone"),
+        ("cập nhật lúc 14:32", "time"),
+        ("mạng 5G đã phủ sóng", "label"),
+    ],
+)
+def test_not_facts(text: str, reason: str) -> None:
+    assert facts(text) == []
+    assert reason in set(not_facts(text).values())
+
+
+def test_date_like_fractions_are_dates_but_counts_are_not() -> None:
+    assert facts("đến ngày 16/2") == []
+    assert only_fact("đã có 54/76 dịch vụ công thiết yếu").denominator == 76
+
+
+def test_spans_point_at_the_number() -> None:
+    text = "Bộ Công an đã cấp trên 86 triệu thẻ căn cước."
+    n = only_fact(text)
+    assert text[n.start : n.end] == n.text == "86 triệu"

@@ -1,0 +1,66 @@
+"""Time expressions and the periods they denote."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from dxdata.periods import find_time_expressions
+
+REF = date(2024, 4, 24)
+
+
+def one(text: str, ref: date | None = REF):
+    found = [t for t in find_time_expressions(text, ref) if t.kind != "now"]
+    assert len(found) == 1, found
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("Trong 4 tháng đầu năm 2024, Chính phủ", date(2024, 1, 1), date(2024, 4, 30)),
+        ("6 tháng đầu năm 2023, 100% bộ", date(2023, 1, 1), date(2023, 6, 30)),
+        ("sáu tháng đầu năm 2022", date(2022, 1, 1), date(2022, 6, 30)),
+        ("quý I/2022 đạt", date(2022, 1, 1), date(2022, 3, 31)),
+        ("quý 3 năm 2021", date(2021, 7, 1), date(2021, 9, 30)),
+        ("năm 2023 ước đạt", date(2023, 1, 1), date(2023, 12, 31)),
+        ("giai đoạn 2021-2025", date(2021, 1, 1), date(2025, 12, 31)),
+        ("từ năm 2022 đến năm 2025 triển khai", date(2022, 1, 1), date(2025, 12, 31)),
+        ("trong tháng 6/2023", date(2023, 6, 1), date(2023, 6, 30)),
+        ("năm nay", date(2024, 1, 1), date(2024, 12, 31)),
+    ],
+)
+def test_periods(text: str, start: date, end: date) -> None:
+    t = one(text)
+    assert (t.period_start, t.period_end) == (start, end)
+
+
+@pytest.mark.parametrize(
+    ("text", "end"),
+    [
+        ("Đến tháng 6/2023, kênh đã đạt", date(2023, 6, 30)),
+        ("Tính đến ngày 16/2/2022, số thủ tục", date(2022, 2, 16)),
+        ("mục tiêu đến năm 2025", date(2025, 12, 31)),
+        ("cập nhật đến giữa năm 2025", date(2025, 6, 30)),
+        ("Tính đến đầu tháng 9/2025", date(2025, 9, 1)),
+    ],
+)
+def test_cumulative_periods_have_no_start(text: str, end: date) -> None:
+    t = one(text)
+    assert (t.period_start, t.period_end, t.kind) == (None, end, "cumulative")
+
+
+def test_day_without_year_takes_the_reference_year_or_the_one_before() -> None:
+    assert one("ngày 12/7", date(2023, 7, 13)).period_end == date(2023, 7, 12)
+    assert one("ngày 30/12", date(2024, 1, 3)).period_end == date(2023, 12, 30)
+
+
+def test_comparison_years_are_not_periods() -> None:
+    kinds = [t.kind for t in find_time_expressions("tăng 20% so với năm 2022", REF)]
+    assert kinds == ["comparison"]
+
+
+def test_now_words() -> None:
+    assert [t.kind for t in find_time_expressions("Đến nay, có 14 bộ", REF)] == ["now"]
