@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from dxdata.codebook import Codebook, Indicator, fold
@@ -40,15 +40,15 @@ _TARGET_RE = re.compile(
     re.IGNORECASE,
 )
 _NATIONAL_MEETING_RE = re.compile(
-    r"(?:phiên họp|hội nghị|cuộc họp)[^.;\n]{0,80}(?:Ủy ban Quốc gia|Chính phủ|toàn quốc|trực tuyến toàn quốc|Ban Chỉ đạo)",
+    r"(?:phiên\s+họp|hội\s+nghị|cuộc\s+họp)[^.;]{0,80}(?:Ủy ban Quốc gia|Chính phủ|toàn quốc|Ban Chỉ đạo)",
     re.IGNORECASE,
 )
 _RESPECTIVELY_RE = re.compile(r"\blần lượt\b", re.IGNORECASE)
 _VENUE_BEFORE_RE = re.compile(r"(?:điểm cầu|tại hội trường)\s*(?:tỉnh|thành phố|TP\.?)?\s*$", re.IGNORECASE)
 _POSSESSIVE_BEFORE_RE = re.compile(r"\b(?:của|thuộc)\s*$", re.IGNORECASE)
-_MEETING_RE = re.compile(r"(?:phiên họp|hội nghị|cuộc họp|báo cáo|kỳ họp)[^.;\n]{0,60}?\bcủa\s+$", re.IGNORECASE)
+_MEETING_RE = re.compile(r"(?:phiên\s+họp|hội\s+nghị|cuộc\s+họp|báo\s+cáo|kỳ\s+họp)[^.;]{0,60}?\bcủa\s+$", re.IGNORECASE)
 _PROVINCE_SUBJECT_RE = re.compile(r"(?:tỉnh|thành phố|TP\.?|Tp\.?)\s*$", re.IGNORECASE)
-_CLAUSE_BREAK_RE = re.compile(r"[;:]|\s[-–]\s|,\s*trong đó\b|\(", re.IGNORECASE)
+_CLAUSE_BREAK_RE = re.compile(r"[;:]|\s[-–]\s|,\s*trong đó\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -109,9 +109,14 @@ def extract_article(article: Article, codebook: Codebook) -> ExtractionResult:
             if reason is None:
                 obs, reason = _observe(ctx, codebook, sent, num, nums)
                 if obs is not None:
-                    key = (obs.indicator_code, obs.value, obs.unit, obs.region_code, obs.denominator)
+                    # one fact, one row: a figure repeated in title, lead and body is kept once,
+                    # with the denominator if any repetition gives it
+                    key = (obs.indicator_code, obs.value, obs.unit, obs.period_end)
                     if key in seen:
                         reason = "repeated_fact"
+                        kept = result.observations[seen[key]]
+                        if kept.denominator is None and obs.denominator is not None:
+                            result.observations[seen[key]] = replace(kept, denominator=obs.denominator)
                     else:
                         seen[key] = len(result.observations)
                         result.observations.append(obs)
@@ -145,6 +150,8 @@ def _context(article: Article, codebook: Codebook) -> _ArticleContext:
 
 def _default_region(article: Article, regions: list[RegionMatch], sentences: list[Sentence]) -> str:
     """The province an article is about: one named in its title (or first line), else VN."""
+    if _national_meeting(article.text, sentences):
+        return "VN"
     first = next((s for s in sentences if not s.is_chrome), None)
     title_span = (0, first.end) if first else (0, 0)
     codes = {r.region_code for r in regions if title_span[0] <= r.start < title_span[1]}
@@ -152,8 +159,6 @@ def _default_region(article: Article, regions: list[RegionMatch], sentences: lis
         codes |= {r.region_code for r in find_regions(article.title)}
     if len(codes) == 1:
         return codes.pop()
-    if _national_meeting(article.text, sentences):
-        return "VN"
     body_codes = Counter(
         r.region_code for r in regions
         if not _in_chrome(r.start, sentences) and not _VENUE_BEFORE_RE.search(article.text[max(0, r.start - 25) : r.start])
@@ -168,7 +173,7 @@ def _default_region(article: Article, regions: list[RegionMatch], sentences: lis
 def _national_meeting(text: str, sentences: list[Sentence]) -> bool:
     """A lead that reports a meeting or report of a national body (covered by a provincial paper)."""
     lead = [s for s in sentences if not s.is_chrome][:4]
-    return any(_NATIONAL_MEETING_RE.search(text[s.start : s.end]) for s in lead)
+    return any(_NATIONAL_MEETING_RE.search(text[s.start : s.end].replace("\n", " ")) for s in lead)
 
 
 def _in_chrome(pos: int, sentences: list[Sentence]) -> bool:
@@ -183,13 +188,15 @@ def _default_body(text: str, folded: str, bodies: list[BodyMention], sentences: 
     """The body whose meeting or report the article covers, else the most named one in the lead."""
     body_sents = [s for s in sentences if not s.is_chrome]
     lead_end = body_sents[min(len(body_sents) - 1, 3)].end if body_sents else 0
+    flat = text.replace("\n", " ")
     for b in bodies:
-        if b.start < lead_end and _MEETING_RE.search(text[max(0, b.start - 80) : b.start]):
+        if b.start < lead_end and _MEETING_RE.search(flat[max(0, b.start - 80) : b.start]):
             return b.code
-    counts = Counter(b.code for b in bodies if b.start < lead_end)
+    subjects = [b for b in bodies if not _POSSESSIVE_BEFORE_RE.search(text[max(0, b.start - 8) : b.start])]
+    counts = Counter(b.code for b in subjects if b.start < lead_end)
     if counts:
         return counts.most_common(1)[0][0]
-    counts = Counter(b.code for b in bodies if not _in_chrome(b.start, sentences))
+    counts = Counter(b.code for b in subjects if not _in_chrome(b.start, sentences))
     return counts.most_common(1)[0][0] if counts else None
 
 
@@ -370,7 +377,7 @@ def _previous_sentence_period(ctx: _ArticleContext, sent: Sentence) -> TimeExpr 
         return None
     prev = ctx.sentences[index - 1]
     periods = [t for t in ctx.times if prev.start <= t.start < prev.end and t.kind in ("range", "year")]
-    return periods[0] if len(periods) == 1 else None
+    return periods[-1] if periods else None
 
 
 def _article_index_year(ctx: _ArticleContext, before: int) -> int | None:
@@ -419,8 +426,7 @@ def _body(ctx: _ArticleContext, sent: Sentence, clause: tuple[int, int], num: Nu
     source = indicator.source_body(ctx.ref_date or period_end)
     if source:
         return source
-    before = [b for b in ctx.bodies if sent.start <= b.start < num.start
-              and not _POSSESSIVE_BEFORE_RE.search(ctx.text[max(0, b.start - 8) : b.start])]
+    before = _subjects(ctx, sent.start, num.start)
     subject_regions = [
         r for r in ctx.regions
         if clause[0] <= r.start < num.start and _PROVINCE_SUBJECT_RE.search(ctx.text[max(0, r.start - 12) : r.start])
@@ -429,9 +435,28 @@ def _body(ctx: _ArticleContext, sent: Sentence, clause: tuple[int, int], num: Nu
         return "PPC"
     if before:
         return before[-1].code
+    carried = _previous_sentence_subject(ctx, sent)
+    if carried:
+        return carried
     if ctx.default_region != "VN" and ctx.default_body in (None, "GOV", "PM"):
         return "PPC"
     return ctx.default_body
+
+
+def _subjects(ctx: _ArticleContext, start: int, end: int) -> list[BodyMention]:
+    """Body mentions in [start, end) that are not possessives ('... của Chính phủ')."""
+    return [b for b in ctx.bodies if start <= b.start < end
+            and not _POSSESSIVE_BEFORE_RE.search(ctx.text[max(0, b.start - 8) : b.start])]
+
+
+def _previous_sentence_subject(ctx: _ArticleContext, sent: Sentence) -> str | None:
+    """A sentence with no body of its own continues the subject of the one before it."""
+    index = ctx.sentences.index(sent)
+    if index == 0 or ctx.sentences[index - 1].paragraph != sent.paragraph:
+        return None
+    prev = ctx.sentences[index - 1]
+    found = _subjects(ctx, prev.start, prev.end)
+    return found[0].code if found else None
 
 
 def _status(ctx: _ArticleContext, sent: Sentence, clause: tuple[int, int], num: NumberMention,

@@ -8,7 +8,7 @@ Pure functions over normalized text (see `dxdata.text.normalize_text`).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 # One numeral as written: "2.398", "17.371.225", "80,2", "0.6667", "1.000", "86".
 _NUMERAL = r"\d{1,3}(?:\.\d{3})+(?![\d.])(?:,\d+)?|\d+,\d+|\d+\.\d+|\d+"
@@ -30,7 +30,7 @@ NUMBER_WORDS = {
 # Number words are facts only in these frames: an ordinal after "thứ"/"hạng", or a
 # cardinal before a counted noun the codebook cares about.
 _WORD_ORDINAL_RE = re.compile(
-    r"\b(?P<lead>(?:vị trí\s+|xếp\s+|đứng\s+|hạng\s+|xếp hạng\s+)?thứ|hạng|giải)\s+(?P<word>nhất|nhì|hai|ba|tư|năm|sáu|bảy|tám|chín|mười)\b",
+    r"\b(?P<lead>(?:vị trí\s+|xếp\s+|đứng\s+|hạng\s+|xếp hạng\s+)?thứ|hạng|giải)\s+(?P<word>nhất|nhì|hai|ba|tư|năm|sáu|bảy|tám|chín|mười)\b(?!\s*\d)",
     re.IGNORECASE,
 )
 _WORD_CARDINAL_RE = re.compile(
@@ -128,6 +128,8 @@ _TIME_UNIT_AFTER_RE = re.compile(
     r"^\s*(?:giờ|phút|giây|ngày|tuần|tháng|năm|quý|h\d|h\b|tuổi|km|m2|m²|ha|kg|tấn|mét|cm|mm|kw|mw|gb|mb|tb|mbps|gbps)\b",
     re.IGNORECASE,
 )
+_UNIVERSE_RE = re.compile(r"^\s*(?:tỉnh|địa phương|tỉnh, thành)", re.IGNORECASE)
+_UNIVERSE_BEFORE_RE = re.compile(r"(?:trong|của|cả|toàn bộ|trên|các|với)\s*$", re.IGNORECASE)
 _WORD_GLUE_RE = re.compile(r"[A-Za-zÀ-ỹĐđ]")
 _ALNUM_LABEL_AFTER_RE = re.compile(r"^(?:G|g|-[A-Za-zĐđ]|/[A-ZĐ]|[A-Za-z]{1,3}\b)")
 _PHONE_RE = re.compile(r"(?<![\d.,])0\d{1,3}(?:[ .-]?\d){6,9}(?![\d,])|(?<![\d.,])1[89]00[ .]?\d{3,4}(?![\d])")
@@ -210,6 +212,8 @@ def _not_fact_reason(text: str, m: re.Match[str], blocked: list[tuple[int, int, 
         return None
     if re.match(r"^[-/][A-ZĐ]", text[end : end + 2]) or re.match(r"^-[A-Z]{1,4}/", text[end : end + 8]):
         return "document_number"
+    if _UNIVERSE_RE.match(after) and _UNIVERSE_BEFORE_RE.search(before) and num in ("63", "64", "34"):
+        return "universe"  # "trong 63 tỉnh, thành phố": the number of provinces, not a measurement
     if _TIME_UNIT_AFTER_RE.match(after):
         return "duration_or_measure"
     value_is_year = "." not in num and "," not in num and 1900 <= int(num) <= 2100 if num.isdigit() else False
@@ -256,7 +260,21 @@ def find_numbers(text: str) -> list[NumberMention]:
     found.extend(_number_words(text, {(n.start, n.end) for n in found}))
     found.sort(key=lambda n: n.start)
     _mark_ranges(text, found)
+    _mark_coordinations(text, found)
     return found
+
+
+_COORDINATION_RE = re.compile(r"^\s*(?:,|và|hoặc|, và)\s*(?:thứ\s+)?$", re.IGNORECASE)
+
+
+def _mark_coordinations(text: str, numbers: list[NumberMention]) -> None:
+    """'xếp thứ 2 và 3', 'vị trí thứ 2, thứ 3': a bare number joined to a rank or score is one too."""
+    for i in range(1, len(numbers)):
+        prev, cur = numbers[i - 1], numbers[i]
+        if prev.not_fact or cur.not_fact or cur.unit != "count" or prev.unit not in ("rank", "score"):
+            continue
+        if _COORDINATION_RE.match(text[prev.end : cur.start]) and not _count_noun_follows(_after(text, cur.end)):
+            numbers[i] = replace(cur, unit=prev.unit, is_change=prev.is_change)
 
 
 def _read_match(text: str, m: re.Match[str], blocked: list[tuple[int, int, str]],
