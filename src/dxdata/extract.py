@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from dxdata.codebook import Codebook, Indicator, fold
@@ -28,6 +28,8 @@ PRIOR_WEIGHT = 0.4  # the article's topic breaks ties between local cues
 MIN_PRIOR_SCORE = 2.0
 PRIOR_UNITS = {"score", "rank"}  # units specific enough that the article topic alone can name the indicator
 HEAD_NOUN_BONUS = 2.5
+SHARE_BONUS = 10.0  # a percent right after 'x/y' of an indicator is that indicator's share
+SHARE_WINDOW = 120
 GENERIC_DISCOUNT = 0.5  # a cue part many indicators share says less than a specific one
 HEAD_NOUN_MIN = 6  # unit words ('điểm', 'lần') say nothing about which indicator
 OTHER_NUMBER_PENALTY = 0.3
@@ -93,6 +95,7 @@ class _ArticleContext:
     default_region: str
     default_body: str | None
     cues: CueIndex
+    matched: dict[int, str] = field(default_factory=dict)  # number start -> indicator code, in reading order
 
 
 def extract_article(article: Article, codebook: Codebook) -> ExtractionResult:
@@ -224,9 +227,10 @@ def _clause_bounds(ctx: _ArticleContext, sent: Sentence, pos: int) -> tuple[int,
 def _observe(ctx: _ArticleContext, codebook: Codebook, sent: Sentence, num: NumberMention,
              sent_nums: list[NumberMention]) -> tuple[Observation | None, str]:
     facts = [n for n in sent_nums if n.not_fact is None and n is not num]
-    indicator, _score = _match_indicator(ctx, codebook, sent, num, facts)
+    indicator, _score = _match_indicator(ctx, codebook, sent, num, facts, _share_base(ctx, num, facts))
     if indicator is None:
         return None, "no_indicator"
+    ctx.matched[num.start] = indicator.code
     clause = _clause_bounds(ctx, sent, num.start)
     period_start, period_end = _period(ctx, sent, num, indicator)
     region = _region(ctx, sent, clause, num, indicator)
@@ -259,8 +263,17 @@ def _observe(ctx: _ArticleContext, codebook: Codebook, sent: Sentence, num: Numb
     )
 
 
+def _share_base(ctx: _ArticleContext, num: NumberMention, others: list[NumberMention]) -> NumberMention | None:
+    """The count a percent is the share of: '388/1.146 TTHC (đạt 34%)', '1.579 trong tổng số 1.937 ..., đạt 81,5%'."""
+    if num.unit != "percent":
+        return None
+    before = [o for o in others if o.end <= num.start and o.unit == "count" and num.start - o.end <= SHARE_WINDOW]
+    return before[-1] if before and before[-1].denominator else None
+
+
 def _match_indicator(ctx: _ArticleContext, codebook: Codebook, sent: Sentence, num: NumberMention,
-                     others: list[NumberMention]) -> tuple[Indicator | None, float]:
+                     others: list[NumberMention], share_base: NumberMention | None = None,
+                     ) -> tuple[Indicator | None, float]:
     """The indicator whose cue parts stand closest to the number, weighted by cue length."""
     best: tuple[float, int, Indicator | None] = (0.0, 0, None)
     best_prior: tuple[float, int, Indicator | None] = (0.0, 0, None)
@@ -273,6 +286,10 @@ def _match_indicator(ctx: _ArticleContext, codebook: Codebook, sent: Sentence, n
         prior = ctx.cues.article_prior(indicator.code)
         local = max((_cue_score(ctx, sent, num, others, cue, hits) for _, cue in ctx.cues.cues_of(indicator.code)),
                     default=0.0)
+        if share_base is not None and indicator.share_of:
+            base_code = ctx.matched.get(share_base.start)
+            if base_code == indicator.share_of:
+                local += SHARE_BONUS
         combined = local + PRIOR_WEIGHT * prior
         if num.unit in PRIOR_UNITS and combined > best_prior[0] + 1e-9:
             best_prior = (combined, -order, indicator)

@@ -264,6 +264,9 @@ def find_numbers(text: str) -> list[NumberMention]:
     return found
 
 
+_FUNCTION_WORD_AFTER_RE = re.compile(
+    r"^\s+(?:về|trong|so với|của|với|trên|tại|ở|năm|cả nước|toàn quốc|toàn|khu vực|và|nhưng|còn)\b", re.IGNORECASE
+)
 _COORDINATION_RE = re.compile(r"^\s*(?:,|và|hoặc|, và)\s*(?:thứ\s+)?$", re.IGNORECASE)
 
 
@@ -273,7 +276,10 @@ def _mark_coordinations(text: str, numbers: list[NumberMention]) -> None:
         prev, cur = numbers[i - 1], numbers[i]
         if prev.not_fact or cur.not_fact or cur.unit != "count" or prev.unit not in ("rank", "score"):
             continue
-        if _COORDINATION_RE.match(text[prev.end : cur.start]) and not _count_noun_follows(_after(text, cur.end)):
+        after = _after(text, cur.end)
+        if _COORDINATION_RE.match(text[prev.end : cur.start]) and (
+            not _count_noun_follows(after) or _FUNCTION_WORD_AFTER_RE.match(after)
+        ):
             numbers[i] = replace(cur, unit=prev.unit, is_change=prev.is_change)
 
 

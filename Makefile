@@ -1,0 +1,32 @@
+# Two entry points (see README): `make dataset` builds the dataset, `make test` runs the tests.
+# Both create the virtual environment from the lock file first when it is missing or stale.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: dataset test lint lock clean
+
+$(BIN)/dxdata: requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $(BIN)/dxdata
+
+dataset: $(BIN)/dxdata
+	$(BIN)/dxdata refresh --raw-dir data/raw --out-dir data/processed
+
+test: $(BIN)/dxdata
+	$(BIN)/ruff check src flows tests benchmarks examples scripts
+	$(BIN)/pytest
+
+lint: $(BIN)/dxdata
+	$(BIN)/ruff check src flows tests benchmarks examples scripts
+	$(BIN)/ruff format --check src flows tests
+
+# Re-pin every dependency after changing pyproject.toml (run in a fresh venv).
+lock:
+	$(BIN)/pip freeze --exclude-editable | grep -v '^dxdata' > requirements.lock
+
+clean:
+	rm -rf $(VENV) data/processed/versions data/processed/LATEST

@@ -1,0 +1,803 @@
+"""Ingest: turn the raw folder (crawled .txt pages, saved .html pages) into `Article` records.
+
+Every file is decoded robustly (UTF-8/16, Windows-1258, charset detection), normalized
+once with `normalize_text` (all character spans in the dataset point into that text) and
+described with what the page itself says: title, publication date, publisher and the day
+of the event the article reports. A file that cannot become an article is a `FileReject`
+with a reason code and a sentence a person can act on; one bad file never stops a run.
+
+Only `read_raw_folder` and `read_article` touch the file system; the rest is pure.
+"""
+
+from __future__ import annotations
+
+import calendar
+import codecs
+import hashlib
+import logging
+import os
+import re
+import stat
+import statistics
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from dxdata.models import Article, FileReject
+from dxdata.text import normalize_text
+
+log = logging.getLogger("dxdata.ingest")
+
+MAX_BYTES = 5_000_000
+HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml"}
+HEADER_MAX_LINES = 20  # non-empty lines before the body in which the title and dates are looked for
+FOOTER_LINES = 25  # non-empty lines at the end in which publisher lines are looked for
+LEAD_PARAGRAPHS = 3  # the event date is looked for in this many body paragraphs
+LEAD_MAX_CHARS = 1500
+_SNIFF_BYTES = 65_536
+_MIN_YEAR, _MAX_YEAR = 1990, 2100
+MIN_HTML_WORDS = 15  # trafilatura falls back to menu text on pages without an article
+
+
+class IngestError(Exception):
+    """A raw file that cannot become an article: `reason` is a short code, `detail` a sentence."""
+
+    def __init__(self, reason: str, detail: str, content_sha256: str | None = None) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+        self.content_sha256 = content_sha256
+
+
+# --------------------------------------------------------------------------------------------
+# Decoding
+# --------------------------------------------------------------------------------------------
+
+_MAGIC = [
+    (b"%PDF-", "a PDF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"PK\x03\x04", "a ZIP archive (or DOCX/XLSX/ODT document)"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"\xd0\xcf\x11\xe0", "an old Microsoft Office document"),
+    (b"Rar!", "a RAR archive"),
+    (b"7z\xbc\xaf", "a 7-Zip archive"),
+    (b"\x7fELF", "an executable"),
+    (b"RIFF", "a RIFF media file"),
+]
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f-\x9f]")
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})""", re.IGNORECASE
+)
+# Letters only Vietnamese uses (and, after NFC, the toned vowels in U+1EA0..U+1EF9).
+_VIET_LETTERS = re.compile(r"[ăâđêôơưĂÂĐÊÔƠƯ\u1ea0-\u1ef9]")
+_ORPHAN_MARKS = re.compile(r"[\u0300\u0301\u0303\u0309\u0323]")
+_MAX_CONTROL_RATIO = 0.05
+
+
+def _decode_utf8(data: bytes, name: str = "utf-8") -> tuple[str, str] | None:
+    """Strict UTF-8; a multi-byte character cut off at the very end (truncated crawl) is dropped."""
+    try:
+        return data.decode(name), name
+    except UnicodeDecodeError as err:
+        if err.start >= len(data) - 3 and err.reason == "unexpected end of data":
+            try:
+                return data[: err.start].decode(name), name
+            except UnicodeDecodeError:
+                return None
+        return None
+
+
+def _utf16_without_bom(sample: bytes) -> str | None:
+    """'utf-16-le'/'utf-16-be' when NUL bytes sit on one side of each byte pair, as in UTF-16 text."""
+    sample = sample[: len(sample) // 2 * 2]
+    half = len(sample) // 2
+    if half < 2:
+        return None
+    even = sample[0::2].count(0) / half
+    odd = sample[1::2].count(0) / half
+    if odd > 0.2 and even < 0.02:
+        return "utf-16-le"
+    if even > 0.2 and odd < 0.02:
+        return "utf-16-be"
+    return None
+
+
+def _vietnamese_score(text: str) -> float:
+    """Share of letters that only Vietnamese uses: high for a correct decoding of Vietnamese text."""
+    letters = sum(1 for ch in text if ch.isalpha())
+    if not letters:
+        return 0.0
+    return len(_VIET_LETTERS.findall(text)) / letters
+
+
+def _looks_like_cp1258(data: bytes) -> str | None:
+    """Windows-1258 text, composed to NFC; None if the bytes do not read as Vietnamese that way.
+
+    cp1258 writes most tones as separate combining marks, so a correct decoding composes
+    almost completely under NFC and shows many Vietnamese-only letters.
+    """
+    try:
+        raw = data.decode("cp1258")
+    except UnicodeDecodeError:
+        return None
+    text = unicodedata.normalize("NFC", raw)
+    letters = sum(1 for ch in text if ch.isalpha()) or 1
+    if len(_ORPHAN_MARKS.findall(text)) / letters > 0.01:
+        return None
+    if _vietnamese_score(text) < 0.05:
+        return None
+    return text
+
+
+def _check_controls(text: str) -> None:
+    sample = text[:_SNIFF_BYTES]
+    if sample and len(_CONTROL_CHARS.findall(sample)) / len(sample) > _MAX_CONTROL_RATIO:
+        raise IngestError(
+            "binary", "The file decodes to mostly control characters: it is not a text or HTML page."
+        )
+
+
+def decode_bytes(data: bytes) -> tuple[str, str]:
+    """Decode raw bytes into text and say which encoding was used.
+
+    Crawled Vietnamese pages come in UTF-8 (with or without BOM), UTF-16 and the legacy
+    Windows-1258; a wrong guess silently corrupts every span, so the order is: BOMs,
+    NUL-pattern UTF-16, strict UTF-8, an HTML <meta charset>, Windows-1258 when the result
+    reads as Vietnamese, then charset-normalizer. The text is not normalized here.
+    Raises IngestError ("empty", "binary", "undecodable").
+    """
+    if not data:
+        raise IngestError("empty", "The file is empty (0 bytes).")
+    for bom, name in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32")):
+        if data.startswith(bom) and len(data) % 4 == 0:
+            try:
+                text = data.decode(name)
+            except UnicodeDecodeError:
+                break
+            _check_controls(text)
+            return text, "utf-32-le" if bom == codecs.BOM_UTF32_LE else "utf-32-be"
+    if data.startswith(codecs.BOM_UTF8):
+        found = _decode_utf8(data, "utf-8-sig")
+        if found:
+            _check_controls(found[0])
+            return found
+    for bom, name in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if data.startswith(bom):
+            try:
+                text = data[2 : 2 + (len(data) - 2) // 2 * 2].decode(name)
+            except UnicodeDecodeError as err:
+                raise IngestError(
+                    "undecodable",
+                    f"The file starts with a {name.upper()} byte-order mark but is not valid {name}.",
+                ) from err
+            _check_controls(text)
+            return text, name
+    head = data[:_SNIFF_BYTES]
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            raise IngestError(
+                "binary", f"The file is {kind}, not a text or HTML page; convert it to text first."
+            )
+    if b"\x00" in head or b"\x00" in data:
+        name = _utf16_without_bom(head)
+        if name:
+            try:
+                text = data[: len(data) // 2 * 2].decode(name)
+            except UnicodeDecodeError as err:
+                raise IngestError("binary", "The file has NUL bytes and is not valid UTF-16 text.") from err
+            _check_controls(text)
+            return text, name
+        raise IngestError(
+            "binary", "The file contains NUL bytes: it is a binary file, not a text or HTML page."
+        )
+    if len(_CONTROL_BYTES.findall(head)) / len(head) > _MAX_CONTROL_RATIO:
+        raise IngestError(
+            "binary", "The file is mostly control bytes: it is a binary file, not a text or HTML page."
+        )
+
+    found = _decode_utf8(data)
+    if found is None:
+        found = _decode_lossy_utf8(data)
+    if found is None:
+        found = _decode_declared(head, data)
+    if found is None:
+        cp1258 = _looks_like_cp1258(data)
+        if cp1258 is not None:
+            found = (cp1258, "cp1258")
+    if found is None:
+        found = _decode_detected(data)
+    _check_controls(found[0])
+    return found
+
+
+def _decode_lossy_utf8(data: bytes) -> tuple[str, str] | None:
+    """UTF-8 with a handful of corrupt bytes (a damaged crawl) rather than a legacy encoding."""
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    good = sum(1 for ch in text if ord(ch) > 127) - bad
+    if bad and bad <= max(3, good // 1000) and good >= 10 * bad:
+        return text, "utf-8-lossy"
+    return None
+
+
+def _decode_declared(head: bytes, data: bytes) -> tuple[str, str] | None:
+    """The encoding an HTML page declares in <meta charset>, if it decodes the bytes cleanly."""
+    match = _META_CHARSET.search(head)
+    if not match:
+        return None
+    try:
+        name = codecs.lookup(match.group(1).decode("ascii")).name
+    except (LookupError, UnicodeDecodeError):
+        return None
+    if name.startswith("utf-8"):
+        return None  # already failed as UTF-8
+    try:
+        text = data.decode(name)
+    except UnicodeDecodeError:
+        return None
+    if name == "cp1258":
+        text = unicodedata.normalize("NFC", text)
+    return text, name
+
+
+def _decode_detected(data: bytes) -> tuple[str, str]:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None or best.encoding is None:
+        raise IngestError(
+            "undecodable",
+            "The bytes are not UTF-8, UTF-16 or Windows-1258 and no other encoding fits; "
+            "re-save the file as UTF-8.",
+        )
+    text = str(best)
+    if text.count("\ufffd") > max(3, len(text) // 1000):
+        raise IngestError(
+            "undecodable", f"The best encoding guess ({best.encoding}) leaves many unreadable characters."
+        )
+    return text, best.encoding
+
+
+# --------------------------------------------------------------------------------------------
+# HTML
+# --------------------------------------------------------------------------------------------
+
+_HTML_START = re.compile(
+    r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.IGNORECASE | re.DOTALL
+)
+_HTML_TAG = re.compile(
+    r"</?(?:html|head|body|div|p|span|a|br|meta|link|script|style|table|tr|td|ul|ol|li|h[1-6]|img|"
+    r"section|article|header|footer|nav|main|figure|form)\b[^<>]{0,500}>",
+    re.IGNORECASE,
+)
+_MIN_TAGS = 10
+
+
+def looks_like_html(text: str) -> bool:
+    """HTML by content: a doctype/<html> start, or many HTML tags near the top (mislabelled .txt)."""
+    head = text[:20_000]
+    return bool(_HTML_START.match(head)) or len(_HTML_TAG.findall(head)) >= _MIN_TAGS
+
+
+@dataclass(frozen=True)
+class _HtmlPage:
+    text: str
+    title: str | None
+    date: str | None
+    sitename: str | None
+    url: str | None
+
+
+def _extract_html(html: str) -> _HtmlPage:
+    """Main text and metadata of a page via trafilatura, which drops menus, footers and ads."""
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(
+        html, with_metadata=True, include_comments=False, include_tables=True, include_images=False
+    )
+    if doc is None:
+        return _HtmlPage("", None, None, None, None)
+    d = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
+    return _HtmlPage(
+        text=d.get("text") or "",
+        title=d.get("title") or None,
+        date=d.get("date") or None,
+        sitename=d.get("sitename") or d.get("hostname") or None,
+        url=d.get("url") or None,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Metadata from the text
+# --------------------------------------------------------------------------------------------
+
+_YEAR = r"((?:19|20)\d{2})"
+_DMY = re.compile(rf"(?<!\d)(\d{{1,2}})\s?([/.-])\s?(\d{{1,2}})\s?\2\s?{_YEAR}(?!\d)")
+_DMY_WORDS = re.compile(
+    rf"ngày\s+(\d{{1,2}})\s+tháng\s+(\d{{1,2}})\s*,?\s+năm\s+{_YEAR}(?!\d)", re.IGNORECASE
+)
+_ISO = re.compile(rf"(?<!\d){_YEAR}-(\d{{1,2}})-(\d{{1,2}})(?!\d)")
+_TIME = re.compile(r"(?<![\d/.-])\d{1,2}\s?[:h]\s?\d{2}(?![\d/])")
+_MARKER = re.compile(rf"^date\s*:?\s+{_YEAR}-(\d{{1,2}})(?:-(\d{{1,2}}))?(?=\s|$)\s*", re.IGNORECASE)
+_PUB_LABEL = re.compile(
+    r"(?:ngày\s+đăng(?:\s+tin|\s+bài)?|đăng\s+ngày|đăng\s+lúc|thời\s+gian\s+đăng|"
+    r"ngày\s+(?:xuất\s+bản|phát\s+hành)|xuất\s+bản\s+(?:ngày|lúc)|published(?:\s+on)?|posted(?:\s+on)?)"
+    r"\s*:?(?P<rest>.{0,45})",
+    re.IGNORECASE,
+)
+# "Giấy phép xuất bản số ... ngày ..." in a footer is the licence date, not the publication date.
+_LICENCE = re.compile(r"giấy\s+phép|license|/GP-", re.IGNORECASE)
+_UPDATE_LABEL = re.compile(
+    r"(?:ngày\s+cập\s+nhật|cập\s+nhật(?:\s+lúc|\s+ngày)?|updated(?:\s+on)?)\s*:?(?P<rest>.{0,45})",
+    re.IGNORECASE,
+)
+_LABEL_LINE = re.compile(
+    r"^(?:[•·*\-–]\s*)?(?:người\s+đăng(?:\s+tin)?|ngày\s+đăng(?:\s+tin)?|đăng\s+ngày|lượt\s+(?:xem|đọc|thích)|"
+    r"nguồn(?:\s+tin|\s+ảnh)?|tác\s+giả|cập\s+nhật|chia\s+sẻ|từ\s+khóa|tags?|chuyên\s+mục|danh\s+mục|bình\s+luận|"
+    r"theo\s+dõi|in\s+bài|email|điện\s+thoại|fax|hotline|địa\s+chỉ|ảnh|video)\b",
+    re.IGNORECASE,
+)
+_CHROME_LINE = re.compile(
+    r"^[•·*►▶»›>+■□◆●-]\s|\||\s[>»›/]\s|trang\s+chủ|^(?:menu|logo|tìm\s+kiếm|đăng\s+nhập|đăng\s+ký|quảng\s+cáo)\b"
+    r"|\bpage\s+\d+\b|^ảnh\s*:|\.(?:jpe?g|png|gif|webp)$",
+    re.IGNORECASE,
+)
+_SENTENCE_END = ".…"
+_PARAGRAPH_END = '.!?…:;"”»)'
+_TOD = r"(?:rạng\s+sáng|sáng\s+sớm|sáng|trưa|chiều\s+tối|chiều|tối|đêm|hôm\s+nay|hôm\s+qua)"
+_WEEKDAY = r"(?:thứ\s*(?:hai|ba|tư|năm|sáu|bảy|[2-7])|chủ\s+nhật)"
+_EVENT = re.compile(
+    rf"(?<!\w)(?P<anchor>{_TOD}(?:\s+(?:nay|qua))?(?:\s+{_WEEKDAY})?\s*,?\s*(?:\(\s*)?(?:ngày\s+)?|ngày\s+)"
+    r"(?:(?P<d>\d{1,2})\s?(?P<sep>[/.-])\s?(?P<m>\d{1,2})(?:\s?(?P=sep)\s?(?P<y>(?:19|20)\d{2}))?(?!\s?[/.-]?\s?\d)"
+    r"|(?P<wd>\d{1,2})\s+tháng\s+(?P<wm>\d{1,2})(?:\s*,?\s+năm\s+(?P<wy>(?:19|20)\d{2}))?(?!\d))",
+    re.IGNORECASE,
+)
+_EVENT_BEFORE_BAD = re.compile(
+    r"(?:\b(?:từ|đến|tới|trước|sau|hết|hạn|kể|tính|ban\s+hành|ký|cấp|sinh)\s*\(?\s*$)"
+    r"|(?-i:\d+/(?:\d+/)?[A-ZĐ][\w-]*)[^.;,\n]{0,30}$",
+    re.IGNORECASE,
+)
+_EVENT_AFTER_BAD = re.compile(
+    r"^\s*\)?\s*(?:(?:đến|tới)\s+(?:nay|hết|ngày)|hàng\s+năm|hằng\s+năm)", re.IGNORECASE
+)
+_DROP_CAP = re.compile(r"(?m)^([A-ZĐÀ-Ỹ])\n(?=[a-zđà-ỹ])")
+_SOURCE = re.compile(
+    r"(?:^|[\s•·*(\-–])nguồn(?:\s+tin|\s+bài)?\s*:\s*(?P<name>[^\n]{2,80}?)\s*\)?\.?$", re.IGNORECASE
+)
+_NAME_DOMAIN = re.compile(
+    r"^(?P<name>\S.{1,60}?)\s+[-–|]\s+(?:https?://)?(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:vn|com|net|org|info)/?$",
+    re.IGNORECASE,
+)
+_CR = r"(?:(?:copyright|©|\(c\))\s*)+(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*)?"
+_COPYRIGHT = re.compile(
+    rf"(?:{_CR}(?:bản\s+quyền\s*)?|bản\s+quyền\s+)(?:thuộc\s+về|thuộc|của)\s+(?P<name>[^.;,\n]{{3,80}})"
+    rf"|{_CR}(?P<name2>[^.;,\n]{{3,80}})",
+    re.IGNORECASE,
+)
+_KEEPS_COPYRIGHT = re.compile(r"^(?P<name>\S.{2,60}?)\s+giữ\s+bản\s+quyền", re.IGNORECASE)
+_FOLLOW = re.compile(r"theo\s+dõi\s+(?P<name>\S.{1,50}?)\s+trên\b", re.IGNORECASE)
+_THEO = re.compile(r"^\(?\s*theo\s+(?P<name>[^(),\n]{2,50}?)\s*\)?\.?$", re.IGNORECASE)
+_LEAD_AGENCY = re.compile(r"^\(?(?P<name>[A-ZĐ][\w.&]{1,24})\)?\s*[-–—]\s+\S")
+_DOMAIN_LINE = re.compile(
+    r"^(?:https?://)?(?:www\.)?(?P<domain>[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:vn|com|net|org|info))/?$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class _Found:
+    """A date read from the page, with the latest day it can stand for (month-only dates)."""
+
+    value: date
+    latest: date
+
+
+@dataclass(frozen=True)
+class TextMetadata:
+    title: str | None = None
+    published: date | None = None
+    event_date: date | None = None
+    publisher: str | None = None
+
+
+def _make_date(year: int, month: int, day: int | None) -> _Found | None:
+    if not (_MIN_YEAR <= year <= _MAX_YEAR and 1 <= month <= 12):
+        return None
+    last = calendar.monthrange(year, month)[1]
+    if day is None:
+        return _Found(date(year, month, 1), date(year, month, last))
+    if not 1 <= day <= last:
+        return None
+    d = date(year, month, day)
+    return _Found(d, d)
+
+
+def _first_date(s: str) -> _Found | None:
+    """The first full date (day, month, year) written in `s`, in any of the usual forms."""
+    best: tuple[int, _Found] | None = None
+    for m in _DMY.finditer(s):
+        found = _make_date(int(m.group(4)), int(m.group(3)), int(m.group(1)))
+        if found:
+            best = (m.start(), found)
+            break
+    for rx, order in ((_DMY_WORDS, (3, 2, 1)), (_ISO, (1, 2, 3))):
+        for m in rx.finditer(s):
+            found = _make_date(int(m.group(order[0])), int(m.group(order[1])), int(m.group(order[2])))
+            if found:
+                if best is None or m.start() < best[0]:
+                    best = (m.start(), found)
+                break
+    return best[1] if best else None
+
+
+def _words(line: str) -> int:
+    return len(line.split())
+
+
+def _is_paragraph(line: str) -> bool:
+    """A body paragraph rather than a header line (title, date, menu)."""
+    n = len(line)
+    if n >= 300 or (n >= 120 and line[-1] in _PARAGRAPH_END):
+        return True
+    if n >= 60 and line[-1] in _SENTENCE_END and _words(line) >= 10:
+        return True
+    return n >= 60 and bool(_EVENT.match(line))
+
+
+def _is_title_candidate(line: str, repeated: set[str]) -> bool:
+    if not (15 <= len(line) <= 250) or _words(line) < 4:
+        return False
+    if line in repeated or _CHROME_LINE.search(line) or _LABEL_LINE.match(line):
+        return False
+    if line[-1] in ".:;,":
+        return False
+    first = line[0]
+    if first.isalpha() and not first.isupper():
+        return False
+    letters = sum(1 for ch in line if ch.isalpha())
+    if letters < 0.5 * len(line.replace(" ", "")):
+        return False
+    return not (line.isupper() and _words(line) < 6)
+
+
+@dataclass
+class _Layout:
+    lines: list[str]  # non-empty lines, first line without the crawl date marker
+    header_end: int  # index of the first body line in `lines`
+    hard_wrapped: bool  # PDF-like text broken into short lines: no reliable title or paragraphs
+    date_lines: dict[int, tuple[_Found, bool]]  # header line index -> (date, has a time of day)
+    label_lines: set[int]
+
+
+def _layout(lines: list[str]) -> _Layout:
+    body = next((i for i, line in enumerate(lines[:HEADER_MAX_LINES]) if _is_paragraph(line)), None)
+    hard_wrapped = False
+    if body is None:
+        sample = [len(line) for line in lines[:40]]
+        hard_wrapped = len(sample) >= 15 and statistics.median(sample) < 50
+        body = min(len(lines), 12 if hard_wrapped else HEADER_MAX_LINES)
+    date_lines: dict[int, tuple[_Found, bool]] = {}
+    label_lines: set[int] = set()
+    for i, line in enumerate(lines[:body]):
+        if len(line) <= 100:
+            found = _first_date(line)
+            if found:
+                date_lines[i] = (found, bool(_TIME.search(line)))
+                continue
+        if _LABEL_LINE.match(line):
+            label_lines.add(i)
+    return _Layout(lines, body, hard_wrapped, date_lines, label_lines)
+
+
+def _find_title(lay: _Layout) -> str | None:
+    """The header line most like a headline: long, not chrome, and next to the date or the body."""
+    if lay.hard_wrapped:
+        return None
+    header = lay.lines[: lay.header_end]
+    seen: set[str] = set()
+    repeated: set[str] = set()
+    for line in header:
+        key = line.lstrip("•·*-– ").strip()
+        (repeated if key in seen else seen).add(key)
+    anchors = set(lay.date_lines) | lay.label_lines | {lay.header_end}
+    best: tuple[int, int, str] | None = None
+    for i, line in enumerate(header):
+        if i in lay.date_lines or i in lay.label_lines or not _is_title_candidate(line, repeated):
+            continue
+        score = _words(line) + (8 if (i - 1 in anchors or i + 1 in anchors) else 0)
+        if best is None or score > best[0]:
+            best = (score, -i, line)
+    return best[2] if best else None
+
+
+def _find_published(lay: _Layout, marker: _Found | None) -> _Found | None:
+    """Publication date: crawl marker, then a labelled date, then a dated+timed header line, then any.
+
+    Labels are looked for in the header and the footer only: a body sentence saying
+    "cập nhật đến ngày ..." is about data, not about the page.
+    """
+    if marker:
+        return marker
+    edges = lay.lines[: lay.header_end] + lay.lines[max(lay.header_end, len(lay.lines) - FOOTER_LINES) :]
+    for rx in (_PUB_LABEL, _UPDATE_LABEL):
+        for line in edges:
+            if len(line) > 150 or _LICENCE.search(line):
+                continue
+            for m in rx.finditer(line):
+                found = _first_date(m.group("rest"))
+                if found:
+                    return found
+    stamped = [found for found, has_time in lay.date_lines.values() if has_time]
+    if stamped:
+        return stamped[0]
+    return next(iter(lay.date_lines.values()), (None, False))[0]
+
+
+def _lead_text(lay: _Layout) -> str:
+    """The first paragraphs of the body, where the day of the reported event is written."""
+    start = lay.header_end
+    if lay.hard_wrapped:
+        start = max([*lay.date_lines, *lay.label_lines], default=-1) + 1
+        text = "\n".join(lay.lines[start:])[:LEAD_MAX_CHARS]
+        return _DROP_CAP.sub(r"\1", text).replace("\n", " ")
+    out: list[str] = []
+    counted = 0
+    for line in lay.lines[start:]:
+        out.append(line)
+        if len(line) >= 80:
+            counted += 1
+        if counted >= LEAD_PARAGRAPHS or sum(map(len, out)) >= LEAD_MAX_CHARS:
+            break
+    return _DROP_CAP.sub(r"\1", "\n".join(out))
+
+
+def find_event_date(lead: str, published: date | None, published_latest: date | None = None) -> date | None:
+    """The day of the event a lead reports ("Chiều 30/11, ...", "Sáng ngày 24/4", "(ngày 25/2)").
+
+    A day without a year takes the publication year, or the year before if that would put
+    the event after publication; without a publication date such a day cannot be placed.
+    Dates that open or close a span ("từ ngày", "đến ngày", "(ngày ...) đến nay"), dates of
+    documents ("Quyết định số 06/QĐ-TTg ngày 6-1-2022") and yearly days are skipped.
+    """
+    latest = published_latest or published
+    for m in _EVENT.finditer(lead):
+        before = lead[max(0, m.start() - 60) : m.start()]
+        if _EVENT_BEFORE_BAD.search(before) or _EVENT_AFTER_BAD.match(lead[m.end() : m.end() + 20]):
+            continue
+        if m.group("d"):
+            day, month, year = int(m.group("d")), int(m.group("m")), m.group("y")
+        else:
+            day, month, year = int(m.group("wd")), int(m.group("wm")), m.group("wy")
+        if year:
+            found = _make_date(int(year), month, day)
+            if found is None or (latest and found.value > latest):
+                continue
+            return found.value
+        if latest is None:
+            continue
+        found = _make_date(latest.year, month, day)
+        if found and found.value > latest:
+            found = _make_date(latest.year - 1, month, day)
+        if found:
+            return found.value
+    return None
+
+
+def _clean_name(name: str) -> str | None:
+    name = name.strip(" \t•·*-–—|:.,;\"'“”()")
+    if not name or len(name) > 80 or _words(name) > 16 or not any(ch.isalpha() for ch in name):
+        return None
+    return name
+
+
+def _find_publisher(lay: _Layout) -> str | None:
+    """Who published the page, from the lines that usually say it, most explicit first."""
+    header = lay.lines[: lay.header_end]
+    footer = [
+        line for line in lay.lines[max(lay.header_end, len(lay.lines) - FOOTER_LINES) :] if len(line) <= 200
+    ]
+    edges = [line for line in header if len(line) <= 200] + footer
+    short_footer = [line for line in footer if len(line) <= 60]
+    lead = lay.lines[lay.header_end] if lay.header_end < len(lay.lines) else ""
+    searches: list[tuple[re.Pattern[str], list[str], str]] = [
+        (_SOURCE, edges, "name"),
+        (_THEO, short_footer, "name"),
+        (_NAME_DOMAIN, footer, "name"),
+        (_KEEPS_COPYRIGHT, footer, "name"),
+        (_COPYRIGHT, footer, "name"),
+        (_FOLLOW, edges, "name"),
+        (_LEAD_AGENCY, [lead], "name"),
+        (_DOMAIN_LINE, edges, "domain"),
+    ]
+    for rx, where, group in searches:
+        for line in where:
+            m = rx.search(line)
+            if not m:
+                continue
+            raw = m.group(group) or (m.groupdict().get("name2") if rx is _COPYRIGHT else None)
+            name = _clean_name(raw or "")
+            if name and (group == "domain" or name[0].isupper() or name[0].isdigit()):
+                return name
+    return None
+
+
+def text_metadata(text: str, published: date | None = None) -> TextMetadata:
+    """Title, publication date, publisher and event date as the article text itself gives them.
+
+    Works on normalized text (no HTML). A month-only crawl marker ("date 2023-07") gives the
+    first day of that month as publication date; the month end bounds the event date.
+    `published`, when the caller knows it better (HTML metadata), replaces the text's own.
+    """
+    lines = [s for s in (line.strip() for line in text.split("\n")) if s]
+    marker: _Found | None = None
+    if lines:
+        m = _MARKER.match(lines[0])
+        if m:
+            marker = _make_date(int(m.group(1)), int(m.group(2)), int(m.group(3)) if m.group(3) else None)
+            rest = lines[0][m.end() :].strip()
+            lines = ([rest] if rest else []) + lines[1:]
+    lay = _layout(lines)
+    found = _Found(published, published) if published else _find_published(lay, marker)
+    event = find_event_date(_lead_text(lay), found.value if found else None, found.latest if found else None)
+    return TextMetadata(
+        title=_find_title(lay),
+        published=found.value if found else None,
+        event_date=event,
+        publisher=_find_publisher(lay),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Files
+# --------------------------------------------------------------------------------------------
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _parse_iso(value: str | None) -> date | None:
+    if not value:
+        return None
+    found = _first_date(value[:10])
+    return found.value if found else None
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise IngestError(
+                "too_large",
+                f"The file has {size:,} bytes, more than the {MAX_BYTES:,} allowed for one article.",
+            )
+        with path.open("rb") as fh:
+            data = fh.read(MAX_BYTES + 1)
+    except OSError as err:
+        raise IngestError("unreadable", f"The file could not be read ({err.strerror or err}).") from err
+    if len(data) > MAX_BYTES:
+        raise IngestError(
+            "too_large", f"The file has more than the {MAX_BYTES:,} bytes allowed for one article."
+        )
+    return data
+
+
+def read_article(path: Path, raw_dir: Path) -> Article:
+    """Read one raw file into an Article (text normalized once, here). Raises IngestError."""
+    source_file = path.relative_to(raw_dir).as_posix()
+    data = _read_bytes(path)
+    sha = _sha256(data)
+    try:
+        decoded, encoding = decode_bytes(data)
+        is_html = path.suffix.lower() in HTML_SUFFIXES or looks_like_html(decoded)
+        url = None
+        if is_html:
+            page = _extract_html(decoded)
+            text = normalize_text(page.text)
+            if _words(text) < MIN_HTML_WORDS:
+                raise IngestError(
+                    "no_text",
+                    f"Only {_words(text)} words (menus, links) could be extracted from the HTML page: "
+                    "it has no article text.",
+                )
+            meta = text_metadata(text, _parse_iso(page.date))
+            title, published, event = page.title or meta.title, meta.published, meta.event_date
+            publisher, url = page.sitename or meta.publisher, page.url
+        else:
+            text = normalize_text(decoded)
+            if not text:
+                raise IngestError("empty", "The file contains only whitespace.")
+            meta = text_metadata(text)
+            title, published, publisher, event = meta.title, meta.published, meta.publisher, meta.event_date
+        if not any(ch.isalpha() for ch in text):
+            raise IngestError(
+                "no_text", f"The text has no letters ({len(text)} characters): it is not an article."
+            )
+    except IngestError as err:
+        err.content_sha256 = sha
+        raise
+    if encoding == "utf-8-lossy":
+        log.warning("%s: invalid UTF-8 byte sequences were replaced by U+FFFD", source_file)
+    return Article(
+        article_id=_sha256(text.encode("utf-8"))[:16],
+        source_file=source_file,
+        text=text,
+        content_sha256=sha,
+        format="html" if is_html else "txt",
+        encoding=encoding,
+        title=title,
+        published=published,
+        event_date=event,
+        publisher=publisher,
+        url=url,
+        n_bytes=len(data),
+    )
+
+
+def _raw_files(raw_dir: Path) -> list[tuple[str, Path]]:
+    """Regular, non-hidden files under raw_dir, by relative posix path (deterministic order)."""
+    found: list[tuple[str, Path]] = []
+    for dirpath, dirnames, filenames in os.walk(raw_dir):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        for name in filenames:
+            if name.startswith("."):
+                continue
+            path = Path(dirpath) / name
+            try:
+                if not stat.S_ISREG(path.stat().st_mode):
+                    log.debug("skipping %s: not a regular file", path)
+                    continue
+            except OSError:
+                pass  # broken link or vanished file: read_article reports it as unreadable
+            found.append((path.relative_to(raw_dir).as_posix(), path))
+    found.sort(key=lambda item: item[0])
+    return found
+
+
+def _reject(source_file: str, reason: str, detail: str, sha: str | None) -> FileReject:
+    log.warning("rejected %s: %s: %s", source_file, reason, detail)
+    return FileReject(source_file=source_file, reason=reason, detail=detail, content_sha256=sha)
+
+
+def read_raw_folder(raw_dir: Path) -> tuple[list[Article], list[FileReject]]:
+    """Every file under raw_dir as an Article or a FileReject; never raises for a bad file.
+
+    Files whose normalized text is identical to an earlier file (in path order) are
+    rejected as duplicates, so each text is counted once.
+    """
+    raw_dir = Path(raw_dir)
+    if not raw_dir.is_dir():
+        raise NotADirectoryError(f"raw folder {raw_dir} does not exist or is not a directory")
+    articles: list[Article] = []
+    rejects: list[FileReject] = []
+    seen: dict[str, str] = {}
+    for source_file, path in _raw_files(raw_dir):
+        try:
+            article = read_article(path, raw_dir)
+        except IngestError as err:
+            rejects.append(_reject(source_file, err.reason, err.detail, err.content_sha256))
+            continue
+        except Exception as err:  # a bug or a library failure on one file must not stop the run
+            detail = f"Unexpected {type(err).__name__} while reading the file: {err}"
+            log.error("rejected %s: error: %s", source_file, detail, exc_info=True)
+            rejects.append(FileReject(source_file=source_file, reason="error", detail=detail))
+            continue
+        key = _sha256(article.text.encode("utf-8"))
+        if key in seen:
+            rejects.append(
+                _reject(
+                    source_file,
+                    "duplicate",
+                    f"Same text as {seen[key]}, which is kept; this copy is skipped.",
+                    article.content_sha256,
+                )
+            )
+            continue
+        seen[key] = source_file
+        articles.append(article)
+    log.info("ingest: %d articles read, %d files rejected from %s", len(articles), len(rejects), raw_dir)
+    return articles, rejects
