@@ -16,12 +16,25 @@ from dxdata.text import normalize_text
 RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
 
 
-def article(text: str, *, published: date | None = date(2024, 4, 24), event: date | None = None,
-            title: str | None = None) -> Article:
+def article(
+    text: str,
+    *,
+    published: date | None = date(2024, 4, 24),
+    event: date | None = None,
+    title: str | None = None,
+) -> Article:
     norm = normalize_text(text)
-    return Article(article_id=hashlib.sha256(norm.encode()).hexdigest()[:16], source_file="t.txt", text=norm,
-                   content_sha256="", format="txt", encoding="utf-8", title=title, published=published,
-                   event_date=event)
+    return Article(
+        article_id=hashlib.sha256(norm.encode()).hexdigest()[:16],
+        source_file="t.txt",
+        text=norm,
+        content_sha256="",
+        format="txt",
+        encoding="utf-8",
+        title=title,
+        published=published,
+        event_date=event,
+    )
 
 
 def rows(text: str, **kwargs) -> list[Observation]:
@@ -45,8 +58,10 @@ def test_share_beside_count_gives_both_rows() -> None:
 
 
 def test_fields_of_a_row() -> None:
-    text = ("Sáng 24/4, Thủ tướng chủ trì Phiên họp lần thứ 8 của Ủy ban Quốc gia về chuyển đổi số.\n"
-            "Ngoài ra, trong 4 tháng năm 2024, Bộ Công an đã cấp trên 86 triệu thẻ căn cước công dân gắn chíp.")
+    text = (
+        "Sáng 24/4, Thủ tướng chủ trì Phiên họp lần thứ 8 của Ủy ban Quốc gia về chuyển đổi số.\n"
+        "Ngoài ra, trong 4 tháng năm 2024, Bộ Công an đã cấp trên 86 triệu thẻ căn cước công dân gắn chíp."
+    )
     (obs,) = rows(text, event=date(2024, 4, 24))
     assert obs.indicator_code == "id.chip_id_cards_issued"
     assert (obs.value, obs.unit, obs.qualifier, obs.status) == (86e6, "count", "gt", "actual")
@@ -71,37 +86,57 @@ def test_estimate_and_target_status() -> None:
     (obs,) = rows("Tỷ trọng kinh tế số/GDP năm 2023 ước đạt 16,5%.")
     assert (obs.status, obs.qualifier, obs.period_end) == ("estimate", "eq", date(2023, 12, 31))
     (obs,) = rows("Ủy ban đặt mục tiêu từ năm 2022 đến năm 2025 triển khai 53 chỉ tiêu.")
-    assert (obs.indicator_code, obs.status, obs.period_start) == ("plan.indicator_count", "target", date(2022, 1, 1))
+    assert (obs.indicator_code, obs.status, obs.period_start) == (
+        "plan.indicator_count",
+        "target",
+        date(2022, 1, 1),
+    )
 
 
 def test_region_from_the_sentence_and_body_from_its_subject() -> None:
-    (obs,) = rows("Thành phố Đà Nẵng đã đưa đến 95% thủ tục hành chính lên dịch vụ công trực tuyến toàn trình.")
+    (obs,) = rows(
+        "Thành phố Đà Nẵng đã đưa đến 95% thủ tục hành chính lên dịch vụ công trực tuyến toàn trình."
+    )
     assert (obs.region_code, obs.body_code) == ("VN-DN", "PPC")
     assert obs.region_code_2025 == "VN-DN"
 
 
 def test_respective_places_and_ranks() -> None:
     obs = rows("Năm 2022, TP.HCM và Quảng Ninh lần lượt xếp thứ 2 và 3 về chỉ số chuyển đổi số DTI cấp tỉnh.")
-    assert [(o.value, o.region_code, o.indicator_code) for o in obs] == [(2, "VN-SG", "dti.rank"),
-                                                                        (3, "VN-13", "dti.rank")]
+    assert [(o.value, o.region_code, o.indicator_code) for o in obs] == [
+        (2, "VN-SG", "dti.rank"),
+        (3, "VN-13", "dti.rank"),
+    ]
     assert all(o.period_end == date(2022, 12, 31) and o.body_code == "MIC" for o in obs)
 
 
 def test_egdi_rank_with_denominator_is_national_and_credited_to_the_un() -> None:
-    (obs,) = [o for o in rows("Theo Liên Hợp Quốc, năm 2020 Việt Nam đứng thứ 86/193 quốc gia về Chính phủ điện tử.")
-              if o.unit == "rank"]
-    assert (obs.indicator_code, obs.denominator, obs.region_code, obs.body_code) == ("gov.egdi_rank", 193, "VN", "UN")
+    (obs,) = [
+        o
+        for o in rows("Theo Liên Hợp Quốc, năm 2020 Việt Nam đứng thứ 86/193 quốc gia về Chính phủ điện tử.")
+        if o.unit == "rank"
+    ]
+    assert (obs.indicator_code, obs.denominator, obs.region_code, obs.body_code) == (
+        "gov.egdi_rank",
+        193,
+        "VN",
+        "UN",
+    )
 
 
 def test_repeated_fact_is_one_row() -> None:
-    text = ("Trà Vinh xếp hạng 25/63 về chuyển đổi số năm 2022\n"
-            "Năm 2022, chỉ số DTI của Trà Vinh xếp hạng thứ 25 cả nước.")
+    text = (
+        "Trà Vinh xếp hạng 25/63 về chuyển đổi số năm 2022\n"
+        "Năm 2022, chỉ số DTI của Trà Vinh xếp hạng thứ 25 cả nước."
+    )
     obs = [o for o in rows(text) if o.unit == "rank"]
     assert len(obs) == 1 and obs[0].denominator == 63
 
 
 def test_numbers_without_indicator_are_mentions_with_reasons() -> None:
-    result = extract_article(article("Ngày 12/7/2023, theo Quyết định số 749/QĐ-TTg, có 7 con mèo."), load_codebook())
+    result = extract_article(
+        article("Ngày 12/7/2023, theo Quyết định số 749/QĐ-TTg, có 7 con mèo."), load_codebook()
+    )
     assert result.observations == []
     reasons = {m.number_text: m.reason for m in result.mentions}
     assert reasons["749"] == "document_number"
@@ -110,8 +145,11 @@ def test_numbers_without_indicator_are_mentions_with_reasons() -> None:
 
 
 def test_page_chrome_is_not_extracted() -> None:
-    text = ("Có 80,2% hộ gia đình sử dụng cáp quang Internet băng rộng.\n" + "Nội dung bài. " * 30 +
-            "\nTin cùng chuyên mục\nCó 99% hộ gia đình sử dụng cáp quang ở tỉnh khác.\nLượt xem: 28")
+    text = (
+        "Có 80,2% hộ gia đình sử dụng cáp quang Internet băng rộng.\n"
+        + "Nội dung bài. " * 30
+        + "\nTin cùng chuyên mục\nCó 99% hộ gia đình sử dụng cáp quang ở tỉnh khác.\nLượt xem: 28"
+    )
     result = extract_article(article(text), load_codebook())
     assert [o.value for o in result.observations] == [80.2]
     assert {m.reason for m in result.mentions} >= {"page_chrome"}
@@ -125,7 +163,8 @@ def test_every_number_in_the_seeds_is_accounted_for(path: Path) -> None:
     a = read_article(path, RAW)
     result = extract_article(a, load_codebook())
     seen = {(o.number_start, o.number_end) for o in result.observations} | {
-        (m.char_start, m.char_end) for m in result.mentions}
+        (m.char_start, m.char_end) for m in result.mentions
+    }
     assert {(n.start, n.end) for n in find_numbers(a.text)} == seen
     for o in result.observations:
         assert a.text[o.char_start : o.char_end] == o.evidence

@@ -23,8 +23,16 @@ def not_facts(text: str) -> dict[str, str]:
 
 @pytest.mark.parametrize(
     ("raw", "value"),
-    [("2.398", 2398), ("17.371.225", 17371225), ("80,2", 80.2), ("0,7955", 0.7955), ("0.6667", 0.6667),
-     ("1.000", 1000), ("86", 86), ("1.234,5", 1234.5)],
+    [
+        ("2.398", 2398),
+        ("17.371.225", 17371225),
+        ("80,2", 80.2),
+        ("0,7955", 0.7955),
+        ("0.6667", 0.6667),
+        ("1.000", 1000),
+        ("86", 86),
+        ("1.234,5", 1234.5),
+    ],
 )
 def test_parse_numeral_vietnamese_conventions(raw: str, value: float) -> None:
     assert parse_numeral(raw) == pytest.approx(value)
@@ -69,9 +77,17 @@ def test_tinh_is_not_a_scale_word() -> None:
 
 @pytest.mark.parametrize(
     ("text", "qualifier"),
-    [("trên 86 triệu thẻ", "gt"), ("hơn 8.100 tỉ đồng", "gt"), ("vượt 90% kế hoạch", "gt"),
-     ("dưới 10% hồ sơ", "lt"), ("chưa đến 24 hồ sơ", "lt"), ("khoảng 40 nền tảng", "approx"),
-     ("gần 200 doanh nghiệp", "approx"), ("xấp xỉ 3,9 triệu tỷ đồng", "approx"), ("có 14 bộ", "eq")],
+    [
+        ("trên 86 triệu thẻ", "gt"),
+        ("hơn 8.100 tỉ đồng", "gt"),
+        ("vượt 90% kế hoạch", "gt"),
+        ("dưới 10% hồ sơ", "lt"),
+        ("chưa đến 24 hồ sơ", "lt"),
+        ("khoảng 40 nền tảng", "approx"),
+        ("gần 200 doanh nghiệp", "approx"),
+        ("xấp xỉ 3,9 triệu tỷ đồng", "approx"),
+        ("có 14 bộ", "eq"),
+    ],
 )
 def test_qualifiers(text: str, qualifier: str) -> None:
     assert only_fact(text).qualifier == qualifier
@@ -126,9 +142,15 @@ def test_index_scores_with_dot_or_comma_decimals() -> None:
 
 @pytest.mark.parametrize(
     ("text", "value", "unit"),
-    [("vẫn giữ nguyên vị trí thứ sáu", 6, "rank"), ("đứng thứ tư", 4, "rank"), ("xếp hạng nhất", 1, "rank"),
-     ("tăng hai bậc so với năm 2018", 2, "rank"), ("Chính phủ ban hành hai nghị định", 2, "count"),
-     ("đã ban hành ba quyết định", 3, "count"), ("giảm mười bậc", 10, "rank")],
+    [
+        ("vẫn giữ nguyên vị trí thứ sáu", 6, "rank"),
+        ("đứng thứ tư", 4, "rank"),
+        ("xếp hạng nhất", 1, "rank"),
+        ("tăng hai bậc so với năm 2018", 2, "rank"),
+        ("Chính phủ ban hành hai nghị định", 2, "count"),
+        ("đã ban hành ba quyết định", 3, "count"),
+        ("giảm mười bậc", 10, "rank"),
+    ],
 )
 def test_number_words(text: str, value: int, unit: str) -> None:
     n = only_fact(text)

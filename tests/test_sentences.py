@@ -20,9 +20,17 @@ def test_lines_are_paragraphs() -> None:
 
 
 def test_wrapped_pdf_text_joins_lines_into_sentences() -> None:
-    lines = ["Cụ thể, theo báo cáo khảo", "sát xếp hạng mức độ phát", "triển CPĐT năm 2020 của", "Liên Hợp Quốc, xếp hạng",
-             "chỉ số phát triển CPĐT của", "Việt Nam đứng thứ 86/193", "quốc gia, tăng hai bậc so với", "năm 2018. Tuy nhiên,",
-             "trong khu vực Đông Nam Á"]
+    lines = [
+        "Cụ thể, theo báo cáo khảo",
+        "sát xếp hạng mức độ phát",
+        "triển CPĐT năm 2020 của",
+        "Liên Hợp Quốc, xếp hạng",
+        "chỉ số phát triển CPĐT của",
+        "Việt Nam đứng thứ 86/193",
+        "quốc gia, tăng hai bậc so với",
+        "năm 2018. Tuy nhiên,",
+        "trong khu vực Đông Nam Á",
+    ]
     text = "\n".join(lines)
     assert is_wrapped(text)
     first = texts(text)[0]

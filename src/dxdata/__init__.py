@@ -1,8 +1,8 @@
 """dxdata: a tidy indicator dataset on Vietnam's digital transformation.
 
-    import dxdata
-    obs = dxdata.load("observations")          # latest version under data/processed
-    dxdata.versions()                          # ['v0001', 'v0002', ...] oldest first
+import dxdata
+obs = dxdata.load("observations")          # latest version under data/processed
+dxdata.versions()                          # ['v0001', 'v0002', ...] oldest first
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ __version__ = "0.1.0"
 __all__ = ["__version__", "load", "versions"]
 
 
-def load(table: str = "observations", version: str = "latest", root: str | Path = "data/processed") -> pd.DataFrame:
+def load(
+    table: str = "observations", version: str = "latest", root: str | Path = "data/processed"
+) -> pd.DataFrame:
     """One table of one published version, with typed columns (see README, 'Tables')."""
     from dxdata import store
 

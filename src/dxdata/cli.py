@@ -51,7 +51,9 @@ def _cmd_refresh(args: argparse.Namespace) -> int:
         else:
             _prefect_defaults()
             flow_module = load_flow_module()
-            summary = flow_module.refresh(raw_dir=str(raw_dir), out_dir=str(out_dir), batch_size=args.batch_size)
+            summary = flow_module.refresh(
+                raw_dir=str(raw_dir), out_dir=str(out_dir), batch_size=args.batch_size
+            )
     except StoreError as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_LOCKED if "another refresh" in str(err) else EXIT_FAILED
@@ -98,12 +100,15 @@ def _cmd_versions(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="dxdata", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="dxdata", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("refresh", help="build the dataset from the raw folder and publish a version if it changed")
+    p = sub.add_parser(
+        "refresh", help="build the dataset from the raw folder and publish a version if it changed"
+    )
     p.add_argument("--raw-dir", default="data/raw")
     p.add_argument("--out-dir", default="data/processed")
     p.add_argument("--batch-size", type=int, default=500, help="articles per extraction task")
@@ -122,8 +127,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     try:
         return args.func(args)
     except KeyboardInterrupt:

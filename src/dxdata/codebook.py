@@ -121,7 +121,9 @@ def _rejoin_split_cues(cues: list[str]) -> list[str]:
 
 def _load_indicators(path: Path, rules_path: Path | None = None) -> dict[str, Indicator]:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    rules = yaml.safe_load(rules_path.read_text(encoding="utf-8")) if rules_path and rules_path.exists() else {}
+    rules = (
+        yaml.safe_load(rules_path.read_text(encoding="utf-8")) if rules_path and rules_path.exists() else {}
+    )
     known = {code for entries in raw.values() for code in entries}
     unknown = sorted(set(rules or {}) - known)
     if unknown:
@@ -190,7 +192,11 @@ def _body_patterns(bodies: dict[str, Body]) -> list[tuple[re.Pattern[str], str]]
 @lru_cache(maxsize=4)
 def _load(folder: str) -> Codebook:
     base = Path(folder)
-    ind_path, body_path, rules_path = base / "indicators.yaml", base / "bodies.yaml", base / "indicator_rules.yaml"
+    ind_path, body_path, rules_path = (
+        base / "indicators.yaml",
+        base / "bodies.yaml",
+        base / "indicator_rules.yaml",
+    )
     digest = hashlib.sha256()
     for path in (ind_path, rules_path, body_path):
         digest.update(path.read_bytes() if path.exists() else b"")

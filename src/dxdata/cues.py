@@ -44,9 +44,12 @@ def _table(codebook: Codebook) -> _CueTable:
     family_parts: dict[str, set[int]] = defaultdict(set)
     for code, indicator in codebook.indicators.items():
         if indicator.family:
-            family_parts[indicator.family].update(pid for _, ids in cues_by_indicator.get(code, []) for pid in ids)
+            family_parts[indicator.family].update(
+                pid for _, ids in cues_by_indicator.get(code, []) for pid in ids
+            )
     prior_parts = {
-        code: frozenset(family_parts[ind.family]) if ind.family
+        code: frozenset(family_parts[ind.family])
+        if ind.family
         else frozenset(pid for _, ids in cues_by_indicator.get(code, []) for pid in ids)
         for code, ind in codebook.indicators.items()
     }

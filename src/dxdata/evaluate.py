@@ -47,8 +47,11 @@ def normalize_rows(df: pd.DataFrame) -> list[dict]:
     """Rows as plain dicts of comparable strings (dates as YYYY-MM-DD, denominators as floats)."""
     out = []
     for rec in df.to_dict("records"):
-        row = {"source_file": Path(str(rec["source_file"])).name, "value": float(rec["value"]),
-               "unit": _text(rec["unit"])}
+        row = {
+            "source_file": Path(str(rec["source_file"])).name,
+            "value": float(rec["value"]),
+            "unit": _text(rec["unit"]),
+        }
         for col in FIELDS + ["period_start"]:
             row[col] = _text(rec.get(col))[:10] if col.startswith("period") else _text(rec.get(col))
         row["denominator"] = _num_text(rec.get("denominator"))
@@ -85,8 +88,12 @@ def score(gold: list[dict], pred: list[dict]) -> Score:
     for f in sorted(gold_by):
         gs, ps = gold_by[f], pred_by.get(f, [])
         cand = sorted(
-            ((_agreement(g, p), i, j) for i, g in enumerate(gs) for j, p in enumerate(ps)
-             if g["unit"] == p["unit"] and _same(g["value"], p["value"])),
+            (
+                (_agreement(g, p), i, j)
+                for i, g in enumerate(gs)
+                for j, p in enumerate(ps)
+                if g["unit"] == p["unit"] and _same(g["value"], p["value"])
+            ),
             key=lambda c: -c[0],
         )
         used_g, used_p = set(), set()
@@ -102,14 +109,26 @@ def score(gold: list[dict], pred: list[dict]) -> Score:
         result.misses += [g for i, g in enumerate(gs) if i not in used_g and g["indicator_code"]]
         result.false_rows += [p for j, p in enumerate(ps) if j not in used_p]
     tp, fp, fn = len(pairs), len(result.false_rows), len(result.misses)
-    m: dict[str, float | int | None] = {"files": len(gold_by), "gold_facts": tp + fn, "pred_rows": tp + fp + ignored,
-                                        "ignored_outside_codebook": ignored, "tp": tp, "fp": fp, "fn": fn}
+    m: dict[str, float | int | None] = {
+        "files": len(gold_by),
+        "gold_facts": tp + fn,
+        "pred_rows": tp + fp + ignored,
+        "ignored_outside_codebook": ignored,
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+    }
     m.update(_prf("quantity", tp, fp, fn))
     for f in FIELDS:
         rel = [(g, p) for g, p in pairs if f != "denominator" or g[f]]
         m[f"acc_{f}"] = round(sum(g[f] == p[f] for g, p in rel) / len(rel), 4) if rel else None
-    full = [(g, p) for g, p in pairs if g["indicator_code"] == p["indicator_code"]
-            and g["region_code"] == p["region_code"] and g["period_end"][:7] == p["period_end"][:7]]
+    full = [
+        (g, p)
+        for g, p in pairs
+        if g["indicator_code"] == p["indicator_code"]
+        and g["region_code"] == p["region_code"]
+        and g["period_end"][:7] == p["period_end"][:7]
+    ]
     m.update(_prf("row", len(full), fp + tp - len(full), fn + tp - len(full)))
     for g, p in pairs:
         wrong = [f for f in FIELDS if g[f] != p[f] and (f != "denominator" or g[f])]
@@ -144,8 +163,11 @@ def report(result: Score, *, verbose: bool = True) -> str:
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
-    gold = normalize_rows(pd.read_csv(args.gold, dtype=str, keep_default_na=False).assign(
-        value=lambda d: pd.to_numeric(d["value"], errors="coerce")))
+    gold = normalize_rows(
+        pd.read_csv(args.gold, dtype=str, keep_default_na=False).assign(
+            value=lambda d: pd.to_numeric(d["value"], errors="coerce")
+        )
+    )
     pred = normalize_rows(extract_folder(Path(args.raw_dir)))
     print(report(score(gold, pred), verbose=not args.quiet))
     return 0

@@ -35,7 +35,9 @@ HEAD_NOUN_MIN = 6  # unit words ('điểm', 'lần') say nothing about which ind
 OTHER_NUMBER_PENALTY = 0.3
 AFTER_PENALTY = 0.35
 DECAY_CHARS = 40.0
-_ESTIMATE_RE = re.compile(r"\b(?:ước|ước đạt|ước tính|dự kiến đạt|dự kiến|dự báo|ước khoảng)\b", re.IGNORECASE)
+_ESTIMATE_RE = re.compile(
+    r"\b(?:ước|ước đạt|ước tính|dự kiến đạt|dự kiến|dự báo|ước khoảng)\b", re.IGNORECASE
+)
 _TARGET_RE = re.compile(
     r"\b(?:mục tiêu|phấn đấu|đặt ra|đề ra|kế hoạch|chỉ tiêu đến|đến năm 20\d\d sẽ|sẽ đạt|cam kết|định hướng|"
     r"tầm nhìn|dự thảo|đề xuất)\b",
@@ -48,7 +50,9 @@ _NATIONAL_MEETING_RE = re.compile(
 _RESPECTIVELY_RE = re.compile(r"\blần lượt\b", re.IGNORECASE)
 _VENUE_BEFORE_RE = re.compile(r"(?:điểm cầu|tại hội trường)\s*(?:tỉnh|thành phố|TP\.?)?\s*$", re.IGNORECASE)
 _POSSESSIVE_BEFORE_RE = re.compile(r"\b(?:của|thuộc)\s*$", re.IGNORECASE)
-_MEETING_RE = re.compile(r"(?:phiên\s+họp|hội\s+nghị|cuộc\s+họp|báo\s+cáo|kỳ\s+họp)[^.;]{0,60}?\bcủa\s+$", re.IGNORECASE)
+_MEETING_RE = re.compile(
+    r"(?:phiên\s+họp|hội\s+nghị|cuộc\s+họp|báo\s+cáo|kỳ\s+họp)[^.;]{0,60}?\bcủa\s+$", re.IGNORECASE
+)
 _PROVINCE_SUBJECT_RE = re.compile(r"(?:tỉnh|thành phố|TP\.?|Tp\.?)\s*$", re.IGNORECASE)
 _CLAUSE_BREAK_RE = re.compile(r"[;:]|\s[-–]\s|,\s*trong đó\b", re.IGNORECASE)
 
@@ -78,7 +82,9 @@ def find_bodies(text: str, folded: str, codebook: Codebook) -> list[BodyMention]
 
 def _is_concept(folded: str, mention: BodyMention) -> bool:
     """'Chính phủ điện tử', 'Chính phủ số' are concepts, not the Government."""
-    return mention.code == "GOV" and bool(re.match(r"\s+(?:dien tu|so\b|thong minh)", folded[mention.end : mention.end + 12]))
+    return mention.code == "GOV" and bool(
+        re.match(r"\s+(?:dien tu|so\b|thong minh)", folded[mention.end : mention.end + 12])
+    )
 
 
 @dataclass
@@ -163,8 +169,10 @@ def _default_region(article: Article, regions: list[RegionMatch], sentences: lis
     if len(codes) == 1:
         return codes.pop()
     body_codes = Counter(
-        r.region_code for r in regions
-        if not _in_chrome(r.start, sentences) and not _VENUE_BEFORE_RE.search(article.text[max(0, r.start - 25) : r.start])
+        r.region_code
+        for r in regions
+        if not _in_chrome(r.start, sentences)
+        and not _VENUE_BEFORE_RE.search(article.text[max(0, r.start - 25) : r.start])
     )
     if body_codes:
         code, count = body_codes.most_common(1)[0]
@@ -186,8 +194,9 @@ def _in_chrome(pos: int, sentences: list[Sentence]) -> bool:
     return True
 
 
-def _default_body(text: str, folded: str, bodies: list[BodyMention], sentences: list[Sentence],
-                  regions: list[RegionMatch]) -> str | None:
+def _default_body(
+    text: str, folded: str, bodies: list[BodyMention], sentences: list[Sentence], regions: list[RegionMatch]
+) -> str | None:
     """The body whose meeting or report the article covers, else the most named one in the lead."""
     body_sents = [s for s in sentences if not s.is_chrome]
     lead_end = body_sents[min(len(body_sents) - 1, 3)].end if body_sents else 0
@@ -224,8 +233,13 @@ def _clause_bounds(ctx: _ArticleContext, sent: Sentence, pos: int) -> tuple[int,
     return start, end
 
 
-def _observe(ctx: _ArticleContext, codebook: Codebook, sent: Sentence, num: NumberMention,
-             sent_nums: list[NumberMention]) -> tuple[Observation | None, str]:
+def _observe(
+    ctx: _ArticleContext,
+    codebook: Codebook,
+    sent: Sentence,
+    num: NumberMention,
+    sent_nums: list[NumberMention],
+) -> tuple[Observation | None, str]:
     facts = [n for n in sent_nums if n.not_fact is None and n is not num]
     indicator, _score = _match_indicator(ctx, codebook, sent, num, facts, _share_base(ctx, num, facts))
     if indicator is None:
@@ -263,17 +277,26 @@ def _observe(ctx: _ArticleContext, codebook: Codebook, sent: Sentence, num: Numb
     )
 
 
-def _share_base(ctx: _ArticleContext, num: NumberMention, others: list[NumberMention]) -> NumberMention | None:
+def _share_base(
+    ctx: _ArticleContext, num: NumberMention, others: list[NumberMention]
+) -> NumberMention | None:
     """The count a percent is the share of: '388/1.146 TTHC (đạt 34%)', '1.579 trong tổng số 1.937 ..., đạt 81,5%'."""
     if num.unit != "percent":
         return None
-    before = [o for o in others if o.end <= num.start and o.unit == "count" and num.start - o.end <= SHARE_WINDOW]
+    before = [
+        o for o in others if o.end <= num.start and o.unit == "count" and num.start - o.end <= SHARE_WINDOW
+    ]
     return before[-1] if before and before[-1].denominator else None
 
 
-def _match_indicator(ctx: _ArticleContext, codebook: Codebook, sent: Sentence, num: NumberMention,
-                     others: list[NumberMention], share_base: NumberMention | None = None,
-                     ) -> tuple[Indicator | None, float]:
+def _match_indicator(
+    ctx: _ArticleContext,
+    codebook: Codebook,
+    sent: Sentence,
+    num: NumberMention,
+    others: list[NumberMention],
+    share_base: NumberMention | None = None,
+) -> tuple[Indicator | None, float]:
     """The indicator whose cue parts stand closest to the number, weighted by cue length."""
     best: tuple[float, int, Indicator | None] = (0.0, 0, None)
     best_prior: tuple[float, int, Indicator | None] = (0.0, 0, None)
@@ -284,8 +307,10 @@ def _match_indicator(ctx: _ArticleContext, codebook: Codebook, sent: Sentence, n
         if (indicator.kind == "change") != num.is_change:
             continue
         prior = ctx.cues.article_prior(indicator.code)
-        local = max((_cue_score(ctx, sent, num, others, cue, hits) for _, cue in ctx.cues.cues_of(indicator.code)),
-                    default=0.0)
+        local = max(
+            (_cue_score(ctx, sent, num, others, cue, hits) for _, cue in ctx.cues.cues_of(indicator.code)),
+            default=0.0,
+        )
         if share_base is not None and indicator.share_of:
             base_code = ctx.matched.get(share_base.start)
             if base_code == indicator.share_of:
@@ -302,8 +327,14 @@ def _match_indicator(ctx: _ArticleContext, codebook: Codebook, sent: Sentence, n
     return None, max(best[0], best_prior[0])
 
 
-def _cue_score(ctx: _ArticleContext, sent: Sentence, num: NumberMention, others: list[NumberMention],
-               cue: tuple[int, ...], hits: dict[int, list[tuple[int, int]]]) -> float:
+def _cue_score(
+    ctx: _ArticleContext,
+    sent: Sentence,
+    num: NumberMention,
+    others: list[NumberMention],
+    cue: tuple[int, ...],
+    hits: dict[int, list[tuple[int, int]]],
+) -> float:
     """Sum of the weighted lengths of the cue's parts, found in order ('a ... b': a before b)."""
     score, after = 0.0, -1
     for part_id in cue:
@@ -318,8 +349,14 @@ def _cue_score(ctx: _ArticleContext, sent: Sentence, num: NumberMention, others:
     return score
 
 
-def _weight(ctx: _ArticleContext, sent: Sentence, num: NumberMention, others: list[NumberMention],
-            start: int, end: int) -> float:
+def _weight(
+    ctx: _ArticleContext,
+    sent: Sentence,
+    num: NumberMention,
+    others: list[NumberMention],
+    start: int,
+    end: int,
+) -> float:
     """How much a cue occurrence at [start, end) speaks for this number: near and not across others."""
     if end <= num.start:
         gap = num.start - end
@@ -335,8 +372,13 @@ def _weight(ctx: _ArticleContext, sent: Sentence, num: NumberMention, others: li
     if any(start >= o.end and start - o.end <= 2 and not ctx.text[o.end : start].strip() for o in others):
         return 0.0  # the counted noun of another number ("5 quyết định, 2 chỉ thị"): not ours
     weight = 1.0 / (1.0 + gap / DECAY_CHARS)
-    if (start >= num.end and gap <= 2 and not ctx.text[num.end : start].strip() and end - start >= HEAD_NOUN_MIN
-            and num.unit not in ("VND", "USD")):
+    if (
+        start >= num.end
+        and gap <= 2
+        and not ctx.text[num.end : start].strip()
+        and end - start >= HEAD_NOUN_MIN
+        and num.unit not in ("VND", "USD")
+    ):
         weight *= HEAD_NOUN_BONUS  # the counted noun right after the number: "52 địa phương"
     else:
         if start >= num.end:
@@ -357,8 +399,10 @@ def _gap_between(num: NumberMention, start: int, end: int) -> int:
 def _nearest_time(ctx: _ArticleContext, sent: Sentence, num: NumberMention) -> TimeExpr | None:
     clause_start, clause_end = _clause_bounds(ctx, sent, num.start)
     candidates = [
-        t for t in ctx.times
-        if sent.start <= t.start < sent.end and t.kind != "comparison"
+        t
+        for t in ctx.times
+        if sent.start <= t.start < sent.end
+        and t.kind != "comparison"
         and (clause_start <= t.start < clause_end or t.end <= num.start)
     ]
     if not candidates:
@@ -373,8 +417,9 @@ def _nearest_time(ctx: _ArticleContext, sent: Sentence, num: NumberMention) -> T
     return min(candidates, key=distance)
 
 
-def _period(ctx: _ArticleContext, sent: Sentence, num: NumberMention,
-            indicator: Indicator) -> tuple[date | None, date | None]:
+def _period(
+    ctx: _ArticleContext, sent: Sentence, num: NumberMention, indicator: Indicator
+) -> tuple[date | None, date | None]:
     t = _nearest_time(ctx, sent, num)
     if t is None:
         t = _previous_sentence_period(ctx, sent)
@@ -406,8 +451,9 @@ def _article_index_year(ctx: _ArticleContext, before: int) -> int | None:
     return years[0].period_end.year if years else None
 
 
-def _region(ctx: _ArticleContext, sent: Sentence, clause: tuple[int, int], num: NumberMention,
-            indicator: Indicator) -> str:
+def _region(
+    ctx: _ArticleContext, sent: Sentence, clause: tuple[int, int], num: NumberMention, indicator: Indicator
+) -> str:
     if indicator.region_scope == "national":
         return "VN"
     respective = _respective_region(ctx, sent, num)
@@ -431,22 +477,33 @@ def _respective_region(ctx: _ArticleContext, sent: Sentence, num: NumberMention)
     for r in ctx.regions:
         if sent.start <= r.start < sent.end and r.region_code not in codes:
             codes.append(r.region_code)
-    same_unit = [n for n in ctx.numbers if sent.start <= n.start < sent.end and n.not_fact is None
-                 and n.unit == num.unit and not n.is_change]
+    same_unit = [
+        n
+        for n in ctx.numbers
+        if sent.start <= n.start < sent.end and n.not_fact is None and n.unit == num.unit and not n.is_change
+    ]
     if len(codes) < 2 or num not in same_unit or len(same_unit) % len(codes):
         return None
     return codes[same_unit.index(num) % len(codes)]
 
 
-def _body(ctx: _ArticleContext, sent: Sentence, clause: tuple[int, int], num: NumberMention,
-          indicator: Indicator, period_end: date | None) -> str | None:
+def _body(
+    ctx: _ArticleContext,
+    sent: Sentence,
+    clause: tuple[int, int],
+    num: NumberMention,
+    indicator: Indicator,
+    period_end: date | None,
+) -> str | None:
     source = indicator.source_body(ctx.ref_date or period_end)
     if source:
         return source
     before = _subjects(ctx, sent.start, num.start)
     subject_regions = [
-        r for r in ctx.regions
-        if clause[0] <= r.start < num.start and _PROVINCE_SUBJECT_RE.search(ctx.text[max(0, r.start - 12) : r.start])
+        r
+        for r in ctx.regions
+        if clause[0] <= r.start < num.start
+        and _PROVINCE_SUBJECT_RE.search(ctx.text[max(0, r.start - 12) : r.start])
     ]
     if subject_regions and (not before or subject_regions[-1].start > before[-1].start):
         return "PPC"
@@ -462,8 +519,12 @@ def _body(ctx: _ArticleContext, sent: Sentence, clause: tuple[int, int], num: Nu
 
 def _subjects(ctx: _ArticleContext, start: int, end: int) -> list[BodyMention]:
     """Body mentions in [start, end) that are not possessives ('... của Chính phủ')."""
-    return [b for b in ctx.bodies if start <= b.start < end
-            and not _POSSESSIVE_BEFORE_RE.search(ctx.text[max(0, b.start - 8) : b.start])]
+    return [
+        b
+        for b in ctx.bodies
+        if start <= b.start < end
+        and not _POSSESSIVE_BEFORE_RE.search(ctx.text[max(0, b.start - 8) : b.start])
+    ]
 
 
 def _previous_sentence_subject(ctx: _ArticleContext, sent: Sentence) -> str | None:
@@ -476,8 +537,9 @@ def _previous_sentence_subject(ctx: _ArticleContext, sent: Sentence) -> str | No
     return found[0].code if found else None
 
 
-def _status(ctx: _ArticleContext, sent: Sentence, clause: tuple[int, int], num: NumberMention,
-            indicator: Indicator) -> str:
+def _status(
+    ctx: _ArticleContext, sent: Sentence, clause: tuple[int, int], num: NumberMention, indicator: Indicator
+) -> str:
     if _ESTIMATE_RE.search(ctx.text[sent.start : num.start]):
         return "estimate"
     if indicator.default_status:

@@ -686,9 +686,19 @@ def _read_bytes(path: Path) -> bytes:
     return data
 
 
+# Files that are data or documentation, not articles: rejected by name, not decoded.
+NOT_ARTICLE_SUFFIXES = {".csv", ".tsv", ".json", ".jsonl", ".parquet", ".yaml", ".yml", ".md", ".xml", ".zip",
+                        ".gz", ".xlsx", ".xls", ".docx", ".pdf", ".png", ".jpg", ".jpeg", ".gif", ".py"}
+
+
 def read_article(path: Path, raw_dir: Path) -> Article:
     """Read one raw file into an Article (text normalized once, here). Raises IngestError."""
     source_file = path.relative_to(raw_dir).as_posix()
+    if path.suffix.lower() in NOT_ARTICLE_SUFFIXES:
+        raise IngestError(
+            "unsupported_type",
+            f"A {path.suffix.lower()} file is not an article; the raw folder takes .txt and .html articles.",
+        )
     data = _read_bytes(path)
     sha = _sha256(data)
     try:

@@ -24,13 +24,25 @@ _NUMBER_RE = re.compile(
 )
 
 NUMBER_WORDS = {
-    "một": 1, "hai": 2, "ba": 3, "bốn": 4, "tư": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8,
-    "chín": 9, "mười": 10, "nhất": 1, "nhì": 2,
+    "một": 1,
+    "hai": 2,
+    "ba": 3,
+    "bốn": 4,
+    "tư": 4,
+    "năm": 5,
+    "sáu": 6,
+    "bảy": 7,
+    "tám": 8,
+    "chín": 9,
+    "mười": 10,
+    "nhất": 1,
+    "nhì": 2,
 }
 # Number words are facts only in these frames: an ordinal after "thứ"/"hạng", or a
 # cardinal before a counted noun the codebook cares about.
 _WORD_ORDINAL_RE = re.compile(
-    r"\b(?P<lead>(?:vị trí\s+|xếp\s+|đứng\s+|hạng\s+|xếp hạng\s+)?thứ|hạng|giải)\s+(?P<word>nhất|nhì|hai|ba|tư|năm|sáu|bảy|tám|chín|mười)\b(?!\s*\d)",
+    r"\b(?P<lead>(?:vị trí\s+|xếp\s+|đứng\s+|hạng\s+|xếp hạng\s+)?thứ|hạng|giải)\s+"
+    r"(?P<word>nhất|nhì|hai|ba|tư|năm|sáu|bảy|tám|chín|mười)\b(?!\s*\d)",
     re.IGNORECASE,
 )
 _WORD_CARDINAL_RE = re.compile(
@@ -108,7 +120,8 @@ _DOC_BEFORE_RE = re.compile(
     re.IGNORECASE,
 )
 _LABEL_BEFORE_RE = re.compile(
-    r"(?:top|mức(?:\s+[a-zà-ỹđ]+){0,2}|cấp độ|phiên bản|version|thế hệ|công nghiệp|cách mạng công nghiệp|web|tier|level|covid|"
+    r"(?:top|mức(?:\s+[a-zà-ỹđ]+){0,2}|cấp độ|phiên bản|version|thế hệ|công nghiệp|cách mạng công nghiệp|web|"
+    r"tier|level|covid|"
     r"industry|chuyển đổi số|giai đoạn|nhóm|loại|hạng mục|bước|tầng|lớp|mục tiêu số)\s*-?\s*$",
     re.IGNORECASE,
 )
@@ -118,12 +131,15 @@ _DATE_WORDS_BEFORE_RE = re.compile(
     re.IGNORECASE,
 )
 _PHONE_BEFORE_RE = re.compile(
-    r"(?:điện thoại|đt|tel|fax|hotline|đường dây nóng|di động|sđt|số điện thoại|liên hệ)[\s:.()]*$", re.IGNORECASE
+    r"(?:điện thoại|đt|tel|fax|hotline|đường dây nóng|di động|sđt|số điện thoại|liên hệ)[\s:.()]*$",
+    re.IGNORECASE,
 )
 _SCORE_AFTER_RE = re.compile(r"^\s*(?:điểm|điẻm|đ\b)", re.IGNORECASE)
 _TIMES_AFTER_RE = re.compile(r"^\s*lần\b", re.IGNORECASE)
 _RANK_AFTER_RE = re.compile(r"^\s*(?:bậc|hạng)\b", re.IGNORECASE)
-_INDEX_CONTEXT_RE = re.compile(r"\b(?:chỉ số|DTI|EGDI|ICT Index|PAR Index|PCI|điểm|trụ cột|index)\b", re.IGNORECASE)
+_INDEX_CONTEXT_RE = re.compile(
+    r"\b(?:chỉ số|DTI|EGDI|ICT Index|PAR Index|PCI|điểm|trụ cột|index)\b", re.IGNORECASE
+)
 _TIME_UNIT_AFTER_RE = re.compile(
     r"^\s*(?:giờ|phút|giây|ngày|tuần|tháng|năm|quý|h\d|h\b|tuổi|km|m2|m²|ha|kg|tấn|mét|cm|mm|kw|mw|gb|mb|tb|mbps|gbps)\b",
     re.IGNORECASE,
@@ -132,7 +148,9 @@ _UNIVERSE_RE = re.compile(r"^\s*(?:tỉnh|địa phương|tỉnh, thành)", re.I
 _UNIVERSE_BEFORE_RE = re.compile(r"(?:trong|của|cả|toàn bộ|trên|các|với)\s*$", re.IGNORECASE)
 _WORD_GLUE_RE = re.compile(r"[A-Za-zÀ-ỹĐđ]")
 _ALNUM_LABEL_AFTER_RE = re.compile(r"^(?:G|g|-[A-Za-zĐđ]|/[A-ZĐ]|[A-Za-z]{1,3}\b)")
-_PHONE_RE = re.compile(r"(?<![\d.,])0\d{1,3}(?:[ .-]?\d){6,9}(?![\d,])|(?<![\d.,])1[89]00[ .]?\d{3,4}(?![\d])")
+_PHONE_RE = re.compile(
+    r"(?<![\d.,])0\d{1,3}(?:[ .-]?\d){6,9}(?![\d,])|(?<![\d.,])1[89]00[ .]?\d{3,4}(?![\d])"
+)
 _TIME_RE = re.compile(r"(?<![\d/])\d{1,2}(?::|h)\d{2}(?![\d/])")
 _DATE_RE = re.compile(
     r"(?<![\d/.,-])(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}[/-]\d{4})(?![\d/])"
@@ -221,7 +239,12 @@ def _not_fact_reason(text: str, m: re.Match[str], blocked: list[tuple[int, int, 
         return "year"
     if _ORDINAL_BEFORE_RE.search(before) and not _RANK_BEFORE_RE.search(before):
         return "ordinal"
-    if _DATE_WORDS_BEFORE_RE.search(before) and num.isdigit() and int(num) <= 31 and not _count_noun_follows(after):
+    if (
+        _DATE_WORDS_BEFORE_RE.search(before)
+        and num.isdigit()
+        and int(num) <= 31
+        and not _count_noun_follows(after)
+    ):
         return "date"
     return None
 
@@ -242,8 +265,13 @@ def _is_date_pair(num: str, denom: str) -> bool:
 
 def _blocked_spans(text: str) -> list[tuple[int, int, str]]:
     spans: list[tuple[int, int, str]] = []
-    for rx, reason in ((_DATE_RE, "date"), (_DAY_MONTH_RE, "date"), (_YEAR_SPAN_RE, "year"), (_TIME_RE, "time"),
-                       (_PHONE_RE, "phone")):
+    for rx, reason in (
+        (_DATE_RE, "date"),
+        (_DAY_MONTH_RE, "date"),
+        (_YEAR_SPAN_RE, "year"),
+        (_TIME_RE, "time"),
+        (_PHONE_RE, "phone"),
+    ):
         spans.extend((mm.start(), mm.end(), reason) for mm in rx.finditer(text))
     return spans
 
@@ -265,7 +293,8 @@ def find_numbers(text: str) -> list[NumberMention]:
 
 
 _FUNCTION_WORD_AFTER_RE = re.compile(
-    r"^\s+(?:về|trong|so với|của|với|trên|tại|ở|năm|cả nước|toàn quốc|toàn|khu vực|và|nhưng|còn)\b", re.IGNORECASE
+    r"^\s+(?:về|trong|so với|của|với|trên|tại|ở|năm|cả nước|toàn quốc|toàn|khu vực|và|nhưng|còn)\b",
+    re.IGNORECASE,
 )
 _COORDINATION_RE = re.compile(r"^\s*(?:,|và|hoặc|, và)\s*(?:thứ\s+)?$", re.IGNORECASE)
 
@@ -283,8 +312,9 @@ def _mark_coordinations(text: str, numbers: list[NumberMention]) -> None:
             numbers[i] = replace(cur, unit=prev.unit, is_change=prev.is_change)
 
 
-def _read_match(text: str, m: re.Match[str], blocked: list[tuple[int, int, str]],
-                index_article: bool = False) -> NumberMention:
+def _read_match(
+    text: str, m: re.Match[str], blocked: list[tuple[int, int, str]], index_article: bool = False
+) -> NumberMention:
     reason = _not_fact_reason(text, m, blocked)
     raw = m.group("num")
     start, end = m.start(), m.end()
@@ -346,16 +376,33 @@ def _number_words(text: str, taken: set[tuple[int, int]]) -> list[NumberMention]
         lead = m.group("lead").lower()
         if lead in ("thứ", "giải") and not _RANK_BEFORE_RE.search(_before(text, m.start("word"))):
             continue
-        out.append(NumberMention(m.start("word"), m.end("word"), m.group("word"),
-                                 float(NUMBER_WORDS[m.group("word").lower()]), "rank"))
+        out.append(
+            NumberMention(
+                m.start("word"),
+                m.end("word"),
+                m.group("word"),
+                float(NUMBER_WORDS[m.group("word").lower()]),
+                "rank",
+            )
+        )
     for m in _WORD_CARDINAL_RE.finditer(text):
         after = text[m.end() : m.end() + 10].lower()
-        unit = "rank" if after.startswith(("bậc", "hạng")) else ("times" if after.startswith("lần") else "count")
+        unit = (
+            "rank" if after.startswith(("bậc", "hạng")) else ("times" if after.startswith("lần") else "count")
+        )
         before = _before(text, m.start())
         is_change = unit in ("rank", "times") and bool(_CHANGE_BEFORE_RE.search(before) or unit == "times")
-        out.append(NumberMention(m.start("word"), m.end("word"), m.group("word"),
-                                 float(NUMBER_WORDS[m.group("word").lower()]), unit,
-                                 qualifier=_qualifier(before), is_change=is_change))
+        out.append(
+            NumberMention(
+                m.start("word"),
+                m.end("word"),
+                m.group("word"),
+                float(NUMBER_WORDS[m.group("word").lower()]),
+                unit,
+                qualifier=_qualifier(before),
+                is_change=is_change,
+            )
+        )
     return [n for n in out if (n.start, n.end) not in taken]
 
 
@@ -376,7 +423,27 @@ def _mark_ranges(text: str, numbers: list[NumberMention]) -> None:
         scale = 1.0
         if low.unit == "count" and high.unit in ("VND", "USD", "percent", "count") and low.value < high.value:
             scale = 1.0
-        numbers[i] = NumberMention(low.start, low.end, low.text, low.value * scale, low_unit, low.denominator,
-                                   "gt", None, low.is_change, "low")
-        numbers[i + 1] = NumberMention(high.start, high.end, high.text, high.value, high.unit, high.denominator,
-                                       "lt", None, high.is_change, "high")
+        numbers[i] = NumberMention(
+            low.start,
+            low.end,
+            low.text,
+            low.value * scale,
+            low_unit,
+            low.denominator,
+            "gt",
+            None,
+            low.is_change,
+            "low",
+        )
+        numbers[i + 1] = NumberMention(
+            high.start,
+            high.end,
+            high.text,
+            high.value,
+            high.unit,
+            high.denominator,
+            "lt",
+            None,
+            high.is_change,
+            "high",
+        )

@@ -36,31 +36,60 @@ def _safe_date(year: int, month: int, day: int) -> date | None:
 
 
 _Y = r"((?:19|20)\d{2})"
-_UPTO = r"(?P<upto>(?:tính |cập nhật )?(?:đến|tới|đến hết|tới hết|hết|tính đến|tính tới|lũy kế đến)\s+(?:thời điểm\s+)?)?"
+_UPTO = (
+    r"(?P<upto>(?:tính |cập nhật )?(?:đến|tới|đến hết|tới hết|hết|tính đến|tính tới|lũy kế đến)\s+"
+    r"(?:thời điểm\s+)?)?"
+)
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("range_years", re.compile(
-        rf"(?:giai đoạn|thời kỳ|từ năm|từ|trong)?\s*(?:năm\s+)?{_Y}\s*(?:-|–|—|đến|tới)\s*(?:năm\s+)?{_Y}",
-        re.IGNORECASE)),
-    ("months_of_year", re.compile(
-        rf"(?P<n>\d{{1,2}}|sáu|chín|ba|bốn|năm|mười)\s+tháng(?:\s+(?:đầu|đầu năm|cuối|qua|của|năm))*\s*(?:năm\s+)?{_Y}?",
-        re.IGNORECASE)),
-    ("quarter", re.compile(
-        rf"quý\s+(?P<q>I{{1,3}}V?|IV|[1-4])\s*(?:/|năm|-)\s*{_Y}", re.IGNORECASE)),
+    (
+        "range_years",
+        re.compile(
+            rf"(?:giai đoạn|thời kỳ|từ năm|từ|trong)?\s*(?:năm\s+)?{_Y}\s*(?:-|–|—|đến|tới)\s*(?:năm\s+)?{_Y}",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "months_of_year",
+        re.compile(
+            rf"(?P<n>\d{{1,2}}|sáu|chín|ba|bốn|năm|mười)\s+tháng"
+            rf"(?:\s+(?:đầu|đầu năm|cuối|qua|của|năm))*\s*(?:năm\s+)?{_Y}?",
+            re.IGNORECASE,
+        ),
+    ),
+    ("quarter", re.compile(rf"quý\s+(?P<q>I{{1,3}}V?|IV|[1-4])\s*(?:/|năm|-)\s*{_Y}", re.IGNORECASE)),
     ("half", re.compile(rf"{_UPTO}(?P<which>giữa|đầu|cuối)\s+năm\s+{_Y}", re.IGNORECASE)),
-    ("month_edge", re.compile(
-        rf"{_UPTO}(?P<which>đầu|giữa|cuối)\s+tháng\s+(?P<m>\d{{1,2}})\s*(?:/|năm)\s*{_Y}", re.IGNORECASE)),
-    ("day", re.compile(
-        rf"{_UPTO}(?:ngày\s+)?(?P<d>\d{{1,2}})\s*[/.-]\s*(?P<m>\d{{1,2}})\s*[/.-]\s*{_Y}", re.IGNORECASE)),
+    (
+        "month_edge",
+        re.compile(
+            rf"{_UPTO}(?P<which>đầu|giữa|cuối)\s+tháng\s+(?P<m>\d{{1,2}})\s*(?:/|năm)\s*{_Y}", re.IGNORECASE
+        ),
+    ),
+    (
+        "day",
+        re.compile(
+            rf"{_UPTO}(?:ngày\s+)?(?P<d>\d{{1,2}})\s*[/.-]\s*(?P<m>\d{{1,2}})\s*[/.-]\s*{_Y}", re.IGNORECASE
+        ),
+    ),
     ("month", re.compile(rf"{_UPTO}tháng\s+(?P<m>\d{{1,2}})\s*(?:/|năm|-)\s*{_Y}", re.IGNORECASE)),
-    ("day_no_year", re.compile(
-        rf"{_UPTO}ngày\s+(?P<d>\d{{1,2}})\s*/\s*(?P<m>\d{{1,2}})(?![\d/])", re.IGNORECASE)),
+    (
+        "day_no_year",
+        re.compile(rf"{_UPTO}ngày\s+(?P<d>\d{{1,2}})\s*/\s*(?P<m>\d{{1,2}})(?![\d/])", re.IGNORECASE),
+    ),
     ("year", re.compile(rf"{_UPTO}(?P<pre>năm|trong năm|cả năm|hết năm)\s+{_Y}(?![\d/])", re.IGNORECASE)),
     ("year_bare", re.compile(rf"(?P<pre>DTI|EGDI|ICT Index|Index)\s+{_Y}(?![\d/])", re.IGNORECASE)),
     ("this_year", re.compile(rf"{_UPTO}(?P<rel>năm nay|năm ngoái|năm trước|năm qua)", re.IGNORECASE)),
-    ("now", re.compile(r"(?:đến nay|tới nay|hiện nay|hiện tại|tính đến nay|đến thời điểm này|tới thời điểm này|"
-                       r"thời điểm hiện tại|vừa qua)", re.IGNORECASE)),
+    (
+        "now",
+        re.compile(
+            r"(?:đến nay|tới nay|hiện nay|hiện tại|tính đến nay|đến thời điểm này|tới thời điểm này|"
+            r"thời điểm hiện tại|vừa qua)",
+            re.IGNORECASE,
+        ),
+    ),
 ]
-_COMPARISON_BEFORE = re.compile(r"(?:so với|so cùng kỳ|so với cùng kỳ|hơn|từ|như|bằng)\s*(?:cùng kỳ\s*)?$", re.IGNORECASE)
+_COMPARISON_BEFORE = re.compile(
+    r"(?:so với|so cùng kỳ|so với cùng kỳ|hơn|từ|như|bằng)\s*(?:cùng kỳ\s*)?$", re.IGNORECASE
+)
 _WORD_NUM = {"ba": 3, "bốn": 4, "năm": 5, "sáu": 6, "chín": 9, "mười": 10}
 
 

@@ -28,14 +28,54 @@ from dxdata.validate import REJECT_COLUMNS, split_valid, validate_observations
 log = logging.getLogger("dxdata.pipeline")
 
 OBSERVATION_COLUMNS = [
-    "obs_id", "article_id", "source_file", "indicator_code", "value", "unit", "denominator", "qualifier",
-    "status", "period_start", "period_end", "region_code", "region_code_2025", "body_code", "evidence",
-    "char_start", "char_end", "number_text", "number_start", "number_end",
+    "obs_id",
+    "article_id",
+    "source_file",
+    "indicator_code",
+    "value",
+    "unit",
+    "denominator",
+    "qualifier",
+    "status",
+    "period_start",
+    "period_end",
+    "region_code",
+    "region_code_2025",
+    "body_code",
+    "evidence",
+    "char_start",
+    "char_end",
+    "number_text",
+    "number_start",
+    "number_end",
 ]
-MENTION_COLUMNS = ["article_id", "source_file", "number_text", "char_start", "char_end", "reason", "value", "unit",
-                   "sentence"]
-ARTICLE_COLUMNS = ["article_id", "source_file", "title", "published", "event_date", "publisher", "url", "format",
-                   "encoding", "n_bytes", "n_chars", "content_sha256", "n_observations", "n_mentions"]
+MENTION_COLUMNS = [
+    "article_id",
+    "source_file",
+    "number_text",
+    "char_start",
+    "char_end",
+    "reason",
+    "value",
+    "unit",
+    "sentence",
+]
+ARTICLE_COLUMNS = [
+    "article_id",
+    "source_file",
+    "title",
+    "published",
+    "event_date",
+    "publisher",
+    "url",
+    "format",
+    "encoding",
+    "n_bytes",
+    "n_chars",
+    "content_sha256",
+    "n_observations",
+    "n_mentions",
+]
 SORT_KEYS = {
     "articles": ["source_file"],
     "observations": ["source_file", "number_start", "indicator_code"],
@@ -107,8 +147,15 @@ def articles_frame(articles: Sequence[Article], results: Sequence[ExtractionResu
 def file_rejects_frame(rejects: Sequence[FileReject]) -> pd.DataFrame:
     return pd.DataFrame(
         [
-            {"stage": "ingest", "source_file": r.source_file, "article_id": None, "obs_id": None,
-             "reason": r.reason, "detail": r.detail, "record": None}
+            {
+                "stage": "ingest",
+                "source_file": r.source_file,
+                "article_id": None,
+                "obs_id": None,
+                "reason": r.reason,
+                "detail": r.detail,
+                "record": None,
+            }
             for r in rejects
         ],
         columns=REJECT_COLUMNS,
@@ -119,15 +166,28 @@ def codebook_tables(codebook: Codebook) -> dict[str, pd.DataFrame]:
     """The codebooks as tables, published with every version so that a version stands alone."""
     indicators = pd.DataFrame(
         [
-            {"indicator_code": i.code, "group": i.group, "name_vi": i.name_vi, "name_en": i.name_en, "unit": i.unit,
-             "per": i.per, "kind": i.kind, "cues": " | ".join(i.cue_texts)}
+            {
+                "indicator_code": i.code,
+                "group": i.group,
+                "name_vi": i.name_vi,
+                "name_en": i.name_en,
+                "unit": i.unit,
+                "per": i.per,
+                "kind": i.kind,
+                "cues": " | ".join(i.cue_texts),
+            }
             for i in codebook.indicators.values()
         ]
     )
     bodies = pd.DataFrame(
         [
-            {"body_code": b.code, "name_vi": b.name_vi, "name_en": b.name_en, "level": b.level,
-             "aliases": " | ".join(b.aliases)}
+            {
+                "body_code": b.code,
+                "name_vi": b.name_vi,
+                "name_en": b.name_en,
+                "level": b.level,
+                "aliases": " | ".join(b.aliases),
+            }
             for b in codebook.bodies.values()
         ]
     )
@@ -166,8 +226,16 @@ def validate_tables(
 
 def _typed(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """Give every column a fixed type, so empty tables and full ones write the same Parquet schema."""
-    ints = {"char_start", "char_end", "number_start", "number_end", "n_bytes", "n_chars", "n_observations",
-            "n_mentions"}
+    ints = {
+        "char_start",
+        "char_end",
+        "number_start",
+        "number_end",
+        "n_bytes",
+        "n_chars",
+        "n_observations",
+        "n_mentions",
+    }
     floats = {"value", "denominator"}
     dates = {"period_start", "period_end", "published", "event_date"}
     out = {}
@@ -190,8 +258,10 @@ def _typed(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
 def source_records(articles: Sequence[Article], file_rejects: Sequence[FileReject]) -> list[dict]:
     """The raw files a version was built from, for its manifest."""
     rows = [{"source_file": a.source_file, "sha256": a.content_sha256, "status": "read"} for a in articles]
-    rows += [{"source_file": r.source_file, "sha256": r.content_sha256, "status": f"rejected:{r.reason}"}
-             for r in file_rejects]
+    rows += [
+        {"source_file": r.source_file, "sha256": r.content_sha256, "status": f"rejected:{r.reason}"}
+        for r in file_rejects
+    ]
     return sorted(rows, key=lambda r: r["source_file"])
 
 
@@ -199,7 +269,9 @@ def code_version(codebook: Codebook) -> str:
     return f"dxdata {__version__}; codebook {codebook.fingerprint[:12]}"
 
 
-def summarize(tables: dict[str, pd.DataFrame], files_seen: int, published: PublishResult | None) -> RefreshSummary:
+def summarize(
+    tables: dict[str, pd.DataFrame], files_seen: int, published: PublishResult | None
+) -> RefreshSummary:
     rejects = tables["rejects"]
     return RefreshSummary(
         files_seen=files_seen,
@@ -222,8 +294,13 @@ def run_refresh(raw_dir: Path, out_dir: Path, *, batch_size: int = 500) -> Refre
     for batch in batches(articles, batch_size):
         results.extend(extract_batch(batch, codebook))
     tables = validate_tables(articles, results, file_rejects, codebook)
-    published = publish(tables, out_dir, sources=source_records(articles, file_rejects), sort_keys=SORT_KEYS,
-                        code_version=code_version(codebook))
+    published = publish(
+        tables,
+        out_dir,
+        sources=source_records(articles, file_rejects),
+        sort_keys=SORT_KEYS,
+        code_version=code_version(codebook),
+    )
     summary = summarize(tables, len(articles) + len(file_rejects), published)
     log.info("refresh: %s", json.dumps(summary.as_dict(), ensure_ascii=False))
     return summary

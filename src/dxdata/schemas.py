@@ -20,7 +20,9 @@ UNITS = ["percent", "count", "VND", "USD", "rank", "score", "times"]
 
 
 def _is_date_or_null(s: pd.Series) -> pd.Series:
-    return s.map(lambda v: v is None or (isinstance(v, float) and v != v) or isinstance(v, date) or v is pd.NaT)
+    return s.map(
+        lambda v: v is None or (isinstance(v, float) and v != v) or isinstance(v, date) or v is pd.NaT
+    )
 
 
 def _percent_in_range(df: pd.DataFrame) -> pd.Series:
@@ -28,11 +30,14 @@ def _percent_in_range(df: pd.DataFrame) -> pd.Series:
 
 
 def _period_ordered(df: pd.DataFrame) -> pd.Series:
-    start, end = df["period_start"], df["period_end"]
-    both = start.notna() & end.notna()
-    ok = pd.Series(True, index=df.index)
-    ok[both] = [s <= e for s, e in zip(start[both], end[both], strict=True)]
-    return ok
+    return pd.Series(
+        [
+            s is None or e is None or pd.isna(s) or pd.isna(e) or s <= e
+            for s, e in zip(df["period_start"], df["period_end"], strict=True)
+        ],
+        index=df.index,
+        dtype=bool,
+    )
 
 
 def _span_matches(texts: Mapping[str, str]):
@@ -40,7 +45,9 @@ def _span_matches(texts: Mapping[str, str]):
         return pd.Series(
             [
                 texts.get(a, "")[s:e] == ev
-                for a, s, e, ev in zip(df["article_id"], df["char_start"], df["char_end"], df["evidence"], strict=True)
+                for a, s, e, ev in zip(
+                    df["article_id"], df["char_start"], df["char_end"], df["evidence"], strict=True
+                )
             ],
             index=df.index,
         )
@@ -48,12 +55,15 @@ def _span_matches(texts: Mapping[str, str]):
     return check
 
 
-def _str(nullable: bool = False, isin: Iterable[str] | None = None, min_length: int = 0,
-         unique: bool = False) -> pa.Column:
+def _str(
+    nullable: bool = False, isin: Iterable[str] | None = None, min_length: int = 0, unique: bool = False
+) -> pa.Column:
     checks = [pa.Check.isin(sorted(set(isin)))] if isin is not None else []
     if min_length:
         checks.append(pa.Check.str_length(min_value=min_length))
-    return pa.Column(str, checks=checks, nullable=nullable, coerce=True, unique=unique)
+    return pa.Column(
+        str, checks=checks, nullable=nullable, coerce=True, unique=unique, report_duplicates="exclude_first"
+    )
 
 
 def observations_schema(
@@ -64,25 +74,26 @@ def observations_schema(
 ) -> pa.DataFrameSchema:
     """One row per indicator fact (ROWS.md), with provenance into the article text."""
     checks = [
-        pa.Check(_percent_in_range, name="percent_within_0_100", error="a percent must be within 0-100"),
-        pa.Check(_period_ordered, name="period_start_le_period_end", error="period_start after period_end"),
+        pa.Check(_percent_in_range, name="percent_within_0_100"),
+        pa.Check(_period_ordered, name="period_start_le_period_end"),
     ]
     if article_texts is not None:
-        checks.append(
-            pa.Check(_span_matches(article_texts), name="evidence_at_span",
-                     error="evidence is not the article text at [char_start, char_end)")
-        )
+        checks.append(pa.Check(_span_matches(article_texts), name="evidence_at_span"))
     return pa.DataFrameSchema(
         {
             "obs_id": _str(unique=True),
             "article_id": _str(),
             "source_file": _str(),
             "indicator_code": _str(isin=indicator_codes or None),
-            "value": pa.Column(float, pa.Check(lambda s: s.map(lambda v: v == v and abs(v) != float("inf")),
-                                               name="finite"), coerce=True),
+            "value": pa.Column(
+                float,
+                pa.Check(lambda s: s.map(lambda v: v == v and abs(v) != float("inf")), name="finite"),
+                coerce=True,
+            ),
             "unit": _str(isin=UNITS),
-            "denominator": pa.Column(float, nullable=True, coerce=True,
-                                     checks=pa.Check.gt(0, ignore_na=True)),
+            "denominator": pa.Column(
+                float, nullable=True, coerce=True, checks=pa.Check.gt(0, ignore_na=True)
+            ),
             "qualifier": _str(isin=QUALIFIERS),
             "status": _str(isin=STATUSES),
             "period_start": pa.Column(checks=pa.Check(_is_date_or_null, name="is_date"), nullable=True),

@@ -6,8 +6,36 @@ import re
 from dataclasses import dataclass
 
 _ABBREVIATIONS = {
-    "tp", "tt", "ts", "ths", "pgs", "gs", "bs", "ks", "ls", "nxb", "ubnd", "hđnd", "st", "ct", "ng", "p", "q",
-    "tx", "tt&tt", "kh&cn", "v.v", "vv", "mr", "ms", "dr", "no", "tr", "đ", "ô", "bà",
+    "tp",
+    "tt",
+    "ts",
+    "ths",
+    "pgs",
+    "gs",
+    "bs",
+    "ks",
+    "ls",
+    "nxb",
+    "ubnd",
+    "hđnd",
+    "st",
+    "ct",
+    "ng",
+    "p",
+    "q",
+    "tx",
+    "tt&tt",
+    "kh&cn",
+    "v.v",
+    "vv",
+    "mr",
+    "ms",
+    "dr",
+    "no",
+    "tr",
+    "đ",
+    "ô",
+    "bà",
 }
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)]*\s+(?=[\"“‘(]?[A-ZÀ-ỸĐ0-9])")
 _END_MARKERS = re.compile(
@@ -93,7 +121,9 @@ def split_sentences(text: str) -> list[Sentence]:
             out.append(Sentence(para_start + piece_start, para_start + m.start(), para_index, chrome))
             piece_start = m.end()
         if piece_start < len(para):
-            out.append(Sentence(para_start + piece_start, para_start + len(para.rstrip()), para_index, chrome))
+            out.append(
+                Sentence(para_start + piece_start, para_start + len(para.rstrip()), para_index, chrome)
+            )
     return out
 
 
@@ -101,5 +131,5 @@ def _ends_with_abbreviation(piece: str) -> bool:
     words = piece.rstrip(".").rsplit(None, 1)
     if not words:
         return False
-    last = words[-1].lower().strip("(\"“")
+    last = words[-1].lower().strip('("“')
     return last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha())

@@ -15,9 +15,21 @@ _MANY_NEWLINES = re.compile(r"\n{3,}")
 
 # Old-style tone placement ("hoà") -> the form NFC text from most Vietnamese sites uses ("hòa").
 _TONE_FIXES = {
-    "oà": "òa", "oá": "óa", "oả": "ỏa", "oã": "õa", "oạ": "ọa",
-    "oè": "òe", "oé": "óe", "oẻ": "ỏe", "oẽ": "õe", "oẹ": "ọe",
-    "uỳ": "ùy", "uý": "úy", "uỷ": "ủy", "uỹ": "ũy", "uỵ": "ụy",
+    "oà": "òa",
+    "oá": "óa",
+    "oả": "ỏa",
+    "oã": "õa",
+    "oạ": "ọa",
+    "oè": "òe",
+    "oé": "óe",
+    "oẻ": "ỏe",
+    "oẽ": "õe",
+    "oẹ": "ọe",
+    "uỳ": "ùy",
+    "uý": "úy",
+    "uỷ": "ủy",
+    "uỹ": "ũy",
+    "uỵ": "ụy",
 }
 _TONE_RE = re.compile("|".join(sorted(_TONE_FIXES, key=len, reverse=True)), re.IGNORECASE)
 
@@ -35,7 +47,9 @@ def normalize_text(raw: str) -> str:
 def _fix_tone(match: re.Match[str]) -> str:
     found = match.group(0)
     fixed = _TONE_FIXES[found.lower()]
-    return fixed.upper() if found.isupper() else (fixed[0].upper() + fixed[1:] if found[0].isupper() else fixed)
+    return (
+        fixed.upper() if found.isupper() else (fixed[0].upper() + fixed[1:] if found[0].isupper() else fixed)
+    )
 
 
 def unify_tone_marks(text: str) -> str:

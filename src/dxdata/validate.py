@@ -13,9 +13,7 @@ from dxdata.schemas import observations_schema
 REJECT_COLUMNS = ["stage", "source_file", "article_id", "obs_id", "reason", "detail", "record"]
 
 
-def split_valid(
-    df: pd.DataFrame, schema, *, table: str
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+def split_valid(df: pd.DataFrame, schema, *, table: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(rows that pass, rejects naming the failed checks). Table-level failures raise."""
     if df.empty:
         return df, pd.DataFrame(columns=REJECT_COLUMNS)
@@ -29,8 +27,11 @@ def split_valid(
             # a failure that names no row (missing column, wrong dtype) is a bug in our code: stop
             raise RuntimeError(f"{table}: table-level schema failure:\n{table_level.to_string()}") from err
         failed: dict[object, list[str]] = {}
-        for idx, column, check in zip(row_cases["index"], row_cases["column"], row_cases["check"], strict=True):
-            label = f"{column}: {check}" if isinstance(column, str) and column != table else str(check)
+        table_checks = {c.name for c in schema.checks}
+        for idx, column, check in zip(
+            row_cases["index"], row_cases["column"], row_cases["check"], strict=True
+        ):
+            label = str(check) if check in table_checks or column == table else f"{column}: {check}"
             failed.setdefault(idx, [])
             if label not in failed[idx]:
                 failed[idx].append(label)
@@ -45,7 +46,9 @@ def split_valid(
                     "obs_id": str(df.at[i, "obs_id"]) if "obs_id" in df.columns else None,
                     "reason": failed[i][0].split(":")[-1].strip(),
                     "detail": "; ".join(failed[i]),
-                    "record": json.dumps(df.loc[i].to_dict(), ensure_ascii=False, default=str, sort_keys=True),
+                    "record": json.dumps(
+                        df.loc[i].to_dict(), ensure_ascii=False, default=str, sort_keys=True
+                    ),
                 }
                 for i in bad_index
             ],
