@@ -398,12 +398,17 @@ def _gap_between(num: NumberMention, start: int, end: int) -> int:
 
 def _nearest_time(ctx: _ArticleContext, sent: Sentence, num: NumberMention) -> TimeExpr | None:
     clause_start, clause_end = _clause_bounds(ctx, sent, num.start)
+    for t in ctx.times:
+        # "tăng 8,6% so với năm 2023 (0,7326)": the figure in brackets is the compared year's
+        if t.kind == "comparison" and t.end <= num.start and ctx.text[t.end : num.start].strip() == "(":
+            return replace(t, kind="year")
     candidates = [
         t
         for t in ctx.times
         if sent.start <= t.start < sent.end
         and t.kind != "comparison"
         and (clause_start <= t.start < clause_end or t.end <= num.start)
+        and not (t.kind == "year_of" and t.end <= num.start)  # "thứ 2 của năm 2018" dates what precedes it
     ]
     if not candidates:
         return None

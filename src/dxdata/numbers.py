@@ -237,7 +237,8 @@ def _not_fact_reason(text: str, m: re.Match[str], blocked: list[tuple[int, int, 
     value_is_year = "." not in num and "," not in num and 1900 <= int(num) <= 2100 if num.isdigit() else False
     if value_is_year:
         return "year"
-    if _ORDINAL_BEFORE_RE.search(before) and not _RANK_BEFORE_RE.search(before):
+    if (_ORDINAL_BEFORE_RE.search(before) and not _RANK_BEFORE_RE.search(before)
+            and not re.search(r"\d\s*(?:,|và)\s*thứ\s*$", before)):
         return "ordinal"
     if (
         _DATE_WORDS_BEFORE_RE.search(before)

@@ -21,7 +21,7 @@ class TimeExpr:
     end: int
     period_start: date | None
     period_end: date | None
-    kind: str  # "range", "year", "month", "day", "cumulative" (đến ...), "now", "comparison"
+    kind: str  # "range", "year", "year_of" (của năm ...), "month", "day", "cumulative" (đến ...), "now", "comparison"
 
 
 def _month_end(year: int, month: int) -> date:
@@ -90,6 +90,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 _COMPARISON_BEFORE = re.compile(
     r"(?:so với|so cùng kỳ|so với cùng kỳ|hơn|từ|như|bằng)\s*(?:cùng kỳ\s*)?$", re.IGNORECASE
 )
+_POSSESSIVE_BEFORE = re.compile(r"\bcủa\s*$", re.IGNORECASE)
 _WORD_NUM = {"ba": 3, "bốn": 4, "năm": 5, "sáu": 6, "chín": 9, "mười": 10}
 
 
@@ -125,9 +126,13 @@ def _read(kind: str, m: re.Match[str], ref: date | None, text: str) -> TimeExpr 
     comparison = bool(_COMPARISON_BEFORE.search(text[max(0, start - 20) : start]))
     ref_year = ref.year if ref else None
 
+    possessive = bool(_POSSESSIVE_BEFORE.search(text[max(0, start - 8) : start]))
+
     def make(ps: date | None, pe: date | None, k: str) -> TimeExpr:
         if comparison and k in ("year", "range"):
             k = "comparison"
+        elif possessive and k == "year":
+            k = "year_of"  # "thứ 2 của năm 2018": dates the numbers before it only
         if upto and k not in ("now",):
             return TimeExpr(start, end, None, pe, "cumulative")
         return TimeExpr(start, end, ps, pe, k)
