@@ -17,12 +17,12 @@ dataset: $(BIN)/dxdata
 	$(BIN)/dxdata refresh --raw-dir data/raw --out-dir data/processed
 
 test: $(BIN)/dxdata
-	$(BIN)/ruff check src flows tests benchmarks examples scripts
+	$(BIN)/ruff check .
 	$(BIN)/pytest
 
 lint: $(BIN)/dxdata
-	$(BIN)/ruff check src flows tests benchmarks examples scripts
-	$(BIN)/ruff format --check src flows tests
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # Re-pin every dependency after changing pyproject.toml (run in a fresh venv).
 lock:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -86,7 +85,7 @@ class Codebook:
     indicators: dict[str, Indicator]
     bodies: dict[str, Body]
     fingerprint: str  # sha256 of the codebook files: changes when they change
-    body_patterns: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
+    body_patterns: list[tuple[str, str]] = field(default_factory=list)
 
 
 def fold(text: str) -> str:
@@ -121,9 +120,7 @@ def _rejoin_split_cues(cues: list[str]) -> list[str]:
 
 def _load_indicators(path: Path, rules_path: Path | None = None) -> dict[str, Indicator]:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    rules = (
-        yaml.safe_load(rules_path.read_text(encoding="utf-8")) if rules_path and rules_path.exists() else {}
-    )
+    rules = yaml.safe_load(rules_path.read_text(encoding="utf-8")) if rules_path and rules_path.exists() else {}
     known = {code for entries in raw.values() for code in entries}
     unknown = sorted(set(rules or {}) - known)
     if unknown:
@@ -176,17 +173,16 @@ def _load_bodies(path: Path) -> dict[str, Body]:
     }
 
 
-def _body_patterns(bodies: dict[str, Body]) -> list[tuple[re.Pattern[str], str]]:
-    """One folded regex per body name/alias, longest first so 'Bộ Công an' beats 'Bộ'."""
-    pairs = []
+def _body_patterns(bodies: dict[str, Body]) -> list[tuple[str, str]]:
+    """(folded name or alias, body code) pairs; matched by one automaton in `dxdata.cues`."""
+    pairs = set()
     for body in bodies.values():
         for name in (body.name_vi, *body.aliases):
             folded = fold(name).strip()
             # an all-lower-case alias ("tỉnh", "thành phố") is a common word, not a name
             if len(folded) >= 3 and name != name.lower():
-                pairs.append((folded, body.code))
-    pairs.sort(key=lambda p: -len(p[0]))
-    return [(re.compile(rf"(?<![\w]){re.escape(f)}(?![\w])"), code) for f, code in pairs]
+                pairs.add((folded, body.code))
+    return sorted(pairs)
 
 
 @lru_cache(maxsize=4)

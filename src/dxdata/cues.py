@@ -44,9 +44,7 @@ def _table(codebook: Codebook) -> _CueTable:
     family_parts: dict[str, set[int]] = defaultdict(set)
     for code, indicator in codebook.indicators.items():
         if indicator.family:
-            family_parts[indicator.family].update(
-                pid for _, ids in cues_by_indicator.get(code, []) for pid in ids
-            )
+            family_parts[indicator.family].update(pid for _, ids in cues_by_indicator.get(code, []) for pid in ids)
     prior_parts = {
         code: frozenset(family_parts[ind.family])
         if ind.family
@@ -123,3 +121,25 @@ class CueIndex:
 
 def cue_index(codebook: Codebook, folded: str) -> CueIndex:
     return CueIndex(codebook, folded)
+
+
+_BODY_AUTOMATA: dict[str, ahocorasick.Automaton] = {}
+
+
+def body_hits(codebook: Codebook, folded: str) -> list[tuple[int, int, str]]:
+    """(start, end, body code) of every body name or alias in folded text, on word boundaries."""
+    automaton = _BODY_AUTOMATA.get(codebook.fingerprint)
+    if automaton is None:
+        automaton = ahocorasick.Automaton()
+        for name, code in codebook.body_patterns:
+            automaton.add_word(name, (code, len(name)))
+        automaton.make_automaton()
+        _BODY_AUTOMATA[codebook.fingerprint] = automaton
+    out = []
+    n = len(folded)
+    for end_index, (code, length) in automaton.iter(folded):
+        start, end = end_index - length + 1, end_index + 1
+        if (start > 0 and _is_word_char(folded[start - 1])) or (end < n and _is_word_char(folded[end])):
+            continue
+        out.append((start, end, code))
+    return out

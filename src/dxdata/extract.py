@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from dxdata.codebook import Codebook, Indicator, fold
-from dxdata.cues import CueIndex, cue_index
+from dxdata.cues import CueIndex, body_hits, cue_index
 from dxdata.models import Article, ExtractionResult, Mention, Observation
 from dxdata.numbers import NumberMention, find_numbers
 from dxdata.periods import TimeExpr, find_time_expressions
@@ -35,9 +35,7 @@ HEAD_NOUN_MIN = 6  # unit words ('điểm', 'lần') say nothing about which ind
 OTHER_NUMBER_PENALTY = 0.3
 AFTER_PENALTY = 0.35
 DECAY_CHARS = 40.0
-_ESTIMATE_RE = re.compile(
-    r"\b(?:ước|ước đạt|ước tính|dự kiến đạt|dự kiến|dự báo|ước khoảng)\b", re.IGNORECASE
-)
+_ESTIMATE_RE = re.compile(r"\b(?:ước|ước đạt|ước tính|dự kiến đạt|dự kiến|dự báo|ước khoảng)\b", re.IGNORECASE)
 _TARGET_RE = re.compile(
     r"\b(?:mục tiêu|phấn đấu|đặt ra|đề ra|kế hoạch|chỉ tiêu đến|đến năm 20\d\d sẽ|sẽ đạt|cam kết|định hướng|"
     r"tầm nhìn|dự thảo|đề xuất)\b",
@@ -66,10 +64,7 @@ class BodyMention:
 
 def find_bodies(text: str, folded: str, codebook: Codebook) -> list[BodyMention]:
     """Body names and aliases in the text, leftmost-longest, non-overlapping."""
-    hits: list[BodyMention] = []
-    for rx, code in codebook.body_patterns:
-        for m in rx.finditer(folded):
-            hits.append(BodyMention(m.start(), m.end(), code))
+    hits = [BodyMention(s, e, code) for s, e, code in body_hits(codebook, folded)]
     hits.sort(key=lambda b: (b.start, -(b.end - b.start)))
     out: list[BodyMention] = []
     last_end = -1
@@ -277,15 +272,11 @@ def _observe(
     )
 
 
-def _share_base(
-    ctx: _ArticleContext, num: NumberMention, others: list[NumberMention]
-) -> NumberMention | None:
+def _share_base(ctx: _ArticleContext, num: NumberMention, others: list[NumberMention]) -> NumberMention | None:
     """The count a percent is the share of: '388/1.146 TTHC (đạt 34%)', '1.579 trong tổng số 1.937 ..., đạt 81,5%'."""
     if num.unit != "percent":
         return None
-    before = [
-        o for o in others if o.end <= num.start and o.unit == "count" and num.start - o.end <= SHARE_WINDOW
-    ]
+    before = [o for o in others if o.end <= num.start and o.unit == "count" and num.start - o.end <= SHARE_WINDOW]
     return before[-1] if before and before[-1].denominator else None
 
 
@@ -507,8 +498,7 @@ def _body(
     subject_regions = [
         r
         for r in ctx.regions
-        if clause[0] <= r.start < num.start
-        and _PROVINCE_SUBJECT_RE.search(ctx.text[max(0, r.start - 12) : r.start])
+        if clause[0] <= r.start < num.start and _PROVINCE_SUBJECT_RE.search(ctx.text[max(0, r.start - 12) : r.start])
     ]
     if subject_regions and (not before or subject_regions[-1].start > before[-1].start):
         return "PPC"
@@ -527,8 +517,7 @@ def _subjects(ctx: _ArticleContext, start: int, end: int) -> list[BodyMention]:
     return [
         b
         for b in ctx.bodies
-        if start <= b.start < end
-        and not _POSSESSIVE_BEFORE_RE.search(ctx.text[max(0, b.start - 8) : b.start])
+        if start <= b.start < end and not _POSSESSIVE_BEFORE_RE.search(ctx.text[max(0, b.start - 8) : b.start])
     ]
 
 

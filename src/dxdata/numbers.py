@@ -7,6 +7,7 @@ Pure functions over normalized text (see `dxdata.text.normalize_text`).
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, replace
 
@@ -137,9 +138,7 @@ _PHONE_BEFORE_RE = re.compile(
 _SCORE_AFTER_RE = re.compile(r"^\s*(?:điểm|điẻm|đ\b)", re.IGNORECASE)
 _TIMES_AFTER_RE = re.compile(r"^\s*lần\b", re.IGNORECASE)
 _RANK_AFTER_RE = re.compile(r"^\s*(?:bậc|hạng)\b", re.IGNORECASE)
-_INDEX_CONTEXT_RE = re.compile(
-    r"\b(?:chỉ số|DTI|EGDI|ICT Index|PAR Index|PCI|điểm|trụ cột|index)\b", re.IGNORECASE
-)
+_INDEX_CONTEXT_RE = re.compile(r"\b(?:chỉ số|DTI|EGDI|ICT Index|PAR Index|PCI|điểm|trụ cột|index)\b", re.IGNORECASE)
 _TIME_UNIT_AFTER_RE = re.compile(
     r"^\s*(?:giờ|phút|giây|ngày|tuần|tháng|năm|quý|h\d|h\b|tuổi|km|m2|m²|ha|kg|tấn|mét|cm|mm|kw|mw|gb|mb|tb|mbps|gbps)\b",
     re.IGNORECASE,
@@ -148,13 +147,9 @@ _UNIVERSE_RE = re.compile(r"^\s*(?:tỉnh|địa phương|tỉnh, thành)", re.I
 _UNIVERSE_BEFORE_RE = re.compile(r"(?:trong|của|cả|toàn bộ|trên|các|với)\s*$", re.IGNORECASE)
 _WORD_GLUE_RE = re.compile(r"[A-Za-zÀ-ỹĐđ]")
 _ALNUM_LABEL_AFTER_RE = re.compile(r"^(?:G|g|-[A-Za-zĐđ]|/[A-ZĐ]|[A-Za-z]{1,3}\b)")
-_PHONE_RE = re.compile(
-    r"(?<![\d.,])0\d{1,3}(?:[ .-]?\d){6,9}(?![\d,])|(?<![\d.,])1[89]00[ .]?\d{3,4}(?![\d])"
-)
+_PHONE_RE = re.compile(r"(?<![\d.,])0\d{1,3}(?:[ .-]?\d){6,9}(?![\d,])|(?<![\d.,])1[89]00[ .]?\d{3,4}(?![\d])")
 _TIME_RE = re.compile(r"(?<![\d/])\d{1,2}(?::|h)\d{2}(?![\d/])")
-_DATE_RE = re.compile(
-    r"(?<![\d/.,-])(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}[/-]\d{4})(?![\d/])"
-)
+_DATE_RE = re.compile(r"(?<![\d/.,-])(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}[/-]\d{4})(?![\d/])")
 _DAY_MONTH_RE = re.compile(
     r"(?:ngày|hôm|sáng|chiều|hiều|tối|trưa|đêm|rạng sáng|thứ \w+),?\s+\d{1,2}\s*[-/.]\s*\d{1,2}(?![\d/.-])",
     re.IGNORECASE,
@@ -191,9 +186,9 @@ def _unit_of(scale_text: str | None, currency: str | None, pct: bool) -> tuple[s
 
 def _not_fact_reason(text: str, m: re.Match[str], blocked: list[tuple[int, int, str]]) -> str | None:
     start, end = m.start(), m.end()
-    for b_start, b_end, reason in blocked:
-        if b_start <= start < b_end:
-            return reason
+    reason = _blocked_reason(blocked, start)
+    if reason:
+        return reason
     num = m.group("num")
     before = _before(text, start)
     after = _after(text, end)
@@ -209,9 +204,7 @@ def _not_fact_reason(text: str, m: re.Match[str], blocked: list[tuple[int, int, 
         return "document_number"
     if prev_char == "/":
         return "ratio_base"  # "thuê bao/100 dân": the base of a ratio, not a quantity
-    if _ALNUM_LABEL_AFTER_RE.match(text[end : end + 4]) and not text[end : end + 4].lower().startswith(
-        ("tr ", "ty ")
-    ):
+    if _ALNUM_LABEL_AFTER_RE.match(text[end : end + 4]) and not text[end : end + 4].lower().startswith(("tr ", "ty ")):
         return "label"
     if re.match(r"^\.\d(?!\d)", text[end : end + 3]) or re.match(r"^\d\.\d$", num):
         return "label"  # "4.0", "2.0", "Công nghiệp 4.0"
@@ -237,15 +230,13 @@ def _not_fact_reason(text: str, m: re.Match[str], blocked: list[tuple[int, int, 
     value_is_year = "." not in num and "," not in num and 1900 <= int(num) <= 2100 if num.isdigit() else False
     if value_is_year:
         return "year"
-    if (_ORDINAL_BEFORE_RE.search(before) and not _RANK_BEFORE_RE.search(before)
-            and not re.search(r"\d\s*(?:,|và)\s*thứ\s*$", before)):
-        return "ordinal"
     if (
-        _DATE_WORDS_BEFORE_RE.search(before)
-        and num.isdigit()
-        and int(num) <= 31
-        and not _count_noun_follows(after)
+        _ORDINAL_BEFORE_RE.search(before)
+        and not _RANK_BEFORE_RE.search(before)
+        and not re.search(r"\d\s*(?:,|và)\s*thứ\s*$", before)
     ):
+        return "ordinal"
+    if _DATE_WORDS_BEFORE_RE.search(before) and num.isdigit() and int(num) <= 31 and not _count_noun_follows(after):
         return "date"
     return None
 
@@ -264,6 +255,19 @@ def _is_date_pair(num: str, denom: str) -> bool:
     return 1 <= x <= 31 and 1 <= y <= 12
 
 
+def _blocked_reason(blocked: list[tuple[int, int, str]], pos: int) -> str | None:
+    """The reason of a blocked span (date, phone ...) covering `pos`; spans are sorted by start."""
+    i = bisect.bisect_right(blocked, (pos, float("inf"), "")) - 1
+    while i >= 0:
+        b_start, b_end, reason = blocked[i]
+        if b_start <= pos < b_end:
+            return reason
+        if pos - b_start > 40:  # no blocked span is that long
+            return None
+        i -= 1
+    return None
+
+
 def _blocked_spans(text: str) -> list[tuple[int, int, str]]:
     spans: list[tuple[int, int, str]] = []
     for rx, reason in (
@@ -274,7 +278,7 @@ def _blocked_spans(text: str) -> list[tuple[int, int, str]]:
         (_PHONE_RE, "phone"),
     ):
         spans.extend((mm.start(), mm.end(), reason) for mm in rx.finditer(text))
-    return spans
+    return sorted(spans)
 
 
 def find_numbers(text: str) -> list[NumberMention]:
@@ -388,9 +392,7 @@ def _number_words(text: str, taken: set[tuple[int, int]]) -> list[NumberMention]
         )
     for m in _WORD_CARDINAL_RE.finditer(text):
         after = text[m.end() : m.end() + 10].lower()
-        unit = (
-            "rank" if after.startswith(("bậc", "hạng")) else ("times" if after.startswith("lần") else "count")
-        )
+        unit = "rank" if after.startswith(("bậc", "hạng")) else ("times" if after.startswith("lần") else "count")
         before = _before(text, m.start())
         is_change = unit in ("rank", "times") and bool(_CHANGE_BEFORE_RE.search(before) or unit == "times")
         out.append(

@@ -36,16 +36,13 @@ def _safe_date(year: int, month: int, day: int) -> date | None:
 
 
 _Y = r"((?:19|20)\d{2})"
-_UPTO = (
-    r"(?P<upto>(?:tính |cập nhật )?(?:đến|tới|đến hết|tới hết|hết|tính đến|tính tới|lũy kế đến)\s+"
-    r"(?:thời điểm\s+)?)?"
-)
+# "đến / tính đến / tới hết ..." before a date makes it cumulative: checked on the text before a match
+_UPTO_BEFORE = re.compile(r"(?:đến|tới|đến hết|tới hết|hết|lũy kế đến)\s+(?:thời điểm\s+)?$")
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "range_years",
         re.compile(
-            rf"(?:giai đoạn|thời kỳ|từ năm|từ|trong)?\s*(?:năm\s+)?{_Y}\s*(?:-|–|—|đến|tới)\s*(?:năm\s+)?{_Y}",
-            re.IGNORECASE,
+            rf"(?:năm\s+)?{_Y}\s*(?:-|–|—|đến|tới)\s*(?:năm\s+)?{_Y}",
         ),
     ),
     (
@@ -53,53 +50,50 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             rf"(?P<n>\d{{1,2}}|sáu|chín|ba|bốn|năm|mười)\s+tháng"
             rf"(?:\s+(?:đầu|đầu năm|cuối|qua|của|năm))*\s*(?:năm\s+)?{_Y}?",
-            re.IGNORECASE,
         ),
     ),
-    ("quarter", re.compile(rf"quý\s+(?P<q>I{{1,3}}V?|IV|[1-4])\s*(?:/|năm|-)\s*{_Y}", re.IGNORECASE)),
-    ("half", re.compile(rf"{_UPTO}(?P<which>giữa|đầu|cuối)\s+năm\s+{_Y}", re.IGNORECASE)),
+    ("quarter", re.compile(rf"quý\s+(?P<q>i{{1,3}}v?|iv|[1-4])\s*(?:/|năm|-)\s*{_Y}")),
+    ("half", re.compile(rf"(?P<which>giữa|đầu|cuối)\s+năm\s+{_Y}")),
     (
         "month_edge",
-        re.compile(
-            rf"{_UPTO}(?P<which>đầu|giữa|cuối)\s+tháng\s+(?P<m>\d{{1,2}})\s*(?:/|năm)\s*{_Y}", re.IGNORECASE
-        ),
+        re.compile(rf"(?P<which>đầu|giữa|cuối)\s+tháng\s+(?P<m>\d{{1,2}})\s*(?:/|năm)\s*{_Y}"),
     ),
     (
         "day",
-        re.compile(
-            rf"{_UPTO}(?:ngày\s+)?(?P<d>\d{{1,2}})\s*[/.-]\s*(?P<m>\d{{1,2}})\s*[/.-]\s*{_Y}", re.IGNORECASE
-        ),
+        re.compile(rf"(?:ngày\s+)?(?P<d>\d{{1,2}})\s*[/.-]\s*(?P<m>\d{{1,2}})\s*[/.-]\s*{_Y}"),
     ),
-    ("month", re.compile(rf"{_UPTO}tháng\s+(?P<m>\d{{1,2}})\s*(?:/|năm|-)\s*{_Y}", re.IGNORECASE)),
+    ("month", re.compile(rf"tháng\s+(?P<m>\d{{1,2}})\s*(?:/|năm|-)\s*{_Y}")),
     (
         "day_no_year",
-        re.compile(rf"{_UPTO}ngày\s+(?P<d>\d{{1,2}})\s*/\s*(?P<m>\d{{1,2}})(?![\d/])", re.IGNORECASE),
+        re.compile(r"ngày\s+(?P<d>\d{1,2})\s*/\s*(?P<m>\d{1,2})(?![\d/])"),
     ),
-    ("year", re.compile(rf"{_UPTO}(?P<pre>năm|trong năm|cả năm|hết năm)\s+{_Y}(?![\d/])", re.IGNORECASE)),
-    ("year_bare", re.compile(rf"(?P<pre>DTI|EGDI|ICT Index|Index)\s+{_Y}(?![\d/])", re.IGNORECASE)),
-    ("this_year", re.compile(rf"{_UPTO}(?P<rel>năm nay|năm ngoái|năm trước|năm qua)", re.IGNORECASE)),
+    ("year", re.compile(rf"(?P<pre>năm|trong năm|cả năm|hết năm)\s+{_Y}(?![\d/])")),
+    ("year_bare", re.compile(rf"(?P<pre>dti|egdi|ict index|index)\s+{_Y}(?![\d/])")),
+    ("this_year", re.compile(r"(?P<rel>năm nay|năm ngoái|năm trước|năm qua)")),
     (
         "now",
         re.compile(
             r"(?:đến nay|tới nay|hiện nay|hiện tại|tính đến nay|đến thời điểm này|tới thời điểm này|"
             r"thời điểm hiện tại|vừa qua)",
-            re.IGNORECASE,
         ),
     ),
 ]
 _COMPARISON_BEFORE = re.compile(
     r"(?:so với|so cùng kỳ|so với cùng kỳ|hơn|từ|như|bằng)\s*(?:cùng kỳ\s*)?$", re.IGNORECASE
 )
-_POSSESSIVE_BEFORE = re.compile(r"\bcủa\s*$", re.IGNORECASE)
+_POSSESSIVE_BEFORE = re.compile(r"\bcủa\s*$")
 _WORD_NUM = {"ba": 3, "bốn": 4, "năm": 5, "sáu": 6, "chín": 9, "mười": 10}
 
 
 def find_time_expressions(text: str, ref: date | None) -> list[TimeExpr]:
     """All time expressions in `text`, non-overlapping, earliest first (longest wins on overlap)."""
     found: list[TimeExpr] = []
+    lowered = text.lower()
+    if len(lowered) != len(text):  # offsets must stay valid; never seen on NFC Vietnamese
+        lowered = "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
     for kind, rx in _PATTERNS:
-        for m in rx.finditer(text):
-            expr = _read(kind, m, ref, text)
+        for m in rx.finditer(lowered):
+            expr = _read(kind, m, ref, lowered)
             if expr is not None:
                 found.append(expr)
     found.sort(key=lambda e: (e.start, -(e.end - e.start)))
@@ -122,14 +116,14 @@ def _read(kind: str, m: re.Match[str], ref: date | None, text: str) -> TimeExpr 
     start, end = m.start(), m.end()
     while start < end and text[start].isspace():
         start += 1
-    upto = bool(m.groupdict().get("upto"))
+    upto = bool(_UPTO_BEFORE.search(text[max(0, start - 30) : start]))
     comparison = bool(_COMPARISON_BEFORE.search(text[max(0, start - 20) : start]))
     ref_year = ref.year if ref else None
 
     possessive = bool(_POSSESSIVE_BEFORE.search(text[max(0, start - 8) : start]))
 
     def make(ps: date | None, pe: date | None, k: str) -> TimeExpr:
-        if comparison and k in ("year", "range"):
+        if comparison and k == "year":
             k = "comparison"
         elif possessive and k == "year":
             k = "year_of"  # "thứ 2 của năm 2018": dates the numbers before it only

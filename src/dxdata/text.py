@@ -47,9 +47,7 @@ def normalize_text(raw: str) -> str:
 def _fix_tone(match: re.Match[str]) -> str:
     found = match.group(0)
     fixed = _TONE_FIXES[found.lower()]
-    return (
-        fixed.upper() if found.isupper() else (fixed[0].upper() + fixed[1:] if found[0].isupper() else fixed)
-    )
+    return fixed.upper() if found.isupper() else (fixed[0].upper() + fixed[1:] if found[0].isupper() else fixed)
 
 
 def unify_tone_marks(text: str) -> str:
@@ -60,16 +58,28 @@ def unify_tone_marks(text: str) -> str:
     return _TONE_RE.sub(_fix_tone, text)
 
 
+def _fold_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for code in range(0x00C0, 0x1EFA):
+        ch = chr(code)
+        low = ch.lower()
+        if len(low) != 1:
+            continue
+        base = "d" if low == "đ" else unicodedata.normalize("NFD", low)[0]
+        if base.isascii() and base != ch:
+            table[code] = base
+    for code in range(ord("A"), ord("Z") + 1):
+        table[code] = chr(code).lower()
+    return table
+
+
+_FOLD = _fold_table()
+
+
 def fold_accents(text: str) -> str:
     """Lower-case and strip diacritics ("Đà Nẵng" -> "da nang"), keeping one char per input char.
 
     Length-preserving on NFC text, so offsets in the folded text are offsets in the original.
+    One `str.translate` over a precomputed table: this runs on every article.
     """
-    out = []
-    for ch in text.lower():
-        if ch == "đ":
-            out.append("d")
-            continue
-        base = unicodedata.normalize("NFD", ch)[0]
-        out.append(base if base.isascii() else ch)
-    return "".join(out)
+    return text.translate(_FOLD)
