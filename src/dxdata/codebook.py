@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from dxdata.text import fold_accents, unify_tone_marks
+from dxdata.text import fold_accents
 
 UNITS = ("percent", "count", "VND", "USD", "rank", "score", "times")
 
@@ -90,7 +90,8 @@ class Codebook:
 
 def fold(text: str) -> str:
     """The form both cues and article text are compared in (same length as the input)."""
-    return fold_accents(unify_tone_marks(text)).replace("\n", " ")
+    # stripping accents also makes old and new tone placement ("hoà", "hòa") equal
+    return fold_accents(text).replace("\n", " ")
 
 
 def _cue(text: str) -> Cue:

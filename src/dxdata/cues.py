@@ -17,6 +17,7 @@ class _CueTable:
     cues_by_indicator: dict[str, list[tuple[int, tuple[int, ...]]]]  # code -> [(cue id, part ids)]
     specificity: dict[int, float]  # part id -> 1 / number of indicators whose cues use it
     prior_parts: dict[str, frozenset[int]]  # code -> the parts that speak for its topic (its family's)
+    codes_by_part: dict[int, frozenset[str]]  # part id -> indicators with a cue using it
 
 
 _TABLES: dict[str, _CueTable] = {}
@@ -55,7 +56,8 @@ def _table(codebook: Codebook) -> _CueTable:
     for part, pid in part_ids.items():
         automaton.add_word(part, (pid, len(part)))
     automaton.make_automaton()
-    table = _CueTable(automaton, dict(cues_by_indicator), specificity, prior_parts)
+    codes_by_part = {pid: frozenset(codes) for pid, codes in users.items()}
+    table = _CueTable(automaton, dict(cues_by_indicator), specificity, prior_parts, codes_by_part)
     _TABLES[codebook.fingerprint] = table
     return table
 
@@ -76,6 +78,7 @@ class CueIndex:
         self._cues_by_indicator = table.cues_by_indicator
         self._specificity = table.specificity
         self._prior_parts = table.prior_parts
+        self._codes_by_part = table.codes_by_part
         hits: list[tuple[int, int, int]] = []
         n = len(folded)
         for end_index, (pid, length) in table.automaton.iter(folded):
@@ -110,6 +113,13 @@ class CueIndex:
             cached = min(PRIOR_CAP, PRIOR_PER_PART * sum(self._specificity[p] for p in found))
             self._prior[code] = cached
         return cached
+
+    def codes_with_parts(self, part_ids) -> set[str]:
+        """Indicators having at least one cue part among `part_ids`: the only ones worth scoring."""
+        out: set[str] = set()
+        for pid in part_ids:
+            out |= self._codes_by_part.get(pid, frozenset())
+        return out
 
     def specificity(self, part_id: int) -> float:
         """1 for a cue part only one indicator uses, down to 1/n for a part n indicators share."""

@@ -280,6 +280,20 @@ def _share_base(ctx: _ArticleContext, num: NumberMention, others: list[NumberMen
     return before[-1] if before and before[-1].denominator else None
 
 
+_BY_KIND: dict[str, dict[tuple[str | None, bool], list[tuple[int, Indicator]]]] = {}
+
+
+def _indicators_by_kind(codebook: Codebook) -> dict[tuple[str | None, bool], list[tuple[int, Indicator]]]:
+    """Indicators grouped by (unit, is a change), in codebook order: the only ones a number can take."""
+    grouped = _BY_KIND.get(codebook.fingerprint)
+    if grouped is None:
+        grouped = {}
+        for order, indicator in enumerate(codebook.indicators.values()):
+            grouped.setdefault((indicator.unit, indicator.kind == "change"), []).append((order, indicator))
+        _BY_KIND[codebook.fingerprint] = grouped
+    return grouped
+
+
 def _match_indicator(
     ctx: _ArticleContext,
     codebook: Codebook,
@@ -292,14 +306,19 @@ def _match_indicator(
     best: tuple[float, int, Indicator | None] = (0.0, 0, None)
     best_prior: tuple[float, int, Indicator | None] = (0.0, 0, None)
     hits = ctx.cues.hits_in(sent.start, sent.end)
-    for order, indicator in enumerate(codebook.indicators.values()):
-        if indicator.unit != num.unit:
-            continue
-        if (indicator.kind == "change") != num.is_change:
-            continue
+    present = ctx.cues.codes_with_parts(hits)
+    for order, indicator in _indicators_by_kind(codebook).get((num.unit, num.is_change), ()):
         prior = ctx.cues.article_prior(indicator.code)
+        if indicator.code not in present:
+            if num.unit in PRIOR_UNITS and PRIOR_WEIGHT * prior > best_prior[0] + 1e-9:
+                best_prior = (PRIOR_WEIGHT * prior, -order, indicator)
+            continue
         local = max(
-            (_cue_score(ctx, sent, num, others, cue, hits) for _, cue in ctx.cues.cues_of(indicator.code)),
+            (
+                _cue_score(ctx, sent, num, others, cue, hits)
+                for _, cue in ctx.cues.cues_of(indicator.code)
+                if all(pid in hits for pid in cue)
+            ),
             default=0.0,
         )
         if share_base is not None and indicator.share_of:

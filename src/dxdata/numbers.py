@@ -44,12 +44,10 @@ NUMBER_WORDS = {
 _WORD_ORDINAL_RE = re.compile(
     r"\b(?P<lead>(?:vị trí\s+|xếp\s+|đứng\s+|hạng\s+|xếp hạng\s+)?thứ|hạng|giải)\s+"
     r"(?P<word>nhất|nhì|hai|ba|tư|năm|sáu|bảy|tám|chín|mười)\b(?!\s*\d)",
-    re.IGNORECASE,
 )
 _WORD_CARDINAL_RE = re.compile(
     r"(?<![\w])(?P<word>hai|ba|bốn|sáu|bảy|tám|chín|mười)\s+(?=(?:bậc|hạng|nghị định|quyết định|chỉ thị|luật|"
     r"nghị quyết|nhiệm vụ|chỉ tiêu|lần)\b)",
-    re.IGNORECASE,
 )
 
 
@@ -139,6 +137,7 @@ _SCORE_AFTER_RE = re.compile(r"^\s*(?:điểm|điẻm|đ\b)", re.IGNORECASE)
 _TIMES_AFTER_RE = re.compile(r"^\s*lần\b", re.IGNORECASE)
 _RANK_AFTER_RE = re.compile(r"^\s*(?:bậc|hạng)\b", re.IGNORECASE)
 _INDEX_CONTEXT_RE = re.compile(r"\b(?:chỉ số|DTI|EGDI|ICT Index|PAR Index|PCI|điểm|trụ cột|index)\b", re.IGNORECASE)
+_INDEX_CONTEXT_LOWER_RE = re.compile(r"\b(?:chỉ số|dti|egdi|ict index|par index|pci|điểm|trụ cột|index)\b")
 _TIME_UNIT_AFTER_RE = re.compile(
     r"^\s*(?:giờ|phút|giây|ngày|tuần|tháng|năm|quý|h\d|h\b|tuổi|km|m2|m²|ha|kg|tấn|mét|cm|mm|kw|mw|gb|mb|tb|mbps|gbps)\b",
     re.IGNORECASE,
@@ -150,10 +149,9 @@ _ALNUM_LABEL_AFTER_RE = re.compile(r"^(?:G|g|-[A-Za-zĐđ]|/[A-ZĐ]|[A-Za-z]{1,3
 _PHONE_RE = re.compile(r"(?<![\d.,])0\d{1,3}(?:[ .-]?\d){6,9}(?![\d,])|(?<![\d.,])1[89]00[ .]?\d{3,4}(?![\d])")
 _TIME_RE = re.compile(r"(?<![\d/])\d{1,2}(?::|h)\d{2}(?![\d/])")
 _DATE_RE = re.compile(r"(?<![\d/.,-])(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}[/-]\d{4})(?![\d/])")
-_DAY_MONTH_RE = re.compile(
-    r"(?:ngày|hôm|sáng|chiều|hiều|tối|trưa|đêm|rạng sáng|thứ \w+),?\s+\d{1,2}\s*[-/.]\s*\d{1,2}(?![\d/.-])",
-    re.IGNORECASE,
-)
+# day/month without a year: found digit-first (fast), then the word before it is checked
+_DAY_MONTH_RE = re.compile(r"(?<![\d/.,-])\d{1,2}\s*[-/.]\s*\d{1,2}(?![\d/.-])")
+_DAY_WORD_BEFORE_RE = re.compile(r"(?:ngày|hôm|sáng|chiều|hiều|tối|trưa|đêm|rạng sáng|thứ \w+),?\s+$", re.IGNORECASE)
 _YEAR_SPAN_RE = re.compile(r"(?<![\d/.,])(?:19|20)\d{2}\s*[-–—]\s*(?:19|20)\d{2}(?![\d])")
 _RANGE_LINK_RE = re.compile(r"^\s*(?:-|–|—|đến|tới|tới mức)\s*$", re.IGNORECASE)
 _RANGE_FROM_RE = re.compile(r"(?:từ|khoảng từ|từ khoảng|trong khoảng)\s*$", re.IGNORECASE)
@@ -277,20 +275,25 @@ def _blocked_spans(text: str) -> list[tuple[int, int, str]]:
         (_TIME_RE, "time"),
         (_PHONE_RE, "phone"),
     ):
-        spans.extend((mm.start(), mm.end(), reason) for mm in rx.finditer(text))
+        spans.extend(
+            (mm.start(), mm.end(), reason)
+            for mm in rx.finditer(text)
+            if rx is not _DAY_MONTH_RE or _DAY_WORD_BEFORE_RE.search(text[max(0, mm.start() - 16) : mm.start()])
+        )
     return sorted(spans)
 
 
 def find_numbers(text: str) -> list[NumberMention]:
     """Every number in `text`, read with its unit and qualifier, or marked as not a fact."""
     blocked = _blocked_spans(text)
-    index_article = len(_INDEX_CONTEXT_RE.findall(text)) >= 3
+    lowered = text.lower() if len(text.lower()) == len(text) else text
+    index_article = len(_INDEX_CONTEXT_LOWER_RE.findall(lowered)) >= 3
     found: list[NumberMention] = []
     for m in _NUMBER_RE.finditer(text):
         if m.start() and (text[m.start() - 1].isdigit() or text[m.start() - 1] in ".,"):
             continue
         found.append(_read_match(text, m, blocked, index_article))
-    found.extend(_number_words(text, {(n.start, n.end) for n in found}))
+    found.extend(_number_words(text, lowered, {(n.start, n.end) for n in found}))
     found.sort(key=lambda n: n.start)
     _mark_ranges(text, found)
     _mark_coordinations(text, found)
@@ -375,9 +378,9 @@ def _qualifier(before: str) -> str:
     return "eq"
 
 
-def _number_words(text: str, taken: set[tuple[int, int]]) -> list[NumberMention]:
+def _number_words(text: str, lowered: str, taken: set[tuple[int, int]]) -> list[NumberMention]:
     out = []
-    for m in _WORD_ORDINAL_RE.finditer(text):
+    for m in _WORD_ORDINAL_RE.finditer(lowered):
         lead = m.group("lead").lower()
         if lead in ("thứ", "giải") and not _RANK_BEFORE_RE.search(_before(text, m.start("word"))):
             continue
@@ -385,12 +388,12 @@ def _number_words(text: str, taken: set[tuple[int, int]]) -> list[NumberMention]
             NumberMention(
                 m.start("word"),
                 m.end("word"),
-                m.group("word"),
+                text[m.start("word") : m.end("word")],
                 float(NUMBER_WORDS[m.group("word").lower()]),
                 "rank",
             )
         )
-    for m in _WORD_CARDINAL_RE.finditer(text):
+    for m in _WORD_CARDINAL_RE.finditer(lowered):
         after = text[m.end() : m.end() + 10].lower()
         unit = "rank" if after.startswith(("bậc", "hạng")) else ("times" if after.startswith("lần") else "count")
         before = _before(text, m.start())
@@ -399,7 +402,7 @@ def _number_words(text: str, taken: set[tuple[int, int]]) -> list[NumberMention]
             NumberMention(
                 m.start("word"),
                 m.end("word"),
-                m.group("word"),
+                text[m.start("word") : m.end("word")],
                 float(NUMBER_WORDS[m.group("word").lower()]),
                 unit,
                 qualifier=_qualifier(before),
