@@ -1,4 +1,4 @@
-"""`dxdata` command line: refresh, versions, evaluate.
+"""`dxdata` command line: refresh, versions, evaluate, release, diff, plot.
 
 Exit codes: 0 done (a new version, or no change); 1 the run failed; 2 bad
 arguments or input folder; 4 another refresh holds the output folder.
@@ -119,9 +119,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out-dir", default="data/processed")
     p.set_defaults(func=_cmd_versions)
 
-    from dxdata import evaluate
+    from dxdata import diff, evaluate, plot, release
 
-    evaluate.add_parser(sub)
+    for module in (evaluate, release, diff, plot):
+        module.add_parser(sub)
     return parser
 
 

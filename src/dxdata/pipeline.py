@@ -22,6 +22,8 @@ from dxdata.ingest import read_raw_folder
 from dxdata.models import Article, ExtractionResult, FileReject
 from dxdata.regions import all_region_codes, regions_table
 from dxdata.schemas import articles_schema, mentions_schema, rejects_schema
+from dxdata.series import SORT_KEYS as SERIES_SORT_KEYS
+from dxdata.series import build_series
 from dxdata.store import PublishResult, publish
 from dxdata.validate import REJECT_COLUMNS, split_valid, validate_observations
 
@@ -81,6 +83,7 @@ SORT_KEYS = {
     "observations": ["source_file", "number_start", "indicator_code"],
     "mentions": ["source_file", "char_start", "reason"],
     "rejects": ["stage", "source_file", "obs_id", "reason"],
+    "series": SERIES_SORT_KEYS,
     "indicators": ["indicator_code"],
     "bodies": ["body_code"],
     "regions": ["region_code"],
@@ -220,6 +223,7 @@ def validate_tables(
         "mentions": mentions_df,
         "rejects": rejects_df.reindex(columns=REJECT_COLUMNS),
     }
+    tables["series"] = build_series(tables["observations"], tables["articles"])
     tables.update(codebook_tables(codebook))
     return _typed(tables)
 
