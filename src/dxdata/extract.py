@@ -10,6 +10,7 @@ covers).
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -183,10 +184,9 @@ def _national_meeting(text: str, sentences: list[Sentence]) -> bool:
 
 
 def _in_chrome(pos: int, sentences: list[Sentence]) -> bool:
-    for s in sentences:
-        if s.start <= pos < s.end:
-            return s.is_chrome
-    return True
+    """True when `pos` lies in page chrome or between sentences (sentences are sorted by start)."""
+    i = bisect.bisect_right([s.start for s in sentences], pos) - 1
+    return i < 0 or not (sentences[i].start <= pos < sentences[i].end) or sentences[i].is_chrome
 
 
 def _default_body(

@@ -17,7 +17,7 @@ _SCALE_WORDS = {"nghìn": 1e3, "ngàn": 1e3, "ngan": 1e3, "triệu": 1e6, "tỷ"
 _SCALE = r"(?:nghìn|ngàn|triệu|tỷ|tỉ)(?!\w)"
 _CURRENCY = r"(?:đồng|đổng|VNĐ|VND|vnđ|USD|usd|đô la Mỹ|đô la|US\$|\$)(?!\w)"
 _NUMBER_RE = re.compile(
-    rf"(?P<num>{_NUMERAL})"
+    rf"(?=\d)(?P<num>{_NUMERAL})"
     rf"(?:\s*(?P<denom_sep>/)\s*(?P<denom>{_NUMERAL}))?"
     rf"(?P<pct>\s?%|\s(?:phần trăm))?"
     rf"(?P<scale>(?:\s+{_SCALE})+)?"
@@ -146,13 +146,13 @@ _UNIVERSE_RE = re.compile(r"^\s*(?:tỉnh|địa phương|tỉnh, thành)", re.I
 _UNIVERSE_BEFORE_RE = re.compile(r"(?:trong|của|cả|toàn bộ|trên|các|với)\s*$", re.IGNORECASE)
 _WORD_GLUE_RE = re.compile(r"[A-Za-zÀ-ỹĐđ]")
 _ALNUM_LABEL_AFTER_RE = re.compile(r"^(?:G|g|-[A-Za-zĐđ]|/[A-ZĐ]|[A-Za-z]{1,3}\b)")
-_PHONE_RE = re.compile(r"(?<![\d.,])0\d{1,3}(?:[ .-]?\d){6,9}(?![\d,])|(?<![\d.,])1[89]00[ .]?\d{3,4}(?![\d])")
-_TIME_RE = re.compile(r"(?<![\d/])\d{1,2}(?::|h)\d{2}(?![\d/])")
-_DATE_RE = re.compile(r"(?<![\d/.,-])(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}[/-]\d{4})(?![\d/])")
+_PHONE_RE = re.compile(r"(?=\d)(?:(?<![\d.,])0\d{1,3}(?:[ .-]?\d){6,9}(?![\d,])|(?<![\d.,])1[89]00[ .]?\d{3,4}(?![\d]))")
+_TIME_RE = re.compile(r"(?=\d)(?<![\d/])\d{1,2}(?::|h)\d{2}(?![\d/])")
+_DATE_RE = re.compile(r"(?=\d)(?<![\d/.,-])(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}[/-]\d{4})(?![\d/])")
 # day/month without a year: found digit-first (fast), then the word before it is checked
-_DAY_MONTH_RE = re.compile(r"(?<![\d/.,-])\d{1,2}\s*[-/.]\s*\d{1,2}(?![\d/.-])")
+_DAY_MONTH_RE = re.compile(r"(?=\d)(?<![\d/.,-])\d{1,2}\s*[-/.]\s*\d{1,2}(?![\d/.-])")
 _DAY_WORD_BEFORE_RE = re.compile(r"(?:ngày|hôm|sáng|chiều|hiều|tối|trưa|đêm|rạng sáng|thứ \w+),?\s+$", re.IGNORECASE)
-_YEAR_SPAN_RE = re.compile(r"(?<![\d/.,])(?:19|20)\d{2}\s*[-–—]\s*(?:19|20)\d{2}(?![\d])")
+_YEAR_SPAN_RE = re.compile(r"(?=\d)(?<![\d/.,])(?:19|20)\d{2}\s*[-–—]\s*(?:19|20)\d{2}(?![\d])")
 _RANGE_LINK_RE = re.compile(r"^\s*(?:-|–|—|đến|tới|tới mức)\s*$", re.IGNORECASE)
 _RANGE_FROM_RE = re.compile(r"(?:từ|khoảng từ|từ khoảng|trong khoảng)\s*$", re.IGNORECASE)
 _IN_TOTAL_RE = re.compile(
