@@ -146,9 +146,14 @@ _UNIVERSE_RE = re.compile(r"^\s*(?:tỉnh|địa phương|tỉnh, thành)", re.I
 _UNIVERSE_BEFORE_RE = re.compile(r"(?:trong|của|cả|toàn bộ|trên|các|với)\s*$", re.IGNORECASE)
 _WORD_GLUE_RE = re.compile(r"[A-Za-zÀ-ỹĐđ]")
 _ALNUM_LABEL_AFTER_RE = re.compile(r"^(?:G|g|-[A-Za-zĐđ]|/[A-ZĐ]|[A-Za-z]{1,3}\b)")
-_PHONE_RE = re.compile(r"(?=\d)(?:(?<![\d.,])0\d{1,3}(?:[ .-]?\d){6,9}(?![\d,])|(?<![\d.,])1[89]00[ .]?\d{3,4}(?![\d]))")
+_PHONE_RE = re.compile(
+    r"(?=\d)(?:(?<![\d.,])0\d{1,3}(?:[ .-]?\d){6,9}(?![\d,])"  # 0xx xxx xxxx
+    r"|(?<![\d.,])1[89]00[ .]?\d{3,4}(?![\d]))"  # 1800/1900 hotlines
+)
 _TIME_RE = re.compile(r"(?=\d)(?<![\d/])\d{1,2}(?::|h)\d{2}(?![\d/])")
-_DATE_RE = re.compile(r"(?=\d)(?<![\d/.,-])(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}[/-]\d{4})(?![\d/])")
+_DATE_RE = re.compile(
+    r"(?=\d)(?<![\d/.,-])(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}[/-]\d{4})(?![\d/])"
+)
 # day/month without a year: found digit-first (fast), then the word before it is checked
 _DAY_MONTH_RE = re.compile(r"(?=\d)(?<![\d/.,-])\d{1,2}\s*[-/.]\s*\d{1,2}(?![\d/.-])")
 _DAY_WORD_BEFORE_RE = re.compile(r"(?:ngày|hôm|sáng|chiều|hiều|tối|trưa|đêm|rạng sáng|thứ \w+),?\s+$", re.IGNORECASE)
