@@ -10,7 +10,7 @@ The two source packages are build-time tools and must never be imported at run t
 
 How to run (from the repository root)::
 
-    .venv/bin/pip install vietnamadminunits pycountry
+    .venv/bin/pip install -e ".[gazetteer]"                # both are pinned in requirements.lock too
     .venv/bin/python scripts/build_gazetteer.py            # writes src/dxdata/data/gazetteer.csv
     .venv/bin/python scripts/build_gazetteer.py --check    # exits 1 if the committed file differs
 

@@ -1,4 +1,4 @@
-"""`dxdata` command line: refresh, versions, evaluate, release, diff, plot.
+"""`dxdata` command line: refresh, versions, evaluate, release, diff, plot, synth.
 
 Exit codes: 0 done (a new version, or no change); 1 the run failed; 2 bad
 arguments or input folder; 4 another refresh holds the output folder.
@@ -7,15 +7,12 @@ arguments or input folder; 4 another refresh holds the output folder.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import logging
 import os
 import sys
 from pathlib import Path
-from types import ModuleType
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 4
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def _prefect_defaults() -> None:
@@ -25,35 +22,22 @@ def _prefect_defaults() -> None:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
 
 
-def load_flow_module() -> ModuleType:
-    """`flows/refresh.py` lives beside the package (repo layout), so import it by path."""
-    path = REPO_ROOT / "flows" / "refresh.py"
-    spec = importlib.util.spec_from_file_location("dxdata_flows_refresh", path)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot load the refresh flow from {path}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def _cmd_refresh(args: argparse.Namespace) -> int:
     raw_dir, out_dir = Path(args.raw_dir), Path(args.out_dir)
     if not raw_dir.is_dir():
         print(f"error: raw folder {raw_dir} does not exist", file=sys.stderr)
         return EXIT_USAGE
+    from dxdata.flowpath import load_flows_module
     from dxdata.store import StoreError
 
+    if not args.no_prefect:
+        _prefect_defaults()
+    cli_support = load_flows_module("cli_support")
     try:
-        if args.no_prefect:
-            from dxdata.pipeline import run_refresh
-
-            summary = run_refresh(raw_dir, out_dir, batch_size=args.batch_size).as_dict()
-        else:
-            _prefect_defaults()
-            flow_module = load_flow_module()
-            summary = flow_module.refresh(
-                raw_dir=str(raw_dir), out_dir=str(out_dir), batch_size=args.batch_size
-            )
+        summary = cli_support.run_refresh(args)
+    except cli_support.DaskSetupError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_USAGE
     except StoreError as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_LOCKED if "another refresh" in str(err) else EXIT_FAILED
@@ -113,15 +97,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out-dir", default="data/processed")
     p.add_argument("--batch-size", type=int, default=500, help="articles per extraction task")
     p.add_argument("--no-prefect", action="store_true", help="run the same stages without Prefect")
+    from dxdata.flowpath import load_flows_module
+
+    load_flows_module("cli_support").add_refresh_arguments(p)
     p.set_defaults(func=_cmd_refresh)
 
     p = sub.add_parser("versions", help="list published versions (* marks latest)")
     p.add_argument("--out-dir", default="data/processed")
     p.set_defaults(func=_cmd_versions)
 
-    from dxdata import diff, evaluate, plot, release
+    from dxdata import diff, evaluate, plot, release, synth
 
-    for module in (evaluate, release, diff, plot):
+    for module in (evaluate, release, diff, plot, synth):
         module.add_parser(sub)
     return parser
 

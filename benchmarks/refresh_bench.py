@@ -1,0 +1,222 @@
+"""Refresh benchmark on synthetic corpora: throughput, incremental cost, peak memory, Prefect's share.
+
+For each size N (default 1,000 and 10,000; add 50000 with --sizes):
+
+1. ``full``        -- a full refresh without Prefect (`run_refresh_incremental`, empty cache) on N
+                      synthetic articles (`dxdata.synth`, seed 0): articles/s, time per stage, peak RSS.
+2. ``incremental`` -- N + 1% new articles, same output folder (the cache holds the N): time.
+3. ``flow``        -- the same full refresh through the Prefect flow (embedded server, default thread
+                      task runner) on a fresh output folder: (flow - plain) / flow is Prefect's share.
+
+Every measurement runs in a child process of its own, so peak RSS (``ru_maxrss``) is that run's alone.
+Results are printed as a table and written as JSON (``--json``).
+
+    .venv/bin/python benchmarks/refresh_bench.py --sizes 1000 10000 --workdir /tmp/dxbench
+    .venv/bin/python benchmarks/refresh_bench.py --sizes 50000 --skip-flow --workdir /tmp/dxbench
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+# --------------------------------------------------------------------------------------------- child side
+
+
+def _peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+def child_plain(raw: Path, out: Path, batch: int) -> dict:
+    """The stages of `run_refresh_incremental`, timed one by one."""
+    from dxdata.codebook import load_codebook
+    from dxdata.incremental import cache_dir_for, extract_incremental
+    from dxdata.ingest import read_raw_folder
+    from dxdata.pipeline import SORT_KEYS, code_version, source_records, summarize, validate_tables
+    from dxdata.store import publish
+
+    t = {}
+    t0 = time.perf_counter()
+    codebook = load_codebook()
+    articles, rejects = read_raw_folder(raw)
+    t["ingest"] = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    results, stats = extract_incremental(articles, codebook, cache_dir_for(out), batch_size=batch)
+    t["extract"] = time.perf_counter() - t1
+    t["extract_cache_lookup"] = stats.seconds_lookup
+    t["extract_cache_store"] = stats.seconds_store
+    t2 = time.perf_counter()
+    tables = validate_tables(articles, results, rejects, codebook)
+    t["validate"] = time.perf_counter() - t2
+    t3 = time.perf_counter()
+    published = publish(
+        tables, out, sources=source_records(articles, rejects), sort_keys=SORT_KEYS, code_version=code_version(codebook)
+    )
+    t["publish"] = time.perf_counter() - t3
+    summary = summarize(tables, len(articles) + len(rejects), published)
+    return {
+        "seconds": time.perf_counter() - t0,
+        "stages": t,
+        "articles": len(articles),
+        "extracted": stats.misses,
+        "cache_hits": stats.hits,
+        "observations": summary.observations,
+        "version": summary.version,
+        "changed": summary.changed,
+        "mean_bytes": sum(a.n_bytes for a in articles) / max(1, len(articles)),
+    }
+
+
+def child_flow(raw: Path, out: Path, batch: int) -> dict:
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    from dxdata.cli import load_flow_module
+
+    module = load_flow_module()
+    t0 = time.perf_counter()
+    summary = module.refresh(raw_dir=str(raw), out_dir=str(out), batch_size=batch)
+    return {"seconds": time.perf_counter() - t0, "observations": summary["observations"], "version": summary["version"]}
+
+
+def child_main(argv: list[str]) -> int:
+    mode, raw, out, batch = argv[0], Path(argv[1]), Path(argv[2]), int(argv[3])
+    start = time.perf_counter()
+    result = (child_plain if mode == "plain" else child_flow)(raw, out, batch)
+    result["wall_seconds_in_process"] = time.perf_counter() - start
+    result["peak_rss_mib"] = _peak_rss_mib()
+    print("RESULT " + json.dumps(result), flush=True)
+    return 0
+
+
+# --------------------------------------------------------------------------------------------- driver
+
+
+def run_child(mode: str, raw: Path, out: Path, batch: int, env: dict[str, str]) -> dict:
+    t0 = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, __file__, "--child", mode, str(raw), str(out), str(batch)],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise RuntimeError(f"{mode} run failed:\n{proc.stderr[-4000:]}")
+    line = next(ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT "))
+    result = json.loads(line[len("RESULT ") :])
+    result["wall_seconds"] = wall  # including interpreter start and imports
+    return result
+
+
+def corpus(workdir: Path, n: int, extra: int = 0) -> Path:
+    """workdir/corpus-N[+extra]: the first N (+extra) synthetic articles of seed 0 (hard links reused)."""
+    from dxdata import synth
+
+    name = f"corpus-{n}" + (f"+{extra}" if extra else "")
+    folder = workdir / name
+    done = folder / ".complete"
+    if done.exists():
+        return folder
+    if extra:
+        base = corpus(workdir, n)
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        for p in base.iterdir():
+            if not p.name.startswith("."):
+                os.link(p, folder / p.name)
+        synth.generate(extra, folder, seed=0, start=n)
+    else:
+        synth.generate(n, folder, seed=0)
+    done.touch()
+    return folder
+
+
+def machine() -> dict:
+    cpu = next(
+        (
+            ln.split(":", 1)[1].strip()
+            for ln in Path("/proc/cpuinfo").read_text().splitlines()
+            if ln.startswith("model name")
+        ),
+        "?",
+    )
+    mem = subprocess.run(["free", "-h"], capture_output=True, text=True).stdout.strip()
+    return {"nproc": os.cpu_count(), "cpu": cpu, "free_h": mem, "python": sys.version.split()[0]}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "--child":
+        return child_main(argv[1:])
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    p.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "dxdata-bench")
+    p.add_argument("--batch-size", type=int, default=500)
+    p.add_argument("--skip-flow", action="store_true", help="no Prefect run (it doubles the time)")
+    p.add_argument("--json", type=Path, help="append the results to this JSON-lines file")
+    args = p.parse_args(argv)
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    env["PREFECT_HOME"] = str(args.workdir / "prefect-home")
+    env.pop("PREFECT_API_URL", None)
+    print(json.dumps(machine(), indent=1))
+    for n in args.sizes:
+        t = time.perf_counter()
+        raw = corpus(args.workdir, n)
+        raw_plus = corpus(args.workdir, n, extra=max(1, n // 100))
+        gen = time.perf_counter() - t
+        out = args.workdir / f"out-{n}"
+        shutil.rmtree(out, ignore_errors=True)
+        full = run_child("plain", raw, out, args.batch_size, env)
+        inc = run_child("plain", raw_plus, out, args.batch_size, env)
+        row = {"n": n, "corpus_seconds": gen, "full": full, "incremental": inc}
+        if not args.skip_flow:
+            out_flow = args.workdir / f"out-flow-{n}"
+            shutil.rmtree(out_flow, ignore_errors=True)
+            row["flow"] = run_child("flow", raw, out_flow, args.batch_size, env)
+            shutil.rmtree(out_flow, ignore_errors=True)
+        report(row)
+        if args.json:
+            with open(args.json, "a", encoding="utf-8") as f:
+                f.write(json.dumps(row) + "\n")
+    return 0
+
+
+def report(row: dict) -> None:
+    n, full, inc = row["n"], row["full"], row["incremental"]
+    print(f"\n== {n} articles (mean {full['mean_bytes'] / 1000:.1f} kB)")
+    print(
+        f"full refresh (no Prefect): {full['seconds']:.1f} s = {n / full['seconds']:.0f} articles/s; "
+        f"peak RSS {full['peak_rss_mib']:.0f} MiB; stages "
+        + ", ".join(f"{k} {v:.1f} s" for k, v in full["stages"].items())
+    )
+    print(
+        f"incremental (+{inc['extracted']} new): {inc['seconds']:.1f} s = "
+        f"{100 * inc['seconds'] / full['seconds']:.1f}% of full; peak RSS {inc['peak_rss_mib']:.0f} MiB; stages "
+        + ", ".join(f"{k} {v:.1f} s" for k, v in inc["stages"].items())
+    )
+    if "flow" in row:
+        fl = row["flow"]
+        share = (fl["seconds"] - full["seconds"]) / fl["seconds"]
+        print(
+            f"flow (Prefect, embedded server): {fl['seconds']:.1f} s = {n / fl['seconds']:.0f} articles/s; "
+            f"peak RSS {fl['peak_rss_mib']:.0f} MiB; Prefect share {100 * share:.1f}% "
+            f"({fl['seconds'] - full['seconds']:.1f} s); same rows: {fl['observations'] == full['observations']}"
+        )
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,163 @@
+"""What `dxdata refresh` needs from `flows/`: extra options, a progress bar, and the Dask path.
+
+`dxdata.cli` loads this file by path (like `flows/refresh.py`), adds the options with
+`add_refresh_arguments(parser)` and runs a refresh with `run_refresh(args)`. Importing this module
+imports neither Prefect nor Dask, so ``dxdata --help`` stays fast.
+
+Options added to ``dxdata refresh``:
+
+``--workers N``     extract on a local Dask cluster of N worker processes (prefect-dask's
+                    DaskTaskRunner). Needs a real Prefect server: ``PREFECT_API_URL`` if set, else a
+                    temporary one is started on 127.0.0.1 for the run (about 10 s).
+``--dask ADDRESS``  extract on an existing Dask scheduler (``tcp://host:8786``). Needs
+                    ``PREFECT_API_URL`` set to a Prefect server that the workers can reach.
+``--no-progress``   no progress bar (it is shown only when stderr is a terminal anyway).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import os
+import sys
+from collections.abc import Iterator
+
+from dxdata.flowpath import load_flows_module
+
+
+class DaskSetupError(RuntimeError):
+    """The Dask path cannot run as asked (missing package, no Prefect server); the message says why."""
+
+
+def add_refresh_arguments(parser: argparse.ArgumentParser) -> None:
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="extract on a local Dask cluster of N processes (starts a Prefect server if PREFECT_API_URL is not set)",
+    )
+    where.add_argument(
+        "--dask", metavar="ADDRESS", help="extract on the Dask scheduler at ADDRESS (needs PREFECT_API_URL)"
+    )
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+# --------------------------------------------------------------------------------------------- progress
+
+
+@contextlib.contextmanager
+def progress_bar(enabled: bool) -> Iterator[object]:
+    """A rich progress bar over extraction batches; yields the hook `(stage, done, total)`."""
+    if not enabled:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(file=sys.stderr)
+    progress = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("batches"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+        redirect_stdout=False,
+        redirect_stderr=False,
+    )
+    tasks: dict[str, int] = {}
+
+    def hook(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = progress.add_task(stage, total=max(total, 1) if total else 0)
+        progress.update(tasks[stage], completed=done, total=total or None)
+
+    with progress:
+        yield hook
+
+
+# --------------------------------------------------------------------------------------------- running
+
+
+def _quiet_http_logs() -> None:
+    for name in ("httpx", "httpcore", "distributed", "asyncio"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def dask_task_runner(address: str | None = None, workers: int | None = None):
+    try:
+        from prefect_dask import DaskTaskRunner
+    except ImportError as err:
+        raise DaskSetupError("the Dask path needs prefect-dask: pip install 'prefect-dask==0.3.7'") from err
+    if address:
+        return DaskTaskRunner(address=address)
+    return DaskTaskRunner(
+        cluster_class="distributed.LocalCluster",
+        cluster_kwargs={
+            "n_workers": int(workers or 2),
+            "threads_per_worker": 1,
+            "processes": True,
+            "dashboard_address": None,
+        },
+    )
+
+
+def configured_api_url() -> str | None:
+    from prefect.settings import PREFECT_API_URL
+
+    return PREFECT_API_URL.value() or None
+
+
+@contextlib.contextmanager
+def _api_for_dask(address: str | None) -> Iterator[str]:
+    url = configured_api_url()
+    if url:
+        os.environ.setdefault("PREFECT_API_URL", url)  # the workers (child processes) read the environment
+        yield url
+        return
+    if address:
+        raise DaskSetupError(
+            "--dask needs a Prefect server that the Dask workers can reach: start one "
+            "(`prefect server start`) and set PREFECT_API_URL (see docs/operations.md)"
+        )
+    server = load_flows_module("server")
+    print("note: PREFECT_API_URL is not set; starting a temporary Prefect server for this run", file=sys.stderr)
+    with server.prefect_server() as api_url:
+        yield api_url
+
+
+def run_refresh(args: argparse.Namespace) -> dict:
+    """Run one refresh as the parsed `dxdata refresh` options ask; return the summary dict.
+
+    Raises `dxdata.store.StoreError` like the flow does (the CLI maps it to its exit codes) and
+    `DaskSetupError` when the Dask path cannot start.
+    """
+    raw_dir, out_dir, batch_size = str(args.raw_dir), str(args.out_dir), int(args.batch_size)
+    show = not getattr(args, "no_progress", False) and sys.stderr.isatty()
+    workers, address = getattr(args, "workers", None), getattr(args, "dask", None)
+    _quiet_http_logs()
+    if getattr(args, "no_prefect", False):
+        if workers or address:
+            raise DaskSetupError("--workers/--dask run through Prefect; drop --no-prefect")
+        from dxdata.incremental import run_refresh_incremental
+
+        with progress_bar(show) as hook:
+            on_batch = (lambda done, total: hook("extract", done, total)) if hook else None
+            return run_refresh_incremental(raw_dir, out_dir, batch_size=batch_size, on_batch=on_batch).as_dict()
+
+    flows = load_flows_module("refresh")
+    with progress_bar(show) as hook:
+        old = flows.set_progress_hook(hook)
+        try:
+            if not (workers or address):
+                return flows.refresh(raw_dir=raw_dir, out_dir=out_dir, batch_size=batch_size)
+            runner = dask_task_runner(address, workers)
+            with _api_for_dask(address):
+                return flows.refresh.with_options(task_runner=runner)(
+                    raw_dir=raw_dir, out_dir=out_dir, batch_size=batch_size
+                )
+        finally:
+            flows.set_progress_hook(old)

@@ -1,0 +1,128 @@
+"""Against a real Prefect server (127.0.0.1, free port, own PREFECT_HOME): the scheduled deployment,
+and the Dask task runner. Both slow: the server takes 7-15 s to start, a Dask cluster a few more."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from dxdata import store, synth
+from dxdata.pipeline import run_refresh
+
+REPO = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.slow
+
+
+def _client_settings(api_url: str):
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    return temporary_settings(updates={PREFECT_API_URL: api_url})
+
+
+def test_served_deployment_runs_through_the_server(real_prefect_server: str, seeds_copy: Path, tmp_path: Path) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.deployments import run_deployment
+
+    serve_mod_path = REPO / "flows" / "serve.py"
+    out = tmp_path / "out"
+    env = dict(os.environ) | {"PREFECT_API_URL": real_prefect_server, "PREFECT_HOME": str(tmp_path / "client-home")}
+    log = open(tmp_path / "serve.log", "w")  # noqa: SIM115
+    server_proc = subprocess.Popen(
+        [
+            sys.executable,
+            str(serve_mod_path),
+            "--cron",
+            "0 3 * * *",
+            "--raw-dir",
+            str(seeds_copy),
+            "--out-dir",
+            str(out),
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        with _client_settings(real_prefect_server), get_client(sync_client=True) as client:
+            deadline = time.monotonic() + 120
+            deployment = None
+            while deployment is None:
+                assert server_proc.poll() is None, (tmp_path / "serve.log").read_text()[-3000:]
+                try:
+                    deployment = client.read_deployment_by_name("refresh/dxdata-refresh")
+                except Exception:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(1)
+            crons = [getattr(s.schedule, "cron", None) for s in deployment.schedules]
+            assert "0 3 * * *" in crons
+            run = run_deployment("refresh/dxdata-refresh", timeout=300, poll_interval=1)
+            assert run.state is not None and run.state.is_completed(), run.state
+        assert store.versions(out) == ["v0001"]
+        assert len(store.load("articles", "latest", out)) == 5
+    finally:
+        if server_proc.poll() is None:
+            os.killpg(server_proc.pid, signal.SIGINT)
+            try:
+                server_proc.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(server_proc.pid, signal.SIGKILL)
+                server_proc.wait(10)
+        log.close()
+
+
+def test_dask_runner_gives_the_same_dataset(
+    real_prefect_server: str, flows_module, tmp_path: Path, monkeypatch
+) -> None:
+    raw = tmp_path / "raw"
+    synth.generate(40, raw, seed=9)
+    plain = run_refresh(raw, tmp_path / "plain")
+
+    cli_support = flows_module("cli_support")
+    monkeypatch.setenv("PREFECT_API_URL", real_prefect_server)  # the Dask workers read the environment
+    args = argparse.Namespace(
+        raw_dir=str(raw),
+        out_dir=str(tmp_path / "dask"),
+        batch_size=10,
+        workers=2,
+        dask=None,
+        no_progress=True,
+        no_prefect=False,
+    )
+    with _client_settings(real_prefect_server):
+        summary = cli_support.run_refresh(args)
+    assert summary == plain.as_dict()
+    assert (
+        store.read_manifest("latest", tmp_path / "dask")["content_hash"]
+        == store.read_manifest("latest", tmp_path / "plain")["content_hash"]
+    )
+
+
+def test_dask_address_without_server_is_refused(flows_module, tmp_path: Path, monkeypatch) -> None:
+    cli_support = flows_module("cli_support")
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    args = argparse.Namespace(
+        raw_dir=str(tmp_path),
+        out_dir=str(tmp_path / "o"),
+        batch_size=10,
+        workers=None,
+        dask="tcp://127.0.0.1:1",
+        no_progress=True,
+        no_prefect=False,
+    )
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with (
+        temporary_settings(restore_defaults={PREFECT_API_URL}),
+        pytest.raises(cli_support.DaskSetupError, match="PREFECT_API_URL"),
+    ):
+        cli_support.run_refresh(args)
