@@ -2,8 +2,9 @@
 
 For each size N (default 1,000 and 10,000; add 50000 with --sizes):
 
-1. ``full``        -- a full refresh without Prefect (`run_refresh_incremental`, empty cache) on N
-                      synthetic articles (`dxdata.synth`, seed 0): articles/s, time per stage, peak RSS.
+1. ``full``        -- a full refresh without Prefect (`pipeline.run_refresh`, empty cache) on N
+                      synthetic articles (`dxdata.synth`, seed 0): articles/s, time per stage, peak RSS
+                      of the main process and of the largest extraction worker (``--processes``).
 2. ``incremental`` -- N + 1% new articles, same output folder (the cache holds the N): time.
 3. ``flow``        -- the same full refresh through the Prefect flow (embedded server, default thread
                       task runner) on a fresh output folder: (flow - plain) / flow is Prefect's share.
@@ -34,66 +35,54 @@ REPO = Path(__file__).resolve().parents[1]
 # --------------------------------------------------------------------------------------------- child side
 
 
-def _peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+def _peak_rss_mib() -> dict[str, float]:
+    """Peak resident memory of this process and of its largest child (the extraction workers), MiB."""
+    from dxdata.batching import shutdown_pool
+
+    shutdown_pool()  # reap the workers so that RUSAGE_CHILDREN counts them
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"main": own, "largest_worker": child}
 
 
-def child_plain(raw: Path, out: Path, batch: int) -> dict:
-    """The stages of `run_refresh_incremental`, timed one by one."""
-    from dxdata.codebook import load_codebook
-    from dxdata.incremental import cache_dir_for, extract_incremental
-    from dxdata.ingest import read_raw_folder
-    from dxdata.pipeline import SORT_KEYS, code_version, source_records, summarize, validate_tables
-    from dxdata.store import publish
+def child_plain(raw: Path, out: Path, batch: int, processes: int) -> dict:
+    """`dxdata refresh --no-prefect`: `pipeline.run_refresh` with the caches, timed per stage."""
+    from dxdata.pipeline import run_refresh
 
-    t = {}
+    stages: dict[str, float] = {}
     t0 = time.perf_counter()
-    codebook = load_codebook()
-    articles, rejects = read_raw_folder(raw)
-    t["ingest"] = time.perf_counter() - t0
-    t1 = time.perf_counter()
-    results, stats = extract_incremental(articles, codebook, cache_dir_for(out), batch_size=batch)
-    t["extract"] = time.perf_counter() - t1
-    t["extract_cache_lookup"] = stats.seconds_lookup
-    t["extract_cache_store"] = stats.seconds_store
-    t2 = time.perf_counter()
-    tables = validate_tables(articles, results, rejects, codebook)
-    t["validate"] = time.perf_counter() - t2
-    t3 = time.perf_counter()
-    published = publish(
-        tables, out, sources=source_records(articles, rejects), sort_keys=SORT_KEYS, code_version=code_version(codebook)
-    )
-    t["publish"] = time.perf_counter() - t3
-    summary = summarize(tables, len(articles) + len(rejects), published)
+    summary = run_refresh(raw, out, batch_size=batch, cached=True, workers=processes, timings=stages)
     return {
         "seconds": time.perf_counter() - t0,
-        "stages": t,
-        "articles": len(articles),
-        "extracted": stats.misses,
-        "cache_hits": stats.hits,
+        "stages": stages,
+        "articles": summary.articles_read,
         "observations": summary.observations,
         "version": summary.version,
         "changed": summary.changed,
-        "mean_bytes": sum(a.n_bytes for a in articles) / max(1, len(articles)),
+        "mean_bytes": sum(p.stat().st_size for p in raw.iterdir() if p.is_file()) / max(1, summary.files_seen),
     }
 
 
-def child_flow(raw: Path, out: Path, batch: int) -> dict:
+def child_flow(raw: Path, out: Path, batch: int, processes: int) -> dict:
+    """`dxdata refresh`: the Prefect flow on its embedded server (start-up excluded, it is paid once)."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    from dxdata.cli import load_flow_module
+    from prefect import flow
 
-    module = load_flow_module()
+    from dxdata.flowpath import load_flows_module
+
+    flow(lambda: None, name="warm-up")()  # starts the embedded server
+    module = load_flows_module("refresh")
     t0 = time.perf_counter()
-    summary = module.refresh(raw_dir=str(raw), out_dir=str(out), batch_size=batch)
+    summary = module.refresh(raw_dir=str(raw), out_dir=str(out), batch_size=batch, processes=processes)
     return {"seconds": time.perf_counter() - t0, "observations": summary["observations"], "version": summary["version"]}
 
 
 def child_main(argv: list[str]) -> int:
-    mode, raw, out, batch = argv[0], Path(argv[1]), Path(argv[2]), int(argv[3])
+    mode, raw, out, batch, processes = argv[0], Path(argv[1]), Path(argv[2]), int(argv[3]), int(argv[4])
     start = time.perf_counter()
-    result = (child_plain if mode == "plain" else child_flow)(raw, out, batch)
+    result = (child_plain if mode == "plain" else child_flow)(raw, out, batch, processes)
     result["wall_seconds_in_process"] = time.perf_counter() - start
     result["peak_rss_mib"] = _peak_rss_mib()
     print("RESULT " + json.dumps(result), flush=True)
@@ -103,10 +92,10 @@ def child_main(argv: list[str]) -> int:
 # --------------------------------------------------------------------------------------------- driver
 
 
-def run_child(mode: str, raw: Path, out: Path, batch: int, env: dict[str, str]) -> dict:
+def run_child(mode: str, raw: Path, out: Path, batch: int, processes: int, env: dict[str, str]) -> dict:
     t0 = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, __file__, "--child", mode, str(raw), str(out), str(batch)],
+        [sys.executable, __file__, "--child", mode, str(raw), str(out), str(batch), str(processes)],
         capture_output=True,
         text=True,
         env=env,
@@ -164,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     p.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "dxdata-bench")
     p.add_argument("--batch-size", type=int, default=500)
+    p.add_argument("--processes", type=int, default=os.cpu_count() or 1, help="extraction processes")
     p.add_argument("--skip-flow", action="store_true", help="no Prefect run (it doubles the time)")
     p.add_argument("--json", type=Path, help="append the results to this JSON-lines file")
     args = p.parse_args(argv)
@@ -171,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     env = dict(os.environ)
     env["PREFECT_HOME"] = str(args.workdir / "prefect-home")
     env.pop("PREFECT_API_URL", None)
-    print(json.dumps(machine(), indent=1))
+    print(json.dumps(machine() | {"processes": args.processes, "batch_size": args.batch_size}, indent=1))
     for n in args.sizes:
         t = time.perf_counter()
         raw = corpus(args.workdir, n)
@@ -179,13 +169,13 @@ def main(argv: list[str] | None = None) -> int:
         gen = time.perf_counter() - t
         out = args.workdir / f"out-{n}"
         shutil.rmtree(out, ignore_errors=True)
-        full = run_child("plain", raw, out, args.batch_size, env)
-        inc = run_child("plain", raw_plus, out, args.batch_size, env)
+        full = run_child("plain", raw, out, args.batch_size, args.processes, env)
+        inc = run_child("plain", raw_plus, out, args.batch_size, args.processes, env)
         row = {"n": n, "corpus_seconds": gen, "full": full, "incremental": inc}
         if not args.skip_flow:
             out_flow = args.workdir / f"out-flow-{n}"
             shutil.rmtree(out_flow, ignore_errors=True)
-            row["flow"] = run_child("flow", raw, out_flow, args.batch_size, env)
+            row["flow"] = run_child("flow", raw, out_flow, args.batch_size, args.processes, env)
             shutil.rmtree(out_flow, ignore_errors=True)
         report(row)
         if args.json:
@@ -194,17 +184,22 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _rss(result: dict) -> str:
+    rss = result["peak_rss_mib"]
+    return f"{rss['main']:.0f} MiB main + {rss['largest_worker']:.0f} MiB per worker"
+
+
 def report(row: dict) -> None:
     n, full, inc = row["n"], row["full"], row["incremental"]
     print(f"\n== {n} articles (mean {full['mean_bytes'] / 1000:.1f} kB)")
     print(
         f"full refresh (no Prefect): {full['seconds']:.1f} s = {n / full['seconds']:.0f} articles/s; "
-        f"peak RSS {full['peak_rss_mib']:.0f} MiB; stages "
+        f"peak RSS {_rss(full)}; stages "
         + ", ".join(f"{k} {v:.1f} s" for k, v in full["stages"].items())
     )
     print(
-        f"incremental (+{inc['extracted']} new): {inc['seconds']:.1f} s = "
-        f"{100 * inc['seconds'] / full['seconds']:.1f}% of full; peak RSS {inc['peak_rss_mib']:.0f} MiB; stages "
+        f"incremental (+{row['n'] // 100} new): {inc['seconds']:.1f} s = "
+        f"{100 * inc['seconds'] / full['seconds']:.1f}% of full; peak RSS {_rss(inc)}; stages "
         + ", ".join(f"{k} {v:.1f} s" for k, v in inc["stages"].items())
     )
     if "flow" in row:
@@ -212,7 +207,7 @@ def report(row: dict) -> None:
         share = (fl["seconds"] - full["seconds"]) / fl["seconds"]
         print(
             f"flow (Prefect, embedded server): {fl['seconds']:.1f} s = {n / fl['seconds']:.0f} articles/s; "
-            f"peak RSS {fl['peak_rss_mib']:.0f} MiB; Prefect share {100 * share:.1f}% "
+            f"peak RSS {_rss(fl)}; Prefect share {100 * share:.1f}% "
             f"({fl['seconds'] - full['seconds']:.1f} s); same rows: {fl['observations'] == full['observations']}"
         )
     sys.stdout.flush()

@@ -11,6 +11,7 @@ Options added to ``dxdata refresh``:
                     temporary one is started on 127.0.0.1 for the run (about 10 s).
 ``--dask ADDRESS``  extract on an existing Dask scheduler (``tcp://host:8786``). Needs
                     ``PREFECT_API_URL`` set to a Prefect server that the workers can reach.
+``--processes N``   extract in N worker processes of this machine (default: one per core).
 ``--no-progress``   no progress bar (it is shown only when stderr is a terminal anyway).
 """
 
@@ -40,6 +41,12 @@ def add_refresh_arguments(parser: argparse.ArgumentParser) -> None:
     )
     where.add_argument(
         "--dask", metavar="ADDRESS", help="extract on the Dask scheduler at ADDRESS (needs PREFECT_API_URL)"
+    )
+    parser.add_argument(
+        "--processes",
+        type=int,
+        metavar="N",
+        help="extract in N worker processes on this machine (default: one per core; 1: in-process)",
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
@@ -139,25 +146,35 @@ def run_refresh(args: argparse.Namespace) -> dict:
     show = not getattr(args, "no_progress", False) and sys.stderr.isatty()
     workers, address = getattr(args, "workers", None), getattr(args, "dask", None)
     _quiet_http_logs()
+    processes = getattr(args, "processes", None)
     if getattr(args, "no_prefect", False):
         if workers or address:
             raise DaskSetupError("--workers/--dask run through Prefect; drop --no-prefect")
-        from dxdata.incremental import run_refresh_incremental
+        from dxdata.batching import default_workers
+        from dxdata.pipeline import run_refresh as run_plain
 
         with progress_bar(show) as hook:
             on_batch = (lambda done, total: hook("extract", done, total)) if hook else None
-            return run_refresh_incremental(raw_dir, out_dir, batch_size=batch_size, on_batch=on_batch).as_dict()
+            summary = run_plain(
+                raw_dir,
+                out_dir,
+                batch_size=batch_size,
+                cached=True,
+                workers=processes or default_workers(),
+                on_batch=on_batch,
+            )
+            return summary.as_dict()
 
     flows = load_flows_module("refresh")
     with progress_bar(show) as hook:
         old = flows.set_progress_hook(hook)
         try:
             if not (workers or address):
-                return flows.refresh(raw_dir=raw_dir, out_dir=out_dir, batch_size=batch_size)
+                return flows.refresh(raw_dir=raw_dir, out_dir=out_dir, batch_size=batch_size, processes=processes)
             runner = dask_task_runner(address, workers)
-            with _api_for_dask(address):
+            with _api_for_dask(address):  # on Dask, each Dask worker extracts its batch in-process
                 return flows.refresh.with_options(task_runner=runner)(
-                    raw_dir=raw_dir, out_dir=out_dir, batch_size=batch_size
+                    raw_dir=raw_dir, out_dir=out_dir, batch_size=batch_size, processes=1
                 )
         finally:
             flows.set_progress_hook(old)

@@ -32,6 +32,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
+from dxdata.batching import batches, default_workers, extract_batch, submit_batch
 from dxdata.codebook import load_codebook
 from dxdata.incremental import (
     ExtractionCache,
@@ -39,7 +40,6 @@ from dxdata.incremental import (
     Plan,
     cache_dir_for,
     cache_version,
-    chunks,
     read_raw_folder_cached,
 )
 from dxdata.incremental import plan as plan_cache
@@ -47,7 +47,6 @@ from dxdata.models import Article, ExtractionResult, FileReject
 from dxdata.pipeline import (
     SORT_KEYS,
     code_version,
-    extract_batch,
     source_records,
     summarize,
     validate_tables,
@@ -165,10 +164,11 @@ def plan_extraction(bundle: Bundle, cache_dir: str, version: str) -> Plan:
 
 
 @task(name="extract", cache_policy=NO_CACHE)
-def extract(bundle: Bundle) -> list[ExtractionResult]:
+def extract(bundle: Bundle, processes: int = 1) -> list[ExtractionResult]:
+    """One batch: in this process, or handed to the shared process pool (`dxdata.batching`) and awaited."""
     batch: list[Article] = bundle.value
     started = time.perf_counter()
-    results = extract_batch(batch)
+    results = submit_batch(batch, processes).result() if processes > 1 else extract_batch(batch)
     n_obs = sum(len(r.observations) for r in results)
     get_run_logger().info(
         "extract: %d articles -> %d candidate rows (%.1f s)", len(batch), n_obs, time.perf_counter() - started
@@ -209,15 +209,16 @@ def publish_tables(bundle: Bundle, out_dir: str) -> PublishResult:
 
 
 def _extract_missing(
-    articles: list[Article], p: Plan, cache_dir: Path, version: str, batch_size: int
+    articles: list[Article], p: Plan, cache_dir: Path, version: str, batch_size: int, processes: int
 ) -> tuple[list[ExtractionResult], IncrementalStats]:
     """Submit one extract task per batch of cache misses; store each batch in the cache as it finishes."""
     stats = IncrementalStats(articles=len(articles), hits=len(p.cached), misses=len(p.missing), version=version)
     results: list[ExtractionResult | None] = [p.cached.get(i) for i in range(len(articles))]
-    todo = list(chunks(p.missing, batch_size))
+    todo = list(batches(p.missing, batch_size))
+    processes = min(processes, len(todo))  # a worker costs ~1 s to start: no more than there are batches
     _progress("extract", 0, len(todo))
     started = time.perf_counter()
-    futures = [extract.submit(Bundle([articles[i] for i in idx])) for idx in todo]
+    futures = [extract.submit(Bundle([articles[i] for i in idx]), processes) for idx in todo]
     with ExtractionCache(cache_dir, version) as cache:
         for n, (idx, future) in enumerate(zip(todo, futures, strict=True), start=1):
             batch_results = future.result()
@@ -236,8 +237,17 @@ def _extract_missing(
 
 
 @flow(name="refresh")
-def refresh(raw_dir: str = "data/raw", out_dir: str = "data/processed", batch_size: int = DEFAULT_BATCH) -> dict:
-    """Build the dataset from `raw_dir` and publish a new version under `out_dir` if anything changed."""
+def refresh(
+    raw_dir: str = "data/raw",
+    out_dir: str = "data/processed",
+    batch_size: int = DEFAULT_BATCH,
+    processes: int | None = None,
+) -> dict:
+    """Build the dataset from `raw_dir` and publish a new version under `out_dir` if anything changed.
+
+    `processes`: worker processes that extract the batches on this machine (default: one per core;
+    1 extracts in the task's own thread, which is what a Dask task runner wants).
+    """
     logger = get_run_logger()
     started = time.perf_counter()
     codebook = load_codebook()
@@ -246,7 +256,8 @@ def refresh(raw_dir: str = "data/raw", out_dir: str = "data/processed", batch_si
 
     articles, file_rejects = ingest(raw_dir, str(cache_dir))
     p = plan_extraction(Bundle(articles), str(cache_dir), version)
-    results, stats = _extract_missing(articles, p, cache_dir, version, batch_size)
+    processes = default_workers() if processes is None else max(1, processes)
+    results, stats = _extract_missing(articles, p, cache_dir, version, batch_size, processes)
     logger.info(
         "extract: %d articles: %d from the cache, %d extracted in %d batches (%.1f s)",
         len(articles),

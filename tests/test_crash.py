@@ -21,7 +21,6 @@ from pathlib import Path
 import pytest
 
 from dxdata import store, synth
-from dxdata.incremental import run_refresh_incremental
 from dxdata.pipeline import run_refresh
 
 REPO = Path(__file__).resolve().parents[1]
@@ -29,7 +28,7 @@ REPO = Path(__file__).resolve().parents[1]
 REFRESH_SCRIPT = """
 import sys, time
 import dxdata.store as st
-from dxdata.incremental import run_refresh_incremental
+from dxdata.pipeline import run_refresh
 
 delay = float(sys.argv[3])
 if delay:
@@ -42,7 +41,7 @@ if delay:
         return digest
 
     st.write_parquet = slow_write
-summary = run_refresh_incremental(sys.argv[1], sys.argv[2], batch_size=int(sys.argv[4]))
+summary = run_refresh(sys.argv[1], sys.argv[2], batch_size=int(sys.argv[4]), cached=True)
 print("DONE", summary.version, "new" if summary.changed else "no-change", flush=True)
 """
 
@@ -92,7 +91,7 @@ def assert_store_intact(out: Path) -> list[str]:
 
 def test_kill_during_publish_keeps_last_version(refresh_script: Path, seeds_copy: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    first = run_refresh_incremental(seeds_copy, out)
+    first = run_refresh(seeds_copy, out, cached=True)
     assert first.version == "v0001"
     obs_before = store.load("observations", "v0001", out)
     synth.generate(2, seeds_copy, seed=11)
@@ -112,7 +111,7 @@ def test_kill_during_publish_keeps_last_version(refresh_script: Path, seeds_copy
     assert store.latest_version(out) == "v0001"
     assert store.load("observations", "latest", out).equals(obs_before)
 
-    after = run_refresh_incremental(seeds_copy, out)
+    after = run_refresh(seeds_copy, out, cached=True)
     assert after.changed and after.version == "v0002"
     assert not list((out / "versions").glob(".tmp-*"))
     assert assert_store_intact(out) == ["v0001", "v0002"]
@@ -121,7 +120,7 @@ def test_kill_during_publish_keeps_last_version(refresh_script: Path, seeds_copy
 def test_kill_at_random_moments(refresh_script: Path, tmp_path: Path) -> None:
     raw, out = tmp_path / "raw", tmp_path / "out"
     synth.generate(30, raw, seed=5)
-    run_refresh_incremental(raw, out, batch_size=10)
+    run_refresh(raw, out, batch_size=10, cached=True)
     rng = random.Random(1234)
     for i in range(6):
         synth.generate(3, raw, seed=5, start=30 + 3 * i)  # something new to extract and publish
@@ -130,7 +129,7 @@ def test_kill_at_random_moments(refresh_script: Path, tmp_path: Path) -> None:
         proc.send_signal(signal.SIGKILL)
         proc.wait(30)
         assert_store_intact(out)
-    final = run_refresh_incremental(raw, out, batch_size=10)
+    final = run_refresh(raw, out, batch_size=10, cached=True)
     assert_store_intact(out)
     clean = run_refresh(raw, tmp_path / "clean")
     assert final.as_dict() | {"version": None, "changed": None} == clean.as_dict() | {"version": None, "changed": None}
@@ -172,7 +171,7 @@ def test_two_cached_refreshes_at_once(refresh_script: Path, seeds_copy: Path, tm
     assert [p.returncode for p in procs] == [0, 0]
     assert sorted(o.strip().splitlines()[-1] for o in outs) == ["DONE v0001 new", "DONE v0001 no-change"]
     assert assert_store_intact(out) == ["v0001"]
-    again = run_refresh_incremental(seeds_copy, out)
+    again = run_refresh(seeds_copy, out, cached=True)
     assert again.changed is False
 
 

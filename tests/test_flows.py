@@ -61,8 +61,8 @@ def test_refresh_seeds_then_no_change_then_new_article(flow, seeds_copy: Path, t
 def test_flow_matches_the_plain_pipeline(flow, seeds_copy: Path, tmp_path: Path) -> None:
     from dxdata.pipeline import run_refresh
 
-    plain = run_refresh(seeds_copy, tmp_path / "plain")
-    flowed = flow(raw_dir=str(seeds_copy), out_dir=str(tmp_path / "flow"), batch_size=500)
+    plain = run_refresh(seeds_copy, tmp_path / "plain")  # in-process, no cache: the reference
+    flowed = flow(raw_dir=str(seeds_copy), out_dir=str(tmp_path / "flow"), batch_size=2, processes=2)
     assert flowed == plain.as_dict()
     assert (
         store.read_manifest("latest", tmp_path / "plain")["content_hash"]

@@ -18,7 +18,6 @@ from dxdata.incremental import (
     cache_version,
     extract_incremental,
     extraction_code_version,
-    run_refresh_incremental,
 )
 from dxdata.ingest import read_raw_folder
 from dxdata.pipeline import run_refresh
@@ -173,8 +172,8 @@ def test_concurrent_writers_share_the_cache(tmp_path: Path) -> None:
 
 def test_incremental_refresh_equals_plain_refresh(seeds_copy: Path, tmp_path: Path) -> None:
     plain = run_refresh(seeds_copy, tmp_path / "plain")
-    inc = run_refresh_incremental(seeds_copy, tmp_path / "inc")
-    again = run_refresh_incremental(seeds_copy, tmp_path / "inc")
+    inc = run_refresh(seeds_copy, tmp_path / "inc", cached=True)
+    again = run_refresh(seeds_copy, tmp_path / "inc", cached=True)
     assert inc.as_dict() == plain.as_dict()
     assert again.changed is False and again.version == "v0001"
     assert (

@@ -80,6 +80,17 @@ def test_same_input_twice_publishes_nothing_new_and_is_reproducible(raw: Path, t
     assert other.changed and a == b
 
 
+def test_process_pool_and_caches_give_the_same_dataset(raw: Path, tmp_path: Path) -> None:
+    timings: dict[str, float] = {}
+    reference = run_refresh(raw, tmp_path / "ref")
+    pooled = run_refresh(raw, tmp_path / "pool", batch_size=2, workers=2, cached=True, timings=timings)
+    assert pooled.as_dict() == reference.as_dict()
+    manifests = [dxdata.store.read_manifest("latest", tmp_path / d) for d in ("ref", "pool")]
+    assert manifests[0]["content_hash"] == manifests[1]["content_hash"]
+    assert set(timings) == {"ingest", "extract", "validate", "publish"}
+    assert all(seconds >= 0 for seconds in timings.values())
+
+
 def test_a_new_article_makes_a_new_version_and_keeps_the_old(raw: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     run_refresh(raw, out)

@@ -29,12 +29,13 @@ import sqlite3
 import threading
 import time
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
 import dxdata
 import dxdata.extract  # noqa: F401 - load the extraction code before hashing it (extraction_code_version)
+from dxdata.batching import Extractor, batches, extract_batches
 from dxdata.codebook import Codebook
 from dxdata.models import Article, ExtractionResult
 
@@ -59,7 +60,6 @@ PACKAGE_DATA = ("data",)  # folders of the package read by those modules (gazett
 _LOOKUP_CHUNK = 900  # keys per `IN (...)` query: under SQLite's default variable limit
 _BUSY_TIMEOUT_S = 600.0
 
-Extractor = Callable[[Sequence[Article], Codebook], list[ExtractionResult]]
 
 
 # --------------------------------------------------------------------------------------------- keys
@@ -332,17 +332,6 @@ def plan(articles: Sequence[Article], cache: ExtractionCache) -> Plan:
     return Plan(keys, cached, missing)
 
 
-def _default_extractor(batch: Sequence[Article], codebook: Codebook) -> list[ExtractionResult]:
-    from dxdata.extract import extract_article
-
-    return [extract_article(a, codebook) for a in batch]
-
-
-def chunks(items: Sequence, size: int) -> Iterator[Sequence]:
-    for i in range(0, len(items), max(1, size)):
-        yield items[i : i + size]
-
-
 def extract_incremental(
     articles: Sequence[Article],
     codebook: Codebook,
@@ -352,15 +341,16 @@ def extract_incremental(
     extractor: Extractor | None = None,
     on_batch: Callable[[int, int], None] | None = None,
     prune: bool = True,
+    workers: int = 1,
 ) -> tuple[list[ExtractionResult], IncrementalStats]:
     """Results for every article (in order), extracting only cache misses, batch by batch.
 
     Each extracted batch is written to the cache in its own transaction as soon as it is done, so a
     run that dies half-way keeps what it finished. `on_batch(done, total)` is called after each batch
-    (progress bars). With `prune`, rows of other codebook/code versions and of articles no longer in
+    (progress bars). With `workers` > 1 the batches are extracted in a process pool
+    (`dxdata.batching`). With `prune`, rows of other codebook/code versions and of articles no longer in
     the corpus are deleted at the end.
     """
-    extractor = extractor or _default_extractor
     stats = IncrementalStats(articles=len(articles), version=cache_version(codebook))
     with ExtractionCache(cache_dir, stats.version) as cache:
         t0 = time.perf_counter()
@@ -368,20 +358,25 @@ def extract_incremental(
         stats.seconds_lookup = time.perf_counter() - t0
         stats.hits, stats.misses = len(p.cached), len(p.missing)
         results: list[ExtractionResult | None] = [p.cached.get(i) for i in range(len(articles))]
-        todo = list(chunks(p.missing, batch_size))
+        todo = list(batches(p.missing, batch_size))
         if on_batch:
             on_batch(0, len(todo))
-        for n, idx in enumerate(todo, start=1):
-            t1 = time.perf_counter()
-            batch_results = extractor([articles[i] for i in idx], codebook)
-            t2 = time.perf_counter()
+
+        def keep(n: int, batch_results: list[ExtractionResult]) -> None:
+            t = time.perf_counter()
+            idx = todo[n]
             stats.written += cache.put_many((p.keys[i], r) for i, r in zip(idx, batch_results, strict=True))
-            stats.seconds_extract += t2 - t1
-            stats.seconds_store += time.perf_counter() - t2
+            stats.seconds_store += time.perf_counter() - t
             for i, r in zip(idx, batch_results, strict=True):
                 results[i] = r
             if on_batch:
-                on_batch(n, len(todo))
+                on_batch(n + 1, len(todo))
+
+        t1 = time.perf_counter()
+        extract_batches(
+            [[articles[i] for i in idx] for idx in todo], codebook, workers=workers, on_result=keep, extractor=extractor
+        )
+        stats.seconds_extract = time.perf_counter() - t1 - stats.seconds_store
         if prune:
             stats.pruned = cache.prune(keep=p.keys)
     log.info(
@@ -570,45 +565,8 @@ def read_raw_folder_cached(raw_dir: Path | str, cache_dir: Path | str) -> tuple[
     return articles, rejects, reader.stats
 
 
-# --------------------------------------------------------------------------------------------- whole refresh
+# --------------------------------------------------------------------------------------------- layout
 
 
 def cache_dir_for(out_dir: Path | str) -> Path:
     return Path(out_dir) / CACHE_DIR
-
-
-def run_refresh_incremental(
-    raw_dir: Path | str,
-    out_dir: Path | str,
-    *,
-    batch_size: int = 500,
-    on_batch: Callable[[int, int], None] | None = None,
-):
-    """`pipeline.run_refresh` with the extraction cache under `out_dir/cache` (no Prefect).
-
-    Returns the `RefreshSummary`; the same stages and plain functions as the flow.
-    """
-    import json
-
-    from dxdata.codebook import load_codebook
-    from dxdata.pipeline import SORT_KEYS, code_version, source_records, summarize, validate_tables
-    from dxdata.store import publish
-
-    raw_dir, out_dir = Path(raw_dir), Path(out_dir)
-    codebook = load_codebook()
-    articles, file_rejects, _ = read_raw_folder_cached(raw_dir, cache_dir_for(out_dir))
-    log.info("ingest: %d articles read, %d files rejected", len(articles), len(file_rejects))
-    results, stats = extract_incremental(
-        articles, codebook, cache_dir_for(out_dir), batch_size=batch_size, on_batch=on_batch
-    )
-    tables = validate_tables(articles, results, file_rejects, codebook)
-    published = publish(
-        tables,
-        out_dir,
-        sources=source_records(articles, file_rejects),
-        sort_keys=SORT_KEYS,
-        code_version=code_version(codebook),
-    )
-    summary = summarize(tables, len(articles) + len(file_rejects), published)
-    log.info("refresh: %s", json.dumps(summary.as_dict(), ensure_ascii=False))
-    return summary

@@ -1,0 +1,124 @@
+"""Extraction in batches, in this process or spread over a pool of worker processes.
+
+Extraction is pure Python and CPU-bound, so threads do not add speed (the GIL); processes do. The pool
+is plain `concurrent.futures` with the *spawn* start method: forking a process that runs Prefect's
+threads (its event loop, log and event workers) can deadlock, spawning cannot. Workers import the
+package, load the codebook once and extract whole batches, so the cost per batch is one pickle of
+the articles out and one of the results back (about 1 ms per article). Prefect never runs inside a
+worker: the flow's tasks hand their batch to the pool and wait (see `flows/refresh.py`).
+
+The pool is made on first use, shared by every caller of the process and sized once; starting a
+worker costs about a second, so a run with a single batch stays in-process.
+"""
+
+from __future__ import annotations
+
+import atexit
+import multiprocessing
+import os
+import threading
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import TypeVar
+
+from dxdata.codebook import Codebook, load_codebook
+from dxdata.extract import extract_article
+from dxdata.models import Article, ExtractionResult
+
+T = TypeVar("T")
+Extractor = Callable[[Sequence[Article], Codebook], list[ExtractionResult]]
+
+_pool: ProcessPoolExecutor | None = None
+_pool_size = 0
+_pool_lock = threading.Lock()
+
+
+def batches(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    """Consecutive slices of at most `size` items (at least one per slice)."""
+    step = max(1, size)
+    for i in range(0, len(items), step):
+        yield items[i : i + step]
+
+
+def default_workers() -> int:
+    """Worker processes to use when none are asked for: the cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def extract_batch(articles: Sequence[Article], codebook: Codebook | None = None) -> list[ExtractionResult]:
+    """Extract a batch of articles in this process (one result per article, in order)."""
+    codebook = codebook or load_codebook()
+    return [extract_article(a, codebook) for a in articles]
+
+
+def _extract_in_worker(articles: Sequence[Article]) -> list[ExtractionResult]:
+    return extract_batch(articles)  # the worker's codebook is loaded once (load_codebook is cached)
+
+
+def shutdown_pool() -> None:
+    """Stop the worker processes (they are started again on next use)."""
+    global _pool, _pool_size
+    with _pool_lock:
+        if _pool is not None:
+            _pool.shutdown(wait=True, cancel_futures=True)
+        _pool, _pool_size = None, 0
+
+
+atexit.register(shutdown_pool)
+
+
+def process_pool(workers: int) -> ProcessPoolExecutor:
+    """The shared pool, with at least `workers` processes (made, or grown, on first need)."""
+    global _pool, _pool_size
+    with _pool_lock:
+        if _pool is None or _pool_size < workers:
+            old = _pool
+            _pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+            _pool_size = workers
+            if old is not None:
+                old.shutdown(wait=False)
+        return _pool
+
+
+def submit_batch(articles: Sequence[Article], workers: int) -> Future[list[ExtractionResult]]:
+    """Extract one batch in the shared pool of `workers` processes."""
+    return process_pool(workers).submit(_extract_in_worker, list(articles))
+
+
+def extract_batches(
+    todo: Sequence[Sequence[Article]],
+    codebook: Codebook,
+    *,
+    workers: int = 1,
+    on_result: Callable[[int, list[ExtractionResult]], None] | None = None,
+    extractor: Extractor | None = None,
+) -> list[list[ExtractionResult]]:
+    """Results of every batch of `todo`, in order; `on_result(i, results)` as batch i comes back (in order).
+
+    With `workers` > 1 and more than one batch, batches run in the process pool, at most `workers`
+    at a time plus one queued per worker, so memory stays bounded by the batches in flight. A custom
+    `extractor` always runs in this process.
+    """
+    out: list[list[ExtractionResult]] = []
+    if workers <= 1 or len(todo) <= 1 or extractor is not None:
+        for i, batch in enumerate(todo):
+            out.append((extractor or extract_batch)(batch, codebook))
+            if on_result:
+                on_result(i, out[-1])
+        return out
+    workers = min(workers, len(todo))
+    pending: deque[Future[list[ExtractionResult]]] = deque()
+    submitted = 0
+    for i in range(len(todo)):
+        while submitted < len(todo) and len(pending) < 2 * workers:
+            pending.append(submit_batch(todo[submitted], workers))
+            submitted += 1
+        results = pending.popleft().result()
+        out.append(results)
+        if on_result:
+            on_result(i, results)
+    return out
