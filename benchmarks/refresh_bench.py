@@ -47,7 +47,7 @@ def _peak_rss_mib() -> dict[str, float]:
 
 def child_plain(raw: Path, out: Path, batch: int, processes: int) -> dict:
     """`dxdata refresh --no-prefect`: `pipeline.run_refresh` with the caches, timed per stage."""
-    from dxdata.pipeline import run_refresh
+    from dxdata.refresh import run_refresh
 
     stages: dict[str, float] = {}
     t0 = time.perf_counter()

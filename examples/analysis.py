@@ -25,9 +25,10 @@ from dxdata.series import wide
 from dxdata.store import read_manifest
 
 
-def _sql_path(path: Path) -> str:
-    """A file path as a SQL string literal."""
-    return "'" + str(path).replace("'", "''") + "'"
+def _sql_files(table: str, version: str, root: Path) -> str:
+    """The table's Parquet files (`dxdata.parquet_files`) as a SQL list literal for read_parquet."""
+    paths = dxdata.parquet_files(table, version, root)
+    return "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,7 +40,6 @@ def main(argv: list[str] | None = None) -> int:
     root, out = Path(args.root), Path(args.out)
     manifest = read_manifest(args.version, root)
     version = manifest["version"]
-    folder = root / "versions" / version
     pd.set_option("display.width", 160)
     pd.set_option("display.max_columns", 8)
 
@@ -54,14 +54,15 @@ def main(argv: list[str] | None = None) -> int:
 
     # 2. DuckDB: SQL straight on the version's Parquet files
     con = duckdb.connect()
-    con.execute(f"CREATE VIEW observations AS SELECT * FROM read_parquet({_sql_path(folder / 'observations.parquet')})")
-    if (folder / "series.parquet").is_file():
-        con.execute(f"CREATE VIEW series AS SELECT * FROM read_parquet({_sql_path(folder / 'series.parquet')})")
+    tables = manifest["tables"]
+    con.execute(f"CREATE VIEW observations AS SELECT * FROM read_parquet({_sql_files('observations', version, root)})")
+    if "series" in tables:
+        con.execute(f"CREATE VIEW series AS SELECT * FROM read_parquet({_sql_files('series', version, root)})")
     else:
         con.register("series", series.astype({c: object for c in series.select_dtypes("category").columns}))
     names = "indicator_code AS name_en"
-    if (folder / "indicators.parquet").is_file():
-        con.execute(f"CREATE VIEW indicators AS SELECT * FROM read_parquet({_sql_path(folder / 'indicators.parquet')})")
+    if "indicators" in tables:
+        con.execute(f"CREATE VIEW indicators AS SELECT * FROM read_parquet({_sql_files('indicators', version, root)})")
         names = "coalesce(i.name_en, o.indicator_code) AS name_en"
         join = "LEFT JOIN indicators i USING (indicator_code)"
     else:

@@ -151,7 +151,7 @@ def run_refresh(args: argparse.Namespace) -> dict:
         if workers or address:
             raise DaskSetupError("--workers/--dask run through Prefect; drop --no-prefect")
         from dxdata.batching import default_workers
-        from dxdata.pipeline import run_refresh as run_plain
+        from dxdata.refresh import run_refresh as run_plain
 
         with progress_bar(show) as hook:
             on_batch = (lambda done, total: hook("extract", done, total)) if hook else None

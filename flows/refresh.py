@@ -2,18 +2,18 @@
 
 Stages, each a task calling plain functions of `dxdata` (so the logic is tested without Prefect):
 
-1. ``ingest``    -- `dxdata.ingest.read_raw_folder` through the ingest cache (`dxdata.incremental`:
-                    files unchanged since the last run are not decoded again); retried when files could
-                    not be read (a transient I/O error: network share, file being written) before they
-                    are given up as rejects.
-2. ``plan``      -- look every article up in the extraction cache (`dxdata.incremental`): only new or
-                    changed articles, or all of them after a codebook/code change, are extracted.
-3. ``extract``   -- one task per batch of `batch_size` cache misses (`dxdata.pipeline.extract_batch`),
-                    submitted to the flow's task runner (threads by default, Dask with
-                    `flows/cli_support.py`). Each finished batch is written to the cache at once.
-4. ``validate``  -- `dxdata.pipeline.validate_tables`.
-5. ``publish``   -- `dxdata.store.publish` (atomic, under the store's lock; no new version when the
-                    content is unchanged).
+1. ``ingest`` -- `dxdata.incremental.read_raw_folder_cached`: files unchanged since the last run are
+   not decoded again; retried when files could not be read (a transient I/O error: network share,
+   file being written) before they are given up as rejects.
+2. ``plan``   -- `dxdata.build.plan_chunks`: the articles in chunks of about `batch_size`, with keys
+   that stay the same while the chunk's articles, the codebook and the extraction code do.
+3. ``build``  -- one task per chunk that the latest version does not already hold (those are reused:
+   their Parquet parts are hard-linked): extraction (through the extraction cache, so only new or
+   changed articles are extracted), validation, and the chunk's Parquet parts
+   (`dxdata.build.build_chunk`), in the shared process pool (``processes``) or, on Dask, in the
+   task itself.
+4. ``publish`` (in the flow, under the store's lock) -- `dxdata.build.build_version`: the rejected
+   files, the series table and the codebooks; a new version only when the content changed.
 
 Every stage logs one line with its counts; the run ends with a table artifact ``refresh-summary``.
 
@@ -32,26 +32,12 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from dxdata.batching import batches, default_workers, extract_batch, submit_batch
+from dxdata.batching import default_workers, process_pool
+from dxdata.build import Chunk, ChunkOutput, build_chunk, build_version, plan_chunks, reuse_chunk
 from dxdata.codebook import load_codebook
-from dxdata.incremental import (
-    ExtractionCache,
-    IncrementalStats,
-    Plan,
-    cache_dir_for,
-    cache_version,
-    read_raw_folder_cached,
-)
-from dxdata.incremental import plan as plan_cache
-from dxdata.models import Article, ExtractionResult, FileReject
-from dxdata.pipeline import (
-    SORT_KEYS,
-    code_version,
-    source_records,
-    summarize,
-    validate_tables,
-)
-from dxdata.store import PublishResult, publish
+from dxdata.incremental import ExtractionCache, article_key, cache_dir_for, cache_version, read_raw_folder_cached
+from dxdata.models import Article, FileReject
+from dxdata.store import VersionWriter
 
 DEFAULT_BATCH = 500
 INGEST_RETRIES = 2
@@ -148,92 +134,56 @@ def ingest(raw_dir: str, cache_dir: str) -> tuple[list[Article], list[FileReject
 
 
 @task(name="plan", cache_policy=NO_CACHE)
-def plan_extraction(bundle: Bundle, cache_dir: str, version: str) -> Plan:
+def plan(bundle: Bundle, version: str, batch_size: int) -> Bundle:
+    """Cut the articles into chunks with stable keys (`dxdata.build.plan_chunks`)."""
     articles: list[Article] = bundle.value
+    chunks = plan_chunks(articles, version, batch_size)
+    get_run_logger().info("plan: %d articles in %d chunks of about %d", len(articles), len(chunks), batch_size)
+    return Bundle(chunks)
+
+
+@task(name="build", cache_policy=NO_CACHE)
+def build(bundle: Bundle, staging: str, cache_dir: str, processes: int = 1) -> ChunkOutput:
+    """One chunk: extract (cache first), validate, write its parts. Here, or in the shared process pool."""
+    chunk: Chunk = bundle.value
     started = time.perf_counter()
-    with ExtractionCache(cache_dir, version) as cache:
-        p = plan_cache(articles, cache)
-    get_run_logger().info(
-        "plan: %d articles, %d unchanged (from the cache), %d to extract (%.1f s)",
-        len(articles),
-        len(p.cached),
-        len(p.missing),
-        time.perf_counter() - started,
-    )
-    return p
-
-
-@task(name="extract", cache_policy=NO_CACHE)
-def extract(bundle: Bundle, processes: int = 1) -> list[ExtractionResult]:
-    """One batch: in this process, or handed to the shared process pool (`dxdata.batching`) and awaited."""
-    batch: list[Article] = bundle.value
-    started = time.perf_counter()
-    results = submit_batch(batch, processes).result() if processes > 1 else extract_batch(batch)
-    n_obs = sum(len(r.observations) for r in results)
-    get_run_logger().info(
-        "extract: %d articles -> %d candidate rows (%.1f s)", len(batch), n_obs, time.perf_counter() - started
-    )
-    return results
-
-
-@task(name="validate", cache_policy=NO_CACHE)
-def validate(bundle: Bundle) -> dict:
-    articles, results, rejects = bundle.value
-    started = time.perf_counter()
-    tables = validate_tables(articles, results, rejects, load_codebook())
-    bad = int((tables["rejects"]["stage"] == "validate").sum())
-    get_run_logger().info(
-        "validate: %d rows valid, %d rows rejected, %d numbers left out (%.1f s)",
-        len(tables["observations"]),
-        bad,
-        len(tables["mentions"]),
-        time.perf_counter() - started,
-    )
-    return tables
-
-
-@task(name="publish", cache_policy=NO_CACHE)
-def publish_tables(bundle: Bundle, out_dir: str) -> PublishResult:
-    tables, sources = bundle.value
-    result = publish(
-        tables, Path(out_dir), sources=sources, sort_keys=SORT_KEYS, code_version=code_version(load_codebook())
-    )
-    if result.changed:
-        get_run_logger().info("publish: new version %s at %s", result.version, result.path)
+    if processes > 1:
+        out = process_pool(processes).submit(build_chunk, chunk, staging, cache_dir).result()
     else:
-        get_run_logger().info("publish: no change since %s, nothing published", result.version)
-    return result
+        out = build_chunk(chunk, staging, cache_dir)
+    get_run_logger().info(
+        "build: chunk %d: %d articles (%d extracted, %d from the cache) -> %d rows, %d rejected, "
+        "%d numbers left out (%.1f s)",
+        chunk.index,
+        len(chunk.articles),
+        out.extracted,
+        len(chunk.articles) - out.extracted,
+        out.rows("observations"),
+        out.rows("rejects"),
+        out.rows("mentions"),
+        time.perf_counter() - started,
+    )
+    return out
 
 
 # --------------------------------------------------------------------------------------------- flow
 
 
-def _extract_missing(
-    articles: list[Article], p: Plan, cache_dir: Path, version: str, batch_size: int, processes: int
-) -> tuple[list[ExtractionResult], IncrementalStats]:
-    """Submit one extract task per batch of cache misses; store each batch in the cache as it finishes."""
-    stats = IncrementalStats(articles=len(articles), hits=len(p.cached), misses=len(p.missing), version=version)
-    results: list[ExtractionResult | None] = [p.cached.get(i) for i in range(len(articles))]
-    todo = list(batches(p.missing, batch_size))
-    processes = min(processes, len(todo))  # a worker costs ~1 s to start: no more than there are batches
-    _progress("extract", 0, len(todo))
-    started = time.perf_counter()
-    futures = [extract.submit(Bundle([articles[i] for i in idx]), processes) for idx in todo]
-    with ExtractionCache(cache_dir, version) as cache:
-        for n, (idx, future) in enumerate(zip(todo, futures, strict=True), start=1):
-            batch_results = future.result()
-            t = time.perf_counter()
-            stats.written += cache.put_many((p.keys[i], r) for i, r in zip(idx, batch_results, strict=True))
-            stats.seconds_store += time.perf_counter() - t
-            for i, r in zip(idx, batch_results, strict=True):
-                results[i] = r
-            _progress("extract", n, len(todo))
-        stats.pruned = cache.prune(keep=p.keys)
-    stats.seconds_extract = time.perf_counter() - started - stats.seconds_store
-    missing = [i for i, r in enumerate(results) if r is None]
-    if missing:  # cannot happen unless a task returned the wrong number of results
-        raise RuntimeError(f"extraction returned no result for {len(missing)} articles")
-    return [r for r in results if r is not None], stats
+def _build_chunks(
+    chunks: list[Chunk], writer: VersionWriter, cache_dir: str, processes: int
+) -> tuple[list[ChunkOutput], int]:
+    """Reuse the chunks the latest version already holds; submit one build task per other chunk."""
+    reused = [out for c in chunks if (out := reuse_chunk(c, writer)) is not None]
+    done = {o.index for o in reused}
+    todo = [c for c in chunks if c.index not in done]
+    processes = min(processes, len(todo)) or 1  # a worker costs ~1 s to start: no more than there are chunks
+    _progress("build", 0, len(todo))
+    futures = [build.submit(Bundle(c), str(writer.staging), cache_dir, processes) for c in todo]
+    built = []
+    for n, future in enumerate(futures, start=1):
+        built.append(future.result())
+        _progress("build", n, len(todo))
+    return reused + built, len(reused)
 
 
 @flow(name="refresh")
@@ -245,35 +195,47 @@ def refresh(
 ) -> dict:
     """Build the dataset from `raw_dir` and publish a new version under `out_dir` if anything changed.
 
-    `processes`: worker processes that extract the batches on this machine (default: one per core;
-    1 extracts in the task's own thread, which is what a Dask task runner wants).
+    `batch_size`: articles per chunk (one build task and one Parquet part per table each).
+    `processes`: worker processes that build the chunks on this machine (default: one per core;
+    1 builds in the task's own thread, which is what a Dask task runner wants).
     """
     logger = get_run_logger()
     started = time.perf_counter()
     codebook = load_codebook()
     version = cache_version(codebook)
     cache_dir = cache_dir_for(out_dir)
+    processes = default_workers() if processes is None else max(1, processes)
 
     articles, file_rejects = ingest(raw_dir, str(cache_dir))
-    p = plan_extraction(Bundle(articles), str(cache_dir), version)
-    processes = default_workers() if processes is None else max(1, processes)
-    results, stats = _extract_missing(articles, p, cache_dir, version, batch_size, processes)
+    chunks: list[Chunk] = plan(Bundle(articles), version, batch_size).value
+    with VersionWriter(out_dir) as writer:  # the store's lock, held until the version is published
+        outputs, n_reused = _build_chunks(chunks, writer, str(cache_dir), processes)
+        extracted = sum(o.extracted for o in outputs)
+        in_reused = sum(o.rows("articles") for o in outputs if o.reused)
+        logger.info(
+            "build: %d chunks: %d unchanged since %s (reused, %d articles), %d built: %d articles extracted, "
+            "%d from the extraction cache",
+            len(chunks),
+            n_reused,
+            writer.previous or "no version",
+            in_reused,
+            len(chunks) - n_reused,
+            extracted,
+            len(articles) - in_reused - extracted,
+        )
+        with ExtractionCache(cache_dir, version) as cache:
+            cache.prune(keep=[article_key(a) for a in articles])
+        summary = build_version(writer, chunks, outputs, articles, file_rejects, codebook)
     logger.info(
-        "extract: %d articles: %d from the cache, %d extracted in %d batches (%.1f s)",
-        len(articles),
-        stats.hits,
-        stats.misses,
-        -(-stats.misses // max(1, batch_size)),
-        stats.seconds_extract,
+        "publish: %s",
+        f"new version {summary.version}" if summary.changed else f"no change (latest is {summary.version})",
     )
-    tables = validate(Bundle((articles, results, file_rejects)))
-    published = publish_tables(Bundle((tables, source_records(articles, file_rejects))), out_dir)
-    summary = summarize(tables, len(articles) + len(file_rejects), published)
     elapsed = time.perf_counter() - started
     rows = [{"stage": k, "count": v} for k, v in summary.as_dict().items() if isinstance(v, int | str | None)]
     rows += [
-        {"stage": "extract_cache_hits", "count": stats.hits},
-        {"stage": "extracted", "count": stats.misses},
+        {"stage": "chunks", "count": len(chunks)},
+        {"stage": "chunks_reused", "count": n_reused},
+        {"stage": "articles_extracted", "count": extracted},
         {"stage": "seconds", "count": round(elapsed, 1)},
     ]
     rows += [{"stage": f"reject:{k}", "count": v} for k, v in summary.reject_reasons.items()]

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from dxdata import store, synth
-from dxdata.pipeline import run_refresh
+from dxdata.refresh import run_refresh
 
 REPO = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow
@@ -85,7 +85,7 @@ def test_dask_runner_gives_the_same_dataset(
 ) -> None:
     raw = tmp_path / "raw"
     synth.generate(40, raw, seed=9)
-    plain = run_refresh(raw, tmp_path / "plain")
+    plain = run_refresh(raw, tmp_path / "plain", batch_size=10)
 
     cli_support = flows_module("cli_support")
     monkeypatch.setenv("PREFECT_API_URL", real_prefect_server)  # the Dask workers read the environment

@@ -59,9 +59,9 @@ def test_refresh_seeds_then_no_change_then_new_article(flow, seeds_copy: Path, t
 
 
 def test_flow_matches_the_plain_pipeline(flow, seeds_copy: Path, tmp_path: Path) -> None:
-    from dxdata.pipeline import run_refresh
+    from dxdata.refresh import run_refresh
 
-    plain = run_refresh(seeds_copy, tmp_path / "plain")  # in-process, no cache: the reference
+    plain = run_refresh(seeds_copy, tmp_path / "plain", batch_size=2)  # in-process, no cache: the reference
     flowed = flow(raw_dir=str(seeds_copy), out_dir=str(tmp_path / "flow"), batch_size=2, processes=2)
     assert flowed == plain.as_dict()
     assert (

@@ -20,7 +20,7 @@ from dxdata.incremental import (
     extraction_code_version,
 )
 from dxdata.ingest import read_raw_folder
-from dxdata.pipeline import run_refresh
+from dxdata.refresh import run_refresh
 
 
 @pytest.fixture(scope="module")

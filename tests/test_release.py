@@ -19,9 +19,10 @@ import yaml
 from frictionless import validate
 
 from dxdata import release
-from dxdata.pipeline import SORT_KEYS, run_refresh
+from dxdata.pipeline import SORT_KEYS
+from dxdata.refresh import run_refresh
 from dxdata.release import build_release
-from dxdata.store import publish, read_manifest
+from dxdata.store import publish, read_arrow, read_manifest
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -61,7 +62,8 @@ def root(tmp_path_factory) -> Path:
     summary = run_refresh(REPO / "data" / "raw", root)
     assert summary.version == "v0001" and summary.observations > 0
     folder = root / "versions" / "v0001"
-    tables = {n: pq.read_table(folder / f"{n}.parquet").to_pandas() for n in read_manifest("v0001", root)["tables"]}
+    entries = read_manifest("v0001", root)["tables"]
+    tables = {n: read_arrow(folder, n, e).to_pandas() for n, e in entries.items()}
     obs = tables["observations"]
     obs.loc[0, "value"] = obs.loc[0, "value"] + 1
     added = obs.iloc[[1]].assign(obs_id="ffffffffffffffff", number_start=10**6)

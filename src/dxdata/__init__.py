@@ -3,6 +3,7 @@
 import dxdata
 obs = dxdata.load("observations")          # latest version under data/processed
 dxdata.versions()                          # ['v0001', 'v0002', ...] oldest first
+dxdata.parquet_files("observations")       # the Parquet files behind a table (DuckDB, Polars ...)
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __version__ = "0.1.0"
-__all__ = ["__version__", "load", "versions"]
+__all__ = ["__version__", "load", "parquet_files", "versions"]
 
 
 def load(
@@ -31,3 +32,10 @@ def versions(root: str | Path = "data/processed") -> list[str]:
     from dxdata import store
 
     return store.versions(root)
+
+
+def parquet_files(table: str, version: str = "latest", root: str | Path = "data/processed") -> list[Path]:
+    """The Parquet file(s) holding one table of one version, in order (for DuckDB and other engines)."""
+    from dxdata import store
+
+    return store.parquet_files(table, version, root)

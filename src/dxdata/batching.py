@@ -27,6 +27,7 @@ from dxdata.extract import extract_article
 from dxdata.models import Article, ExtractionResult
 
 T = TypeVar("T")
+R = TypeVar("R")
 Extractor = Callable[[Sequence[Article], Codebook], list[ExtractionResult]]
 
 _pool: ProcessPoolExecutor | None = None
@@ -89,6 +90,41 @@ def submit_batch(articles: Sequence[Article], workers: int) -> Future[list[Extra
     return process_pool(workers).submit(_extract_in_worker, list(articles))
 
 
+def map_ordered(
+    fn: Callable[[T], R],
+    items: Sequence[T],
+    *,
+    workers: int = 1,
+    on_result: Callable[[int, R], None] | None = None,
+) -> list[R]:
+    """``[fn(item) for item in items]``, in the process pool when `workers` > 1 and there are several items.
+
+    `fn` must be picklable (a module-level function or a `functools.partial` of one). Results come
+    back in order, and `on_result(i, result)` is called as each arrives, in order. At most two items
+    per worker are in flight, so memory stays bounded by the work in progress.
+    """
+    out: list[R] = []
+    if workers <= 1 or len(items) <= 1:
+        for i, item in enumerate(items):
+            out.append(fn(item))
+            if on_result:
+                on_result(i, out[-1])
+        return out
+    workers = min(workers, len(items))
+    pool = process_pool(workers)
+    pending: deque[Future[R]] = deque()
+    submitted = 0
+    for i in range(len(items)):
+        while submitted < len(items) and len(pending) < 2 * workers:
+            pending.append(pool.submit(fn, items[submitted]))
+            submitted += 1
+        result = pending.popleft().result()
+        out.append(result)
+        if on_result:
+            on_result(i, result)
+    return out
+
+
 def extract_batches(
     todo: Sequence[Sequence[Article]],
     codebook: Codebook,
@@ -97,28 +133,7 @@ def extract_batches(
     on_result: Callable[[int, list[ExtractionResult]], None] | None = None,
     extractor: Extractor | None = None,
 ) -> list[list[ExtractionResult]]:
-    """Results of every batch of `todo`, in order; `on_result(i, results)` as batch i comes back (in order).
-
-    With `workers` > 1 and more than one batch, batches run in the process pool, at most `workers`
-    at a time plus one queued per worker, so memory stays bounded by the batches in flight. A custom
-    `extractor` always runs in this process.
-    """
-    out: list[list[ExtractionResult]] = []
-    if workers <= 1 or len(todo) <= 1 or extractor is not None:
-        for i, batch in enumerate(todo):
-            out.append((extractor or extract_batch)(batch, codebook))
-            if on_result:
-                on_result(i, out[-1])
-        return out
-    workers = min(workers, len(todo))
-    pending: deque[Future[list[ExtractionResult]]] = deque()
-    submitted = 0
-    for i in range(len(todo)):
-        while submitted < len(todo) and len(pending) < 2 * workers:
-            pending.append(submit_batch(todo[submitted], workers))
-            submitted += 1
-        results = pending.popleft().result()
-        out.append(results)
-        if on_result:
-            on_result(i, results)
-    return out
+    """Results of every batch of `todo`, in order (see `map_ordered`); a custom `extractor` runs here."""
+    if extractor is not None or workers <= 1:
+        return map_ordered(lambda batch: (extractor or extract_batch)(batch, codebook), todo, on_result=on_result)
+    return map_ordered(_extract_in_worker, [list(b) for b in todo], workers=workers, on_result=on_result)

@@ -95,7 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--raw-dir", default="data/raw")
     p.add_argument("--out-dir", default="data/processed")
-    p.add_argument("--batch-size", type=int, default=500, help="articles per extraction task")
+    p.add_argument(
+        "--batch-size", type=int, default=500, help="articles per chunk (one task and one Parquet part per table each)"
+    )
     p.add_argument("--no-prefect", action="store_true", help="run the same stages without Prefect")
     from dxdata.flowpath import load_flows_module
 

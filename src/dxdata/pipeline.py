@@ -6,27 +6,22 @@ everything here runs and is tested without Prefect.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import json
 import logging
-import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 import pandas as pd
 
 from dxdata import __version__
 from dxdata.batching import batches, extract_batch, extract_batches  # noqa: F401 - extract_batch: old import path
-from dxdata.codebook import Codebook, load_codebook
-from dxdata.ingest import read_raw_folder
+from dxdata.codebook import Codebook
 from dxdata.models import Article, ExtractionResult, FileReject
 from dxdata.regions import all_region_codes, regions_table
 from dxdata.schemas import articles_schema, mentions_schema, rejects_schema
 from dxdata.series import SORT_KEYS as SERIES_SORT_KEYS
 from dxdata.series import build_series
-from dxdata.store import PublishResult, publish
+from dxdata.store import PublishResult
 from dxdata.validate import REJECT_COLUMNS, split_valid, validate_observations
 
 log = logging.getLogger("dxdata.pipeline")
@@ -193,13 +188,11 @@ def codebook_tables(codebook: Codebook) -> dict[str, pd.DataFrame]:
     return {"indicators": indicators, "bodies": bodies, "regions": regions_table()}
 
 
-def validate_tables(
-    articles: Sequence[Article],
-    results: Sequence[ExtractionResult],
-    file_rejects: Sequence[FileReject],
-    codebook: Codebook,
+def chunk_tables(
+    articles: Sequence[Article], results: Sequence[ExtractionResult], codebook: Codebook
 ) -> dict[str, pd.DataFrame]:
-    """Build every table and validate it; failing observation rows move to `rejects`."""
+    """The tables a set of articles gives on its own, validated: ``articles``, ``observations``,
+    ``mentions``, and ``rejects`` holding every row that failed a check (with the check)."""
     observations = observations_frame(results)
     good_obs, obs_rejects = validate_observations(
         observations,
@@ -208,17 +201,36 @@ def validate_tables(
         region_codes=all_region_codes(),
         article_texts={a.article_id: a.text for a in articles},
     )
-    articles_df, _ = split_valid(articles_frame(articles, results), articles_schema(), table="articles")
-    mentions_df, _ = split_valid(mentions_frame(results), mentions_schema(), table="mentions")
-    parts = [df for df in (file_rejects_frame(file_rejects), obs_rejects) if not df.empty]
-    rejects = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=REJECT_COLUMNS)
-    rejects_df, _ = split_valid(rejects, rejects_schema(), table="rejects")
-    tables = {
-        "articles": articles_df,
-        "observations": good_obs.reindex(columns=OBSERVATION_COLUMNS),
-        "mentions": mentions_df,
-        "rejects": rejects_df.reindex(columns=REJECT_COLUMNS),
-    }
+    articles_df, article_rejects = split_valid(articles_frame(articles, results), articles_schema(), table="articles")
+    mentions_df, mention_rejects = split_valid(mentions_frame(results), mentions_schema(), table="mentions")
+    failed = [df for df in (article_rejects, obs_rejects, mention_rejects) if not df.empty]
+    rejects = pd.concat(failed, ignore_index=True) if failed else pd.DataFrame(columns=REJECT_COLUMNS)
+    return _typed(
+        {
+            "articles": articles_df,
+            "observations": good_obs.reindex(columns=OBSERVATION_COLUMNS),
+            "mentions": mentions_df,
+            "rejects": rejects.reindex(columns=REJECT_COLUMNS),
+        }
+    )
+
+
+def file_rejects_table(file_rejects: Sequence[FileReject]) -> pd.DataFrame:
+    """The rejects table's rows for raw files that were not read, validated."""
+    rejects, _ = split_valid(file_rejects_frame(file_rejects), rejects_schema(), table="rejects")
+    return _typed({"rejects": rejects.reindex(columns=REJECT_COLUMNS)})["rejects"]
+
+
+def validate_tables(
+    articles: Sequence[Article],
+    results: Sequence[ExtractionResult],
+    file_rejects: Sequence[FileReject],
+    codebook: Codebook,
+) -> dict[str, pd.DataFrame]:
+    """Every table of a version, in memory (small inputs, tests); `dxdata.build` does the same chunk by chunk."""
+    tables = chunk_tables(articles, results, codebook)
+    parts = [df for df in (file_rejects_table(file_rejects), tables["rejects"]) if not df.empty]
+    tables["rejects"] = pd.concat(parts, ignore_index=True) if parts else tables["rejects"]
     tables["series"] = build_series(tables["observations"], tables["articles"])
     tables.update(codebook_tables(codebook))
     return _typed(tables)
@@ -284,84 +296,3 @@ def summarize(
         changed=bool(published and published.changed),
         reject_reasons={str(k): int(v) for k, v in rejects["reason"].value_counts().sort_index().items()},
     )
-
-
-def finish_refresh(
-    articles: Sequence[Article],
-    results: Sequence[ExtractionResult],
-    file_rejects: Sequence[FileReject],
-    codebook: Codebook,
-    out_dir: Path | str,
-    timings: dict[str, float] | None = None,
-) -> RefreshSummary:
-    """Validate and publish: the last two stages of every way of running a refresh."""
-    clock = Stopwatch(timings)
-    with clock("validate"):
-        tables = validate_tables(articles, results, file_rejects, codebook)
-    with clock("publish"):
-        published = publish(
-            tables,
-            Path(out_dir),
-            sources=source_records(articles, file_rejects),
-            sort_keys=SORT_KEYS,
-            code_version=code_version(codebook),
-        )
-    summary = summarize(tables, len(articles) + len(file_rejects), published)
-    log.info("refresh: %s", json.dumps(summary.as_dict(), ensure_ascii=False))
-    return summary
-
-
-def run_refresh(
-    raw_dir: Path | str,
-    out_dir: Path | str,
-    *,
-    batch_size: int = 500,
-    cached: bool = False,
-    workers: int = 1,
-    on_batch: Callable[[int, int], None] | None = None,
-    timings: dict[str, float] | None = None,
-) -> RefreshSummary:
-    """The whole refresh without Prefect (the CLI's ``--no-prefect``, tests, notebooks, benchmarks).
-
-    With `cached`, files and extraction results unchanged since the last run come from the caches
-    under ``out_dir/cache`` (`dxdata.incremental`), as in the flow; without, everything is redone,
-    which is the reference the cached path is tested against. `workers` > 1 extracts in a process
-    pool. `timings`, when given, receives the seconds spent per stage.
-    """
-    from dxdata.incremental import cache_dir_for, extract_incremental, read_raw_folder_cached
-
-    raw_dir, out_dir = Path(raw_dir), Path(out_dir)
-    clock = Stopwatch(timings)
-    codebook = load_codebook()
-    with clock("ingest"):
-        if cached:
-            articles, file_rejects, _ = read_raw_folder_cached(raw_dir, cache_dir_for(out_dir))
-        else:
-            articles, file_rejects = read_raw_folder(raw_dir)
-    log.info("ingest: %d articles read, %d files rejected", len(articles), len(file_rejects))
-    with clock("extract"):
-        if cached:
-            results, _ = extract_incremental(
-                articles, codebook, cache_dir_for(out_dir), batch_size=batch_size, on_batch=on_batch, workers=workers
-            )
-        else:
-            todo = list(batches(articles, batch_size))
-            done = (lambda i, _: on_batch(i + 1, len(todo))) if on_batch else None
-            results = [r for batch in extract_batches(todo, codebook, workers=workers, on_result=done) for r in batch]
-    return finish_refresh(articles, results, file_rejects, codebook, out_dir, timings)
-
-
-class Stopwatch:
-    """`with clock("stage"):` adds the seconds the block took to ``timings["stage"]`` (if timings is a dict)."""
-
-    def __init__(self, timings: dict[str, float] | None) -> None:
-        self.timings = timings
-
-    @contextlib.contextmanager
-    def __call__(self, stage: str) -> Iterator[None]:
-        started = time.perf_counter()
-        try:
-            yield
-        finally:
-            if self.timings is not None:
-                self.timings[stage] = self.timings.get(stage, 0.0) + time.perf_counter() - started

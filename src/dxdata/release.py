@@ -4,9 +4,10 @@
 
 The archive holds one folder, ``dxdata-<version>/``, with:
 
-* ``data/<table>.parquet``: the version's Parquet files, byte for byte as published (their sha256
-  equal the manifest's), plus ``series`` built with `dxdata.series.build_series` when the version
-  predates that table;
+* ``data/<table>.parquet``: one file per table. Tables published as one file are copied byte for byte
+  (their sha256 equal the manifest's); tables published in parts (one per chunk of articles) are
+  checked against the manifest and joined, in order, into one file; plus ``series`` built with
+  `dxdata.series.build_series` when the version predates that table;
 * ``data/<table>.csv``: the same rows as CSV (UTF-8, comma, header row, ISO dates ``YYYY-MM-DD``,
   ``true``/``false``, empty cell = missing, floats in shortest round-trip form);
 * ``datapackage.json``: a Frictionless Data Package: one tabular resource per CSV with every field's
@@ -54,7 +55,18 @@ from dxdata import __version__
 from dxdata.diff import diff_versions, format_cell
 from dxdata.series import SORT_KEYS as SERIES_SORT_KEYS
 from dxdata.series import build_series, series_schema
-from dxdata.store import DATE_COLUMNS, DEFAULT_ROOT, StoreError, load, read_manifest, versions, write_parquet
+from dxdata.store import (
+    DATE_COLUMNS,
+    DEFAULT_ROOT,
+    PARQUET_SETTINGS,
+    StoreError,
+    load,
+    read_arrow,
+    read_manifest,
+    verify,
+    versions,
+    write_parquet,
+)
 
 DATASET_NAME = "dxdata"
 DATASET_TITLE = "dxdata: Vietnam digital transformation indicators extracted from news articles"
@@ -334,12 +346,16 @@ def _collect_tables(vid: str, root: Path, data_dir: Path) -> tuple[dict[str, pa.
     folder = root / "versions" / vid
     notes: dict[str, str] = {}
     tables: dict[str, pa.Table] = {}
+    damaged = verify(vid, root)
+    if damaged:
+        raise StoreError(f"version {vid} is damaged: {'; '.join(damaged[:5])}")
     for name, entry in manifest.get("tables", {}).items():
-        src = folder / entry.get("file", f"{name}.parquet")
         dst = data_dir / f"{name}.parquet"
-        shutil.copyfile(src, dst)
-        if entry.get("sha256") and _sha256(dst) != entry["sha256"]:
-            raise StoreError(f"{src} does not match its manifest's sha256: the version is damaged")
+        if "parts" in entry:  # one file per table in a release: the parts, in order, as one table
+            with open(dst, "wb") as f:
+                pq.write_table(read_arrow(folder, name, entry), f, **PARQUET_SETTINGS)
+        else:
+            shutil.copyfile(folder / entry.get("file", f"{name}.parquet"), dst)
         tables[name] = pq.read_table(dst)
     if "series" not in tables and "observations" in tables:
         articles = load("articles", vid, root) if "articles" in tables else pd.DataFrame()

@@ -34,7 +34,7 @@ import re
 import secrets
 import shutil
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -129,9 +129,7 @@ def _sorted_frame(df: pd.DataFrame, keys: Sequence[str] | None, name: str) -> pd
     keys = list(keys) if keys else []
     missing = [k for k in keys if k not in df.columns]
     if missing:
-        raise StoreError(
-            f"sort keys {missing} of table {name!r} are not columns (columns: {', '.join(cols)})"
-        )
+        raise StoreError(f"sort keys {missing} of table {name!r} are not columns (columns: {', '.join(cols)})")
     by = keys + [c for c in df.columns if c not in keys]
     if df.empty or not by:
         return df
@@ -142,9 +140,7 @@ def _sorted_frame(df: pd.DataFrame, keys: Sequence[str] | None, name: str) -> pd
     except TypeError:
         # Some column holds values that do not order (mixed types, dicts): sort on the keys alone, with a
         # stable sort, which gives a fixed order as long as the input order is fixed.
-        log.warning(
-            "store: table %r cannot be sorted on all columns; using its sort keys %s only", name, keys
-        )
+        log.warning("store: table %r cannot be sorted on all columns; using its sort keys %s only", name, keys)
         if not keys:
             return df.reset_index(drop=True)
         return df.sort_values(by=keys, kind="mergesort", na_position="last").reset_index(drop=True)
@@ -267,74 +263,199 @@ def publish(
     if bad:
         raise StoreError(f"invalid table names {bad}: use letters, digits, '_', '-', '.'")
     sort_keys = sort_keys or {}
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    lock_path = out_dir / LOCK_FILE
-    lock = filelock.FileLock(lock_path, timeout=lock_timeout)
-    try:
-        lock.acquire()
-    except filelock.Timeout:
-        raise StoreError(
-            f"another refresh is publishing to {out_dir} "
-            f"(lock {lock_path} still held after {lock_timeout:g} s); wait for it to finish and run again"
-        ) from None
-    try:
-        return _publish_locked(
-            tables, out_dir, sources=sources, sort_keys=sort_keys, code_version=code_version, now=now
-        )
-    finally:
-        lock.release()
-
-
-def _publish_locked(
-    tables: dict[str, pd.DataFrame],
-    out_dir: Path,
-    *,
-    sources: list[dict],
-    sort_keys: dict[str, list[str]],
-    code_version: str,
-    now: datetime | None,
-) -> PublishResult:
-    vdir = out_dir / VERSIONS_DIR
-    vdir.mkdir(exist_ok=True)
-    _clean_leftovers(out_dir)
-    previous = _latest_for_publish(out_dir)
-
-    tmp = vdir / f"{TMP_PREFIX}{secrets.token_hex(8)}"
-    tmp.mkdir()
-    try:
-        entries: dict[str, dict] = {}
-        hashes: dict[str, str] = {}
+    with VersionWriter(out_dir, lock_timeout=lock_timeout) as writer:
         for name, df in tables.items():
-            path = tmp / f"{name}.parquet"
-            keys = sort_keys.get(name)
-            hashes[name] = write_parquet(df, path, keys, name=name)
-            meta = pq.read_metadata(path)
-            entries[name] = {
-                "file": path.name,
-                "rows": int(meta.num_rows),
-                "bytes": path.stat().st_size,
-                "sha256": hashes[name],
-                "sort_keys": list(keys or []),
-                "columns": [{"name": f.name, "type": str(f.type)} for f in meta.schema.to_arrow_schema()],
-            }
-        digest = content_hash(hashes)
-        row_counts = {name: e["rows"] for name, e in entries.items()}
+            writer.write_table(name, df, sort_keys.get(name))
+        return writer.commit(sources=sources, code_version=code_version, now=now)
+
+
+@dataclass(frozen=True)
+class Part:
+    """One Parquet file of a partitioned table: the rows one chunk of articles gave."""
+
+    file: str  # path relative to the version folder, e.g. "observations/part-00003-1f2e....parquet"
+    chunk: str  # the chunk's key: the same chunk of the same input under the same code gives the same file
+    rows: int
+    bytes: int
+    sha256: str
+
+
+def part_file(table: str, index: int, chunk: str) -> str:
+    return f"{table}/part-{index:05d}-{chunk[:16]}.parquet"
+
+
+def write_part(
+    staging: Path | str, table: str, index: int, chunk: str, df: pd.DataFrame, sort_keys: Sequence[str] | None
+) -> Part:
+    """Write one part of a partitioned table into a staging folder (any process may call this).
+
+    An empty frame writes no file (its `Part` has ``rows == 0`` and no file name).
+    """
+    _check_table_name(table)
+    if df.empty:
+        return Part("", chunk, 0, 0, "")
+    rel = part_file(table, index, chunk)
+    path = Path(staging) / rel
+    path.parent.mkdir(exist_ok=True)
+    path.unlink(missing_ok=True)  # never write through a hard link into a published version's file
+    digest = write_parquet(df, path, sort_keys, name=table)
+    return Part(rel, chunk, int(pq.read_metadata(path).num_rows), path.stat().st_size, digest)
+
+
+def _check_table_name(name: str) -> None:
+    if not _TABLE_RE.match(name) or name == Path(MANIFEST_FILE).stem:
+        raise StoreError(f"invalid table name {name!r}: use letters, digits, '_', '-', '.'")
+
+
+class VersionWriter:
+    """Write one version under the store's lock: whole tables, or tables in parts; then `commit`.
+
+    ::
+
+        with VersionWriter(out_dir) as writer:              # takes the lock, makes versions/.tmp-*
+            part = writer.reuse_part("observations", i, key) # hard link from the latest version, or None
+            part = part or write_part(writer.staging, "observations", i, key, df, keys)
+            writer.add_parts("observations", [part, ...], keys)
+            writer.write_table("series", series_df, keys)
+            result = writer.commit(sources=..., code_version=...)
+
+    Leaving the block without `commit` (an error, a kill) removes the staging folder; the latest
+    version and ``LATEST`` are untouched. Parts of a table are read back in the order given to
+    `add_parts`, so the parts of sorted chunks make one sorted table.
+    """
+
+    def __init__(self, out_dir: Path | str, *, lock_timeout: float = 600) -> None:
+        self.out_dir = Path(out_dir)
+        self.lock_timeout = lock_timeout
+        self._lock = filelock.FileLock(self.out_dir / LOCK_FILE, timeout=lock_timeout)
+        self._entries: dict[str, dict] = {}
+        self._hashes: dict[str, str] = {}
+        self._previous_parts: dict[tuple[str, str], dict] = {}
+        self.previous: str | None = None
+        self.staging = Path()
+
+    def __enter__(self) -> VersionWriter:
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self._lock.acquire()
+        except filelock.Timeout:
+            raise StoreError(
+                f"another refresh is publishing to {self.out_dir} (lock {self.out_dir / LOCK_FILE} still held "
+                f"after {self.lock_timeout:g} s); wait for it to finish and run again"
+            ) from None
+        try:
+            vdir = self.out_dir / VERSIONS_DIR
+            vdir.mkdir(exist_ok=True)
+            _clean_leftovers(self.out_dir)
+            self.previous = _latest_for_publish(self.out_dir)
+            if self.previous is not None:
+                for name, entry in _manifest_at(vdir / self.previous).get("tables", {}).items():
+                    for part in entry.get("parts", []):
+                        self._previous_parts[(name, part["chunk"])] = part
+                    for chunk in entry.get("empty_chunks", []):
+                        self._previous_parts[(name, chunk)] = asdict(Part("", chunk, 0, 0, ""))
+            self.staging = vdir / f"{TMP_PREFIX}{secrets.token_hex(8)}"
+            self.staging.mkdir()
+        except BaseException:
+            self._lock.release()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if self.staging.name.startswith(TMP_PREFIX):
+                shutil.rmtree(self.staging, ignore_errors=True)
+        finally:
+            self._lock.release()
+
+    # ---- tables
+
+    def write_table(self, name: str, df: pd.DataFrame, sort_keys: Sequence[str] | None = None) -> None:
+        """A table as one Parquet file, ``<name>.parquet``."""
+        _check_table_name(name)
+        path = self.staging / f"{name}.parquet"
+        digest = write_parquet(df, path, sort_keys, name=name)
+        meta = pq.read_metadata(path)
+        self._hashes[name] = digest
+        self._entries[name] = {
+            "file": path.name,
+            "rows": int(meta.num_rows),
+            "bytes": path.stat().st_size,
+            "sha256": digest,
+            "sort_keys": list(sort_keys or []),
+            "columns": _columns(meta),
+        }
+
+    def has_part(self, table: str, chunk: str) -> bool:
+        """Whether the latest version holds the part of `table` for `chunk` (possibly an empty one)."""
+        return (table, chunk) in self._previous_parts
+
+    def reuse_part(self, table: str, index: int, chunk: str) -> Part | None:
+        """The latest version's part for `chunk`, hard-linked (or copied) into the staging folder, if it has one."""
+        old = self._previous_parts.get((table, chunk))
+        if old is None or self.previous is None:
+            return None
+        if not old["rows"]:
+            return Part("", chunk, 0, 0, "")
+        src = self.out_dir / VERSIONS_DIR / self.previous / old["file"]
+        rel = part_file(table, index, chunk)
+        dst = self.staging / rel
+        dst.parent.mkdir(exist_ok=True)
+        try:
+            os.link(src, dst)  # versions are immutable, so sharing the file is safe
+        except OSError:
+            shutil.copyfile(src, dst)
+        return Part(rel, chunk, int(old["rows"]), int(old["bytes"]), old["sha256"])
+
+    def add_parts(self, name: str, parts: Sequence[Part], sort_keys: Sequence[str] | None, empty: pd.DataFrame) -> None:
+        """Register a partitioned table from its parts, in order; `empty` (a typed empty frame) gives the
+        schema when there are no parts."""
+        _check_table_name(name)
+        empty_chunks = sorted({p.chunk for p in parts if not p.rows})
+        parts = [p for p in parts if p.rows > 0]
+        if not parts:  # one empty part, so that the table still has a file and a schema
+            rel = part_file(name, 0, "empty")
+            (self.staging / name).mkdir(exist_ok=True)
+            digest = write_parquet(empty, self.staging / rel, sort_keys, name=name)
+            parts = [Part(rel, "empty", 0, (self.staging / rel).stat().st_size, digest)]
+        h = hashlib.sha256()
+        for p in parts:
+            h.update(f"{p.file.rsplit('/', 1)[-1][11:]}\0{p.sha256}\n".encode())  # name without the index
+        self._hashes[name] = h.hexdigest()
+        self._entries[name] = {
+            "dir": name,
+            "rows": sum(p.rows for p in parts),
+            "bytes": sum(p.bytes for p in parts),
+            "sha256": self._hashes[name],
+            "sort_keys": list(sort_keys or []),
+            "columns": _columns(pq.read_metadata(self.staging / parts[0].file)),
+            "parts": [asdict(p) for p in parts],
+            "empty_chunks": empty_chunks,  # chunks that gave no rows here (so that they can be reused too)
+        }
+
+    # ---- commit
+
+    def commit(self, *, sources: list[dict], code_version: str = "", now: datetime | None = None) -> PublishResult:
+        """Publish what was written as the next version, unless it equals the latest (then nothing)."""
+        if not self._entries:
+            raise StoreError("nothing to publish: no tables given")
+        vdir = self.out_dir / VERSIONS_DIR
+        tmp, previous = self.staging, self.previous
+        digest = content_hash(self._hashes)
+        row_counts = {name: e["rows"] for name, e in self._entries.items()}
 
         if previous is not None and _manifest_at(vdir / previous).get("content_hash") == digest:
-            shutil.rmtree(tmp, ignore_errors=True)
-            if _read_pointer(out_dir) != previous:  # LATEST was broken: point it back at a real version
-                _write_latest(out_dir, previous)
+            if _read_pointer(self.out_dir) != previous:  # LATEST was broken: point it back at a real version
+                _write_latest(self.out_dir, previous)
             log.info("store: content unchanged since %s, nothing published", previous)
             return PublishResult(previous, False, vdir / previous, row_counts, digest)
 
         # A complete version newer than LATEST is left by a publish that crashed before moving LATEST;
         # when it holds exactly this content, point LATEST at it instead of publishing a copy.
-        complete = versions(out_dir)
+        complete = versions(self.out_dir)
         head = complete[-1] if complete else None
         if head is not None and head != previous and _manifest_at(vdir / head).get("content_hash") == digest:
-            shutil.rmtree(tmp, ignore_errors=True)
-            _write_latest(out_dir, head)
+            _write_latest(self.out_dir, head)
             log.info("store: %s already holds this content; LATEST now points to it", head)
             return PublishResult(head, True, vdir / head, row_counts, digest)
 
@@ -347,26 +468,27 @@ def _publish_locked(
             "code_version": code_version,
             "content_hash": digest,
             "parquet": dict(PARQUET_SETTINGS) | {"pyarrow": pa.__version__},
-            "tables": entries,
+            "tables": self._entries,
             "sources": list(sources),
         }
-        _write_text_durable(
-            tmp / MANIFEST_FILE, json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n"
-        )
+        _write_text_durable(tmp / MANIFEST_FILE, json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n")
+        for sub in tmp.iterdir():
+            if sub.is_dir():
+                _fsync_dir(sub)
         _fsync_dir(tmp)
         final = vdir / version
         if final.exists():  # never rewrite a version (rename would replace an empty folder on POSIX)
             raise StoreError(f"version folder {final} already exists; not overwriting it")
         os.rename(tmp, final)
+        self.staging = final  # no longer ours to remove
         _fsync_dir(vdir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    _write_latest(out_dir, version)
-    log.info(
-        "store: published %s at %s (%s)", version, final, ", ".join(f"{n}={c}" for n, c in row_counts.items())
-    )
-    return PublishResult(version, True, final, row_counts, digest)
+        _write_latest(self.out_dir, version)
+        log.info("store: published %s at %s (%s)", version, final, ", ".join(f"{n}={c}" for n, c in row_counts.items()))
+        return PublishResult(version, True, final, row_counts, digest)
+
+
+def _columns(meta: pq.FileMetaData) -> list[dict]:
+    return [{"name": f.name, "type": str(f.type)} for f in meta.schema.to_arrow_schema()]
 
 
 def _latest_for_publish(out_dir: Path) -> str | None:
@@ -450,9 +572,7 @@ def read_manifest(version: str = "latest", root: Path | str = DEFAULT_ROOT) -> d
     return _manifest_at(root / VERSIONS_DIR / _resolve(version, root))
 
 
-def load(
-    table: str = "observations", version: str = "latest", root: Path | str = DEFAULT_ROOT
-) -> pd.DataFrame:
+def load(table: str = "observations", version: str = "latest", root: Path | str = DEFAULT_ROOT) -> pd.DataFrame:
     """One table of one published version as a DataFrame with fixed dtypes.
 
     `version` is "latest" (what `LATEST` points to) or a version id such as "v0001"; every published
@@ -475,8 +595,53 @@ def load(
     entries = _manifest_at(folder).get("tables", {})
     if table not in entries:
         raise StoreError(f"unknown table {table!r} in {vid} (tables: {', '.join(sorted(entries))})")
-    arrow = pq.read_table(folder / entries[table].get("file", f"{table}.parquet"))
-    return _typed_frame(arrow)
+    return _typed_frame(read_arrow(folder, table, entries[table]))
+
+
+def table_files(table: str, entry: dict) -> list[tuple[str, str]]:
+    """(path relative to the version folder, sha256) of every Parquet file of a table's manifest entry."""
+    if "parts" in entry:
+        return [(p["file"], p["sha256"]) for p in entry["parts"]]
+    return [(entry.get("file", f"{table}.parquet"), entry["sha256"])]
+
+
+def parquet_files(table: str, version: str = "latest", root: Path | str = DEFAULT_ROOT) -> list[Path]:
+    """The Parquet file(s) of one table of a version, in order: for DuckDB, Polars, Spark or pyarrow.
+
+    Large tables (``articles``, ``observations``, ``mentions``, ``rejects``) are stored in parts,
+    one per chunk of articles; the others in one file. ``duckdb.read_parquet([str(p) for p in ...])``.
+    """
+    root = Path(root)
+    vid = _resolve(version, root)
+    folder = root / VERSIONS_DIR / vid
+    entries = _manifest_at(folder).get("tables", {})
+    if table not in entries:
+        raise StoreError(f"unknown table {table!r} in {vid} (tables: {', '.join(sorted(entries))})")
+    return [folder / rel for rel, _ in table_files(table, entries[table])]
+
+
+def verify(version: str = "latest", root: Path | str = DEFAULT_ROOT) -> list[str]:
+    """Files of a version that are missing or do not match their manifest's sha256 (empty: all good)."""
+    root = Path(root)
+    vid = _resolve(version, root)
+    folder = root / VERSIONS_DIR / vid
+    problems = []
+    for name, entry in _manifest_at(folder).get("tables", {}).items():
+        for rel, digest in table_files(name, entry):
+            path = folder / rel
+            if not path.is_file():
+                problems.append(f"{vid}/{rel}: missing")
+            elif _sha256_file(path) != digest:
+                problems.append(f"{vid}/{rel}: sha256 differs from the manifest")
+    return problems
+
+
+def read_arrow(folder: Path, table: str, entry: dict, columns: Sequence[str] | None = None) -> pa.Table:
+    """Table `table` of the version in `folder` (its manifest `entry`), whole or from its parts, in order."""
+    if "parts" in entry:
+        parts = [pq.read_table(folder / p["file"], columns=columns) for p in entry["parts"]]
+        return pa.concat_tables(parts) if len(parts) > 1 else parts[0]
+    return pq.read_table(folder / entry.get("file", f"{table}.parquet"), columns=columns)
 
 
 def _typed_frame(arrow: pa.Table) -> pd.DataFrame:
