@@ -5,7 +5,7 @@ For each size N (default 1,000 and 10,000; add 50000 with --sizes):
 1. ``full``        -- a full refresh without Prefect (`pipeline.run_refresh`, empty cache) on N
                       synthetic articles (`dxdata.synth`, seed 0): articles/s, time per stage, peak RSS
                       of the main process and of the largest extraction worker (``--processes``).
-2. ``incremental`` -- N + 1% new articles, same output folder (the cache holds the N): time.
+2. ``incremental`` -- 1% new articles added to the same raw folder, same output folder: time.
 3. ``flow``        -- the same full refresh through the Prefect flow (embedded server, default thread
                       task runner) on a fresh output folder: (flow - plain) / flow is Prefect's share.
 
@@ -28,6 +28,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from dxdata import synth
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -109,26 +111,26 @@ def run_child(mode: str, raw: Path, out: Path, batch: int, processes: int, env: 
     return result
 
 
-def corpus(workdir: Path, n: int, extra: int = 0) -> Path:
-    """workdir/corpus-N[+extra]: the first N (+extra) synthetic articles of seed 0 (hard links reused)."""
+def corpus(workdir: Path, n: int) -> Path:
+    """workdir/corpus-N: the first N synthetic articles of seed 0 (written once, then reused)."""
     from dxdata import synth
 
-    name = f"corpus-{n}" + (f"+{extra}" if extra else "")
-    folder = workdir / name
+    folder = workdir / f"corpus-{n}"
     done = folder / ".complete"
-    if done.exists():
-        return folder
-    if extra:
-        base = corpus(workdir, n)
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir(parents=True)
-        for p in base.iterdir():
-            if not p.name.startswith("."):
-                os.link(p, folder / p.name)
-        synth.generate(extra, folder, seed=0, start=n)
-    else:
+    if not done.exists():
         synth.generate(n, folder, seed=0)
-    done.touch()
+        done.touch()
+    return folder
+
+
+def raw_copy(workdir: Path, base: Path, n: int) -> Path:
+    """A fresh raw folder holding the corpus's files (hard links: no copy), to grow by 1% in place."""
+    folder = workdir / f"raw-{n}"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for p in base.iterdir():
+        if not p.name.startswith("."):
+            os.link(p, folder / p.name)
     return folder
 
 
@@ -164,18 +166,19 @@ def main(argv: list[str] | None = None) -> int:
     print(json.dumps(machine() | {"processes": args.processes, "batch_size": args.batch_size}, indent=1))
     for n in args.sizes:
         t = time.perf_counter()
-        raw = corpus(args.workdir, n)
-        raw_plus = corpus(args.workdir, n, extra=max(1, n // 100))
+        base = corpus(args.workdir, n)
         gen = time.perf_counter() - t
+        raw = raw_copy(args.workdir, base, n)
         out = args.workdir / f"out-{n}"
         shutil.rmtree(out, ignore_errors=True)
         full = run_child("plain", raw, out, args.batch_size, args.processes, env)
-        inc = run_child("plain", raw_plus, out, args.batch_size, args.processes, env)
+        synth.generate(max(1, n // 100), raw, seed=0, start=n)  # 1% new articles in the same folder
+        inc = run_child("plain", raw, out, args.batch_size, args.processes, env)
         row = {"n": n, "corpus_seconds": gen, "full": full, "incremental": inc}
         if not args.skip_flow:
             out_flow = args.workdir / f"out-flow-{n}"
             shutil.rmtree(out_flow, ignore_errors=True)
-            row["flow"] = run_child("flow", raw, out_flow, args.batch_size, args.processes, env)
+            row["flow"] = run_child("flow", base, out_flow, args.batch_size, args.processes, env)
             shutil.rmtree(out_flow, ignore_errors=True)
         report(row)
         if args.json:
