@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import shutil
-import unicodedata
 from pathlib import Path
 
 import pytest
 
 from dxdata import store, synth
+from test_ingest import to_cp1258
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -16,20 +16,6 @@ pytestmark = pytest.mark.usefixtures("prefect_harness")
 @pytest.fixture(scope="module")
 def flow(flows_module):
     return flows_module("refresh").refresh
-
-
-def _to_cp1258(text: str) -> bytes:
-    """Windows-1258 as Vietnamese sites write it: precomposed base letters, tones as combining marks."""
-    tones = "\u0300\u0301\u0303\u0309\u0323"
-    out = []
-    for ch in unicodedata.normalize("NFC", text):
-        try:
-            out.append(ch.encode("cp1258"))
-        except UnicodeEncodeError:
-            parts = unicodedata.normalize("NFD", ch)
-            base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in tones))
-            out.append((base + "".join(c for c in parts if c in tones)).encode("cp1258"))
-    return b"".join(out)
 
 
 def test_refresh_seeds_then_no_change_then_new_article(flow, seeds_copy: Path, tmp_path: Path) -> None:
@@ -93,7 +79,7 @@ def test_messy_folder_is_processed_to_the_end(flow, seeds_copy: Path, tmp_path: 
         "Chiều 12/7, UBND tỉnh Kon Tum tổ chức hội nghị sơ kết 6 tháng đầu năm 2023 về chuyển đổi số. "
         "Đến nay, 95% hồ sơ thủ tục hành chính của tỉnh được tiếp nhận trực tuyến, tăng mạnh so với năm trước.\n"
     )
-    (raw / "windows1258.txt").write_bytes(_to_cp1258(text))
+    (raw / "windows1258.txt").write_bytes(to_cp1258(text))
     html_src = Path(__file__).parent / "data" / "ingest" / "page_with_chrome.html"
     if html_src.exists():
         shutil.copy(html_src, raw / "page.html")

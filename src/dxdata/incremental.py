@@ -236,38 +236,40 @@ class ExtractionCache:
         rows = [(key, self.version, _dump(result)) for key, result in items]
         if not rows:
             return 0
-        try:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                self._conn.executemany(
-                    "INSERT OR REPLACE INTO extraction (article_key, version, payload) VALUES (?, ?, ?)", rows
-                )
-                self._conn.execute("COMMIT")
-            except BaseException:
-                with contextlib.suppress(sqlite3.Error):
-                    self._conn.execute("ROLLBACK")
-                raise
-        except sqlite3.DatabaseError as err:
-            if isinstance(err, sqlite3.OperationalError) and "locked" in str(err):
-                raise
-            self._conn = self._reset(err)
-            return 0
-        return len(rows)
+
+        def insert(conn: sqlite3.Connection) -> int:
+            conn.executemany(
+                "INSERT OR REPLACE INTO extraction (article_key, version, payload) VALUES (?, ?, ?)", rows
+            )
+            return len(rows)
+
+        return self._transaction(insert)
 
     def prune(self, keep: Iterable[str] | None = None) -> int:
         """Delete rows of other versions, and (if `keep` is given) of articles not in `keep`."""
+
+        def delete(conn: sqlite3.Connection) -> int:
+            n = conn.execute("DELETE FROM extraction WHERE version <> ?", [self.version]).rowcount
+            if keep is not None:
+                conn.execute("CREATE TEMP TABLE IF NOT EXISTS keep_keys (k TEXT PRIMARY KEY)")
+                conn.execute("DELETE FROM keep_keys")
+                conn.executemany("INSERT OR IGNORE INTO keep_keys VALUES (?)", ((k,) for k in keep))
+                n += conn.execute("DELETE FROM extraction WHERE article_key NOT IN (SELECT k FROM keep_keys)").rowcount
+                conn.execute("DELETE FROM keep_keys")
+            return n
+
+        n = self._transaction(delete)
+        if n:
+            log.info("cache: pruned %d stale entries", n)
+        return n
+
+    def _transaction(self, work: Callable[[sqlite3.Connection], int]) -> int:
+        """Run `work` in one write transaction (all or nothing). A damaged file is moved aside and rebuilt
+        (returns 0); a lock held too long by another process raises."""
         try:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
-                n = self._conn.execute("DELETE FROM extraction WHERE version <> ?", [self.version]).rowcount
-                if keep is not None:
-                    self._conn.execute("CREATE TEMP TABLE IF NOT EXISTS keep_keys (k TEXT PRIMARY KEY)")
-                    self._conn.execute("DELETE FROM keep_keys")
-                    self._conn.executemany("INSERT OR IGNORE INTO keep_keys VALUES (?)", ((k,) for k in keep))
-                    n += self._conn.execute(
-                        "DELETE FROM extraction WHERE article_key NOT IN (SELECT k FROM keep_keys)"
-                    ).rowcount
-                    self._conn.execute("DELETE FROM keep_keys")
+                n = work(self._conn)
                 self._conn.execute("COMMIT")
             except BaseException:
                 with contextlib.suppress(sqlite3.Error):
@@ -278,8 +280,6 @@ class ExtractionCache:
                 raise
             self._conn = self._reset(err)
             return 0
-        if n:
-            log.info("cache: pruned %d stale entries", n)
         return n
 
     def __len__(self) -> int:

@@ -33,7 +33,6 @@ from __future__ import annotations
 import argparse
 import csv
 import functools
-import hashlib
 import io
 import json
 import math
@@ -63,6 +62,7 @@ from dxdata.store import (
     load,
     read_arrow,
     read_manifest,
+    sha256_file,
     verify,
     versions,
     write_parquet,
@@ -309,14 +309,6 @@ def write_csv(table: pa.Table, path: Path) -> int:
     return table.num_rows
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _md_escape(v: object) -> str:
     text = format_cell(v) if not isinstance(v, str) else v
     return text.replace("|", "\\|").replace("\n", " ")
@@ -431,7 +423,7 @@ def _datapackage(vid: str, manifest: dict, tables: dict[str, pa.Table], notes: d
                 "title": name,
                 "description": description,
                 "bytes": csv_path.stat().st_size,
-                "hash": "sha256:" + _sha256(csv_path),
+                "hash": "sha256:" + sha256_file(csv_path),
                 "dialect": {"csv": {"delimiter": ",", "quoteChar": '"', "lineTerminator": "\n"}},
                 "schema": _resource_schema(name, tables[name], present),
             }
@@ -449,7 +441,7 @@ def _datapackage(vid: str, manifest: dict, tables: dict[str, pa.Table], notes: d
                 "title": f"{name} (Parquet)",
                 "description": f"The {name} table as Parquet (same rows and columns as data/{name}.csv).",
                 "bytes": pq_path.stat().st_size,
-                "hash": "sha256:" + _sha256(pq_path),
+                "hash": "sha256:" + sha256_file(pq_path),
             }
         )
     created = manifest.get("created", "")
@@ -783,7 +775,7 @@ def build_release(version: str = "latest", root: Path | str = DEFAULT_ROOT, out_
         shutil.copyfile(root / "versions" / vid / "manifest.json", pkg / "manifest.json")
         sums = io.StringIO()
         for path in sorted(p for p in pkg.rglob("*") if p.is_file()):
-            sums.write(f"{_sha256(path)}  {path.relative_to(pkg).as_posix()}\n")
+            sums.write(f"{sha256_file(path)}  {path.relative_to(pkg).as_posix()}\n")
         (pkg / "SHA256SUMS").write_text(sums.getvalue(), encoding="utf-8", newline="\n")
         archive = out_dir / f"{DATASET_NAME}-{vid}.zip"
         write_zip(pkg, archive, _zip_time(manifest))

@@ -166,10 +166,11 @@ def write_parquet(
         pq.write_table(table, f, **PARQUET_SETTINGS)
         f.flush()
         os.fsync(f.fileno())
-    return _sha256_file(path)
+    return sha256_file(path)
 
 
-def _sha256_file(path: Path) -> str:
+def sha256_file(path: Path) -> str:
+    """The sha256 of a file, read in 1 MiB blocks."""
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
@@ -589,13 +590,18 @@ def load(table: str = "observations", version: str = "latest", root: Path | str 
     Rows are in the published order (the table's sort keys). Raises `StoreError` when there is no
     dataset at `root`, or the version or table is unknown.
     """
-    root = Path(root)
+    folder, entry = _table_entry(table, version, Path(root))
+    return _typed_frame(read_arrow(folder, table, entry))
+
+
+def _table_entry(table: str, version: str, root: Path) -> tuple[Path, dict]:
+    """The version's folder and the manifest entry of `table`; StoreError naming the tables if unknown."""
     vid = _resolve(version, root)
     folder = root / VERSIONS_DIR / vid
     entries = _manifest_at(folder).get("tables", {})
     if table not in entries:
         raise StoreError(f"unknown table {table!r} in {vid} (tables: {', '.join(sorted(entries))})")
-    return _typed_frame(read_arrow(folder, table, entries[table]))
+    return folder, entries[table]
 
 
 def table_files(table: str, entry: dict) -> list[tuple[str, str]]:
@@ -611,13 +617,8 @@ def parquet_files(table: str, version: str = "latest", root: Path | str = DEFAUL
     Large tables (``articles``, ``observations``, ``mentions``, ``rejects``) are stored in parts,
     one per chunk of articles; the others in one file. ``duckdb.read_parquet([str(p) for p in ...])``.
     """
-    root = Path(root)
-    vid = _resolve(version, root)
-    folder = root / VERSIONS_DIR / vid
-    entries = _manifest_at(folder).get("tables", {})
-    if table not in entries:
-        raise StoreError(f"unknown table {table!r} in {vid} (tables: {', '.join(sorted(entries))})")
-    return [folder / rel for rel, _ in table_files(table, entries[table])]
+    folder, entry = _table_entry(table, version, Path(root))
+    return [folder / rel for rel, _ in table_files(table, entry)]
 
 
 def verify(version: str = "latest", root: Path | str = DEFAULT_ROOT) -> list[str]:
@@ -631,7 +632,7 @@ def verify(version: str = "latest", root: Path | str = DEFAULT_ROOT) -> list[str
             path = folder / rel
             if not path.is_file():
                 problems.append(f"{vid}/{rel}: missing")
-            elif _sha256_file(path) != digest:
+            elif sha256_file(path) != digest:
                 problems.append(f"{vid}/{rel}: sha256 differs from the manifest")
     return problems
 
