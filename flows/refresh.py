@@ -2,18 +2,17 @@
 
 Stages, each a task calling plain functions of `dxdata` (so the logic is tested without Prefect):
 
-1. ``ingest`` -- `dxdata.incremental.read_raw_folder_cached`: files unchanged since the last run are
-   not decoded again; retried when files could not be read (a transient I/O error: network share,
-   file being written) before they are given up as rejects.
-2. ``plan``   -- `dxdata.build.plan_chunks`: the articles in chunks of about `batch_size`, with keys
-   that stay the same while the chunk's articles, the codebook and the extraction code do.
-3. ``build``  -- one task per chunk that the latest version does not already hold (those are reused:
-   their Parquet parts are hard-linked): extraction (through the extraction cache, so only new or
-   changed articles are extracted), validation, and the chunk's Parquet parts
-   (`dxdata.build.build_chunk`), in the shared process pool (``processes``) or, on Dask, in the
-   task itself.
-4. ``publish`` (in the flow, under the store's lock) -- `dxdata.build.build_version`: the rejected
-   files, the series table and the codebooks; a new version only when the content changed.
+1. ``scan``   -- `dxdata.build.scan_raw_folder` and `plan_chunks`: the raw files with their
+   fingerprints, in chunks of about `batch_size` with keys that stay the same while the chunk's files,
+   the codebook and the code do.
+2. ``build``  -- one task per chunk that the latest version does not already hold (those are reused:
+   their Parquet parts are hard-linked): reading the files, extraction through the extraction cache
+   (only new or changed articles are extracted), validation, and the chunk's Parquet parts
+   (`dxdata.build.build_chunk`), in the shared process pool (``processes``) or, on Dask, in the task
+   itself. Retried when files could not be read (a network share, a file being written) before they
+   are given up as rejects.
+3. ``publish`` (in the flow, under the store's lock) -- `dxdata.build.build_version`: the series table
+   and the codebooks; a new version only when the content changed.
 
 Every stage logs one line with its counts; the run ends with a table artifact ``refresh-summary``.
 
@@ -33,10 +32,19 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from dxdata.batching import default_workers, process_pool
-from dxdata.build import Chunk, ChunkOutput, build_chunk, build_version, plan_chunks, reuse_chunk
+from dxdata.build import (
+    Chunk,
+    ChunkOutput,
+    build_chunk,
+    build_version,
+    duplicate_rebuilds,
+    extraction_version,
+    plan_chunks,
+    scan_raw_folder,
+    split_reusable,
+)
 from dxdata.codebook import load_codebook
-from dxdata.incremental import ExtractionCache, article_key, cache_dir_for, cache_version, read_raw_folder_cached
-from dxdata.models import Article, FileReject
+from dxdata.incremental import ExtractionCache, cache_dir_for, cache_version
 from dxdata.store import VersionWriter
 
 DEFAULT_BATCH = 500
@@ -98,68 +106,62 @@ class Bundle:
 
 
 class TransientReadError(OSError):
-    """Some raw files could not be read; the ingest task is retried before they become rejects."""
+    """Some raw files could not be read; the build task is retried before they become rejects."""
 
 
-@task(name="ingest", retries=INGEST_RETRIES, retry_delay_seconds=INGEST_RETRY_DELAY_S, cache_policy=NO_CACHE)
-def ingest(raw_dir: str, cache_dir: str) -> tuple[list[Article], list[FileReject]]:
-    from prefect.runtime import task_run
-
-    logger = get_run_logger()
-    articles, rejects, stats = read_raw_folder_cached(Path(raw_dir), cache_dir)
-    unreadable = [r.source_file for r in rejects if r.reason == "unreadable"]
-    attempt = int(task_run.run_count or 1)
-    if unreadable and attempt <= INGEST_RETRIES:
-        logger.warning(
-            "ingest: %d files could not be read (%s); retrying (attempt %d of %d)",
-            len(unreadable),
-            ", ".join(unreadable[:5]),
-            attempt,
-            INGEST_RETRIES + 1,
-        )
-        raise TransientReadError(f"{len(unreadable)} files could not be read: {', '.join(unreadable[:5])}")
-    reasons: dict[str, int] = {}
-    for r in rejects:
-        reasons[r.reason] = reasons.get(r.reason, 0) + 1
-    logger.info(
-        "ingest: %d files seen (%d unchanged since the last run), %d articles read, %d rejected %s (%.1f s)",
-        len(articles) + len(rejects),
-        stats.hits,
-        len(articles),
-        len(rejects),
-        reasons or "",
-        stats.seconds,
+@task(name="scan", retries=INGEST_RETRIES, retry_delay_seconds=INGEST_RETRY_DELAY_S, cache_policy=NO_CACHE)
+def scan(raw_dir: str, version: str, batch_size: int) -> Bundle:
+    """List the raw files with their fingerprints and cut them into chunks (`dxdata.build`)."""
+    started = time.perf_counter()
+    files = scan_raw_folder(raw_dir)
+    chunks = plan_chunks(files, raw_dir, version, batch_size)
+    get_run_logger().info(
+        "scan: %d files in %d chunks of about %d (%.1f s)",
+        len(files),
+        len(chunks),
+        batch_size,
+        time.perf_counter() - started,
     )
-    return articles, rejects
-
-
-@task(name="plan", cache_policy=NO_CACHE)
-def plan(bundle: Bundle, version: str, batch_size: int) -> Bundle:
-    """Cut the articles into chunks with stable keys (`dxdata.build.plan_chunks`)."""
-    articles: list[Article] = bundle.value
-    chunks = plan_chunks(articles, version, batch_size)
-    get_run_logger().info("plan: %d articles in %d chunks of about %d", len(articles), len(chunks), batch_size)
     return Bundle(chunks)
 
 
-@task(name="build", cache_policy=NO_CACHE)
+@task(name="build", retries=INGEST_RETRIES, retry_delay_seconds=INGEST_RETRY_DELAY_S, cache_policy=NO_CACHE)
 def build(bundle: Bundle, staging: str, cache_dir: str, processes: int = 1) -> ChunkOutput:
-    """One chunk: extract (cache first), validate, write its parts. Here, or in the shared process pool."""
+    """One chunk: read, extract (cache first), validate, write its parts. Here, or in the shared process pool.
+
+    Files that could not be read make the task fail and retry (a network share, a file being written);
+    on the last attempt they are kept as rejects with reason ``unreadable``.
+    """
+    from prefect.runtime import task_run
+
     chunk: Chunk = bundle.value
     started = time.perf_counter()
     if processes > 1:
         out = process_pool(processes).submit(build_chunk, chunk, staging, cache_dir).result()
     else:
         out = build_chunk(chunk, staging, cache_dir)
-    get_run_logger().info(
-        "build: chunk %d: %d articles (%d extracted, %d from the cache) -> %d rows, %d rejected, "
-        "%d numbers left out (%.1f s)",
+    logger = get_run_logger()
+    attempt = int(task_run.run_count or 1)
+    if out.unreadable and attempt <= INGEST_RETRIES:
+        logger.warning(
+            "build: chunk %d: %d files could not be read (%s); retrying (attempt %d of %d)",
+            chunk.index,
+            len(out.unreadable),
+            ", ".join(out.unreadable[:5]),
+            attempt,
+            INGEST_RETRIES + 1,
+        )
+        raise TransientReadError(f"{len(out.unreadable)} files could not be read: {', '.join(out.unreadable[:5])}")
+    logger.info(
+        "build: chunk %d: %d files -> %d articles (%d extracted, the rest from the cache), %d files rejected; "
+        "%d rows, %d rows rejected, %d numbers left out (%.1f s)",
         chunk.index,
-        len(chunk.articles),
+        len(chunk.files),
+        out.rows("articles"),
         out.extracted,
-        len(chunk.articles) - out.extracted,
+        out.files_rejected,
         out.rows("observations"),
-        out.rows("rejects"),
+        out.rows_rejected,
         out.rows("mentions"),
         time.perf_counter() - started,
     )
@@ -169,21 +171,16 @@ def build(bundle: Bundle, staging: str, cache_dir: str, processes: int = 1) -> C
 # --------------------------------------------------------------------------------------------- flow
 
 
-def _build_chunks(
-    chunks: list[Chunk], writer: VersionWriter, cache_dir: str, processes: int
-) -> tuple[list[ChunkOutput], int]:
-    """Reuse the chunks the latest version already holds; submit one build task per other chunk."""
-    reused = [out for c in chunks if (out := reuse_chunk(c, writer)) is not None]
-    done = {o.index for o in reused}
-    todo = [c for c in chunks if c.index not in done]
-    processes = min(processes, len(todo)) or 1  # a worker costs ~1 s to start: no more than there are chunks
-    _progress("build", 0, len(todo))
-    futures = [build.submit(Bundle(c), str(writer.staging), cache_dir, processes) for c in todo]
+def _submit_builds(chunks: list[Chunk], staging: str, cache_dir: str, processes: int) -> list[ChunkOutput]:
+    """One build task per chunk; results in order, with the progress hook told as they come."""
+    processes = min(processes, len(chunks)) or 1  # a worker costs ~1 s to start: no more than there are chunks
+    _progress("build", 0, len(chunks))
+    futures = [build.submit(Bundle(c), staging, cache_dir, processes) for c in chunks]
     built = []
     for n, future in enumerate(futures, start=1):
         built.append(future.result())
-        _progress("build", n, len(todo))
-    return reused + built, len(reused)
+        _progress("build", n, len(chunks))
+    return built
 
 
 @flow(name="refresh")
@@ -195,37 +192,40 @@ def refresh(
 ) -> dict:
     """Build the dataset from `raw_dir` and publish a new version under `out_dir` if anything changed.
 
-    `batch_size`: articles per chunk (one build task and one Parquet part per table each).
+    `batch_size`: files per chunk (one build task and one Parquet part per table each).
     `processes`: worker processes that build the chunks on this machine (default: one per core;
     1 builds in the task's own thread, which is what a Dask task runner wants).
     """
     logger = get_run_logger()
     started = time.perf_counter()
     codebook = load_codebook()
-    version = cache_version(codebook)
-    cache_dir = cache_dir_for(out_dir)
+    version = extraction_version(codebook)
+    cache_dir = str(cache_dir_for(out_dir))
     processes = default_workers() if processes is None else max(1, processes)
+    if not Path(raw_dir).is_dir():
+        raise NotADirectoryError(f"raw folder {raw_dir} does not exist or is not a directory")
 
-    articles, file_rejects = ingest(raw_dir, str(cache_dir))
-    chunks: list[Chunk] = plan(Bundle(articles), version, batch_size).value
+    chunks: list[Chunk] = scan(raw_dir, version, batch_size).value
     with VersionWriter(out_dir) as writer:  # the store's lock, held until the version is published
-        outputs, n_reused = _build_chunks(chunks, writer, str(cache_dir), processes)
-        extracted = sum(o.extracted for o in outputs)
-        in_reused = sum(o.rows("articles") for o in outputs if o.reused)
+        reused, todo = split_reusable(chunks, writer)
+        outputs = {o.index: o for o in [*reused, *_submit_builds(todo, str(writer.staging), cache_dir, processes)]}
+        again = duplicate_rebuilds(chunks, list(outputs.values()), version)
+        if again:
+            logger.info("build: %d chunks again, without files whose text an earlier file has", len(again))
+            outputs |= {o.index: o for o in _submit_builds(again, str(writer.staging), cache_dir, processes)}
+            chunks = [next((a for a in again if a.index == c.index), c) for c in chunks]
+        extracted = sum(o.extracted for o in outputs.values())
         logger.info(
-            "build: %d chunks: %d unchanged since %s (reused, %d articles), %d built: %d articles extracted, "
-            "%d from the extraction cache",
+            "build: %d chunks: %d unchanged since %s (reused), %d built; %d articles extracted",
             len(chunks),
-            n_reused,
+            len(reused),
             writer.previous or "no version",
-            in_reused,
-            len(chunks) - n_reused,
+            len(chunks) - len(reused),
             extracted,
-            len(articles) - in_reused - extracted,
         )
-        with ExtractionCache(cache_dir, version) as cache:
-            cache.prune(keep=[article_key(a) for a in articles])
-        summary = build_version(writer, chunks, outputs, articles, file_rejects, codebook)
+        with ExtractionCache(cache_dir, cache_version(codebook)) as cache:
+            cache.prune(keep=None)  # entries of other codebook or code versions
+        summary = build_version(writer, chunks, list(outputs.values()), codebook)
     logger.info(
         "publish: %s",
         f"new version {summary.version}" if summary.changed else f"no change (latest is {summary.version})",
@@ -234,7 +234,7 @@ def refresh(
     rows = [{"stage": k, "count": v} for k, v in summary.as_dict().items() if isinstance(v, int | str | None)]
     rows += [
         {"stage": "chunks", "count": len(chunks)},
-        {"stage": "chunks_reused", "count": n_reused},
+        {"stage": "chunks_reused", "count": len(reused)},
         {"stage": "articles_extracted", "count": extracted},
         {"stage": "seconds", "count": round(elapsed, 1)},
     ]
@@ -245,7 +245,8 @@ def refresh(
         description=f"dxdata refresh: version {summary.version} ({'new' if summary.changed else 'no change'})",
     )
     logger.info(
-        "refresh: %d articles, %d rows published, version %s (%s) in %.1f s",
+        "refresh: %d files, %d articles, %d rows published, version %s (%s) in %.1f s",
+        summary.files_seen,
         summary.articles_read,
         summary.observations,
         summary.version,

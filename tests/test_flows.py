@@ -112,24 +112,21 @@ def test_messy_folder_is_processed_to_the_end(flow, seeds_copy: Path, tmp_path: 
     assert {s["source_file"] for s in manifest["sources"]} == set(names)
 
 
-def test_ingest_retries_unreadable_files(flows_module, seeds_copy: Path, tmp_path: Path, monkeypatch) -> None:
-    """A file that cannot be read on the first attempt is read on the retry (transient I/O error)."""
+def test_build_retries_unreadable_files(flows_module, seeds_copy: Path, tmp_path: Path, monkeypatch) -> None:
+    """A chunk whose files could not all be read is built again (transient I/O error) before giving up."""
     mod = flows_module("refresh")
-    real = mod.read_raw_folder_cached
+    real = mod.build_chunk
     calls = {"n": 0}
 
-    def flaky(raw_dir, cache_dir):
+    def flaky(chunk, staging, cache_dir):
         calls["n"] += 1
-        articles, rejects, stats = real(raw_dir, cache_dir)
+        out = real(chunk, staging, cache_dir)
         if calls["n"] == 1:
-            from dxdata.models import FileReject
+            out.unreadable = [chunk.files[0].source_file]
+        return out
 
-            a = articles.pop()
-            rejects.append(FileReject(a.source_file, "unreadable", "The file could not be read (EIO).", None))
-        return articles, rejects, stats
-
-    monkeypatch.setattr(mod, "read_raw_folder_cached", flaky)
-    monkeypatch.setattr(mod.ingest, "retry_delay_seconds", 0)
-    summary = mod.refresh(raw_dir=str(seeds_copy), out_dir=str(tmp_path / "out"), batch_size=500)
+    monkeypatch.setattr(mod, "build_chunk", flaky)
+    monkeypatch.setattr(mod.build, "retry_delay_seconds", 0)
+    summary = mod.refresh(raw_dir=str(seeds_copy), out_dir=str(tmp_path / "out"), batch_size=500, processes=1)
     assert calls["n"] == 2
     assert summary["articles_read"] == 5 and summary["files_rejected"] == 0

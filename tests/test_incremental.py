@@ -190,39 +190,3 @@ def _messy_folder(raw: Path) -> None:
     (raw / "sub" / "cp1258.txt").write_bytes(
         "Năm 2023, tỉnh Kon Tum có 95% hồ sơ được xử lý trực tuyến. Đây là bài viết thử.".encode("cp1258", "replace")
     )
-
-
-def test_ingest_cache_gives_what_read_raw_folder_gives(seeds_copy: Path, tmp_path: Path) -> None:
-    from dxdata.incremental import read_raw_folder_cached
-
-    _messy_folder(seeds_copy)
-    expected = read_raw_folder(seeds_copy)
-    cache = tmp_path / "cache"
-    a1, r1, s1 = read_raw_folder_cached(seeds_copy, cache)
-    assert (a1, r1) == expected and s1.hits == 0 and s1.read == s1.files == 9
-    a2, r2, s2 = read_raw_folder_cached(seeds_copy, cache)
-    assert (a2, r2) == expected and s2.hits == 9 and s2.read == 0
-
-    target = sorted(seeds_copy.glob("0*.txt"))[2]
-    target.write_text(target.read_text(encoding="utf-8") + "\nThêm một câu mới với 42% số liệu.", encoding="utf-8")
-    (seeds_copy / "image.txt").unlink()
-    a3, r3, s3 = read_raw_folder_cached(seeds_copy, cache)
-    assert (a3, r3) == read_raw_folder(seeds_copy)
-    assert s3.read == 1 and s3.hits == 7
-
-
-def test_ingest_cache_does_not_keep_transient_failures(seeds_copy: Path, tmp_path: Path, monkeypatch) -> None:
-    from dxdata import ingest
-    from dxdata.incremental import CachedReader
-
-    def failing(path, raw_dir):
-        raise ingest.IngestError("unreadable", "The file could not be read (EIO).")
-
-    reader = CachedReader(tmp_path, seeds_copy, failing)
-    path = sorted(seeds_copy.iterdir())[0]
-    with pytest.raises(ingest.IngestError):
-        reader(path, seeds_copy)
-    reader.close()
-    reader = CachedReader(tmp_path, seeds_copy, ingest.read_article)
-    assert reader(path, seeds_copy).source_file == path.name and reader.stats.read == 1
-    reader.close()

@@ -1,18 +1,19 @@
 """Build a version chunk by chunk, so that memory stays flat and unchanged chunks are not rebuilt.
 
-The articles, sorted by file name, are cut into chunks of about `CHUNK_TARGET` articles. A cut falls
-after an article whose file name hashes to 0 modulo the target (content-defined boundaries), so
-adding or removing a file moves only the boundaries next to it: every other chunk keeps its articles
-and its key. A chunk's key is the hash of its articles (file name and `article_key`) and of the
-extraction version (`dxdata.incremental.cache_version`: codebook and code).
+The raw files, sorted by name, are cut into chunks of about `CHUNK_TARGET` files. Past half the target,
+a cut falls after a file whose name hashes to 0 modulo half the target (content-defined boundaries),
+and at twice the target at the latest; so adding or removing a file moves only the boundaries next to
+it, and every other chunk keeps its files and its key. A chunk's key hashes its files' names and
+contents (`scan_raw_folder`), the ingest code and the extraction version (codebook and code).
 
-For each chunk, the tables it gives on its own (articles, observations, mentions, rejects) are
-written as one Parquet part per table (`dxdata.store.write_part`); a chunk whose key is in the latest
-version is not rebuilt at all: its parts are hard-linked from there (`VersionWriter.reuse_part`).
-The chunks that do need building look their articles up in the extraction cache first, so one new
-article in a chunk costs one extraction. `build_chunk` is a plain, picklable function: the CLI runs
-it in a process pool, the flow in its tasks. What comes back to the caller is small: counts, and the
-few columns of the observations that the `series` table is built from.
+A chunk is built where it runs (`build_chunk`: in a worker process, a Prefect task or a Dask worker):
+its files are read (`dxdata.ingest.read_files`), extracted through the extraction cache (only new or
+changed articles are extracted), validated, and written as one Parquet part per table
+(`dxdata.store.write_part`). A chunk whose key is in the latest version is not built at all: its
+parts are hard-linked from there (`reuse_chunk`). What comes back to the caller is small: counts, the
+manifest records of its files, and (in Arrow) the few columns the `series` table is built from. Two
+files with the same text in different chunks are found afterwards (`duplicate_rebuilds`): the later
+one's chunk is built again without it.
 """
 
 from __future__ import annotations
@@ -21,13 +22,16 @@ import hashlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from dxdata.codebook import Codebook, load_codebook
-from dxdata.incremental import article_key, extract_incremental
-from dxdata.models import Article, FileReject
+from dxdata.incremental import cache_version, extract_incremental, ingest_code_version
+from dxdata.ingest import MAX_BYTES, duplicate_reject, raw_files, read_files
 from dxdata.pipeline import (
     SORT_KEYS,
     RefreshSummary,
@@ -38,23 +42,31 @@ from dxdata.pipeline import (
     source_records,
 )
 from dxdata.series import build_series
-from dxdata.store import Part, PublishResult, VersionWriter, write_part
+from dxdata.store import Part, PublishResult, VersionWriter, to_arrow, write_part
 
-CHUNK_TARGET = 500  # articles per chunk on average; at most 4x as many
+CHUNK_TARGET = 500  # files per chunk on average; at most twice as many
 CHUNKED_TABLES = ("articles", "observations", "mentions", "rejects")
 SERIES_INPUT = [
     "obs_id", "article_id", "source_file", "indicator_code", "value", "unit", "qualifier", "status",
     "period_start", "period_end", "region_code", "number_text",
 ]  # fmt: skip
 PUBLISHER_INPUT = ["article_id", "source_file", "publisher", "url"]
-FILE_REJECTS_CHUNK = "files"
+
+
+@dataclass(frozen=True)
+class RawFile:
+    source_file: str  # path relative to the raw folder
+    path: str
+    fingerprint: str  # sha256 of the bytes; size and mtime for a file too large to be read
 
 
 @dataclass(frozen=True)
 class Chunk:
-    index: int  # position in the version, from 1 (part 0 of `rejects` holds the files not read)
+    index: int  # position in the version, from 1
     key: str
-    articles: list[Article]
+    raw_dir: str
+    files: tuple[RawFile, ...]
+    exclude: tuple[tuple[str, str], ...] = ()  # (file, the file with the same text that is kept)
 
 
 @dataclass
@@ -64,36 +76,68 @@ class ChunkOutput:
     index: int
     key: str
     parts: dict[str, Part]
-    series_input: pd.DataFrame
-    publishers: pd.DataFrame
+    series_input: pa.Table  # Arrow, not pandas: a tenth of the memory while every chunk's wait for the series
+    publishers: pa.Table
+    sources: list[dict] = field(default_factory=list)  # the manifest's records of the chunk's files
     reject_reasons: dict[str, int] = field(default_factory=dict)
+    files_rejected: int = 0
+    rows_rejected: int = 0
     reused: bool = False
     extracted: int = 0  # articles extracted (cache misses); the others came from the cache
+    unreadable: list[str] = field(default_factory=list)  # files that could not be read (maybe transient)
 
     def rows(self, table: str) -> int:
         return self.parts[table].rows
 
 
-def _cut_here(source_file: str, target: int) -> bool:
-    return int(hashlib.sha1(source_file.encode("utf-8")).hexdigest()[:12], 16) % target == 0
+def scan_raw_folder(raw_dir: Path | str) -> list[RawFile]:
+    """Every file under `raw_dir` (as `dxdata.ingest.raw_files` lists them) with its fingerprint."""
+    found = []
+    for source_file, path in raw_files(Path(raw_dir)):
+        try:
+            st = path.stat()
+            if st.st_size > MAX_BYTES:
+                fingerprint = f"size:{st.st_size}:mtime:{st.st_mtime_ns}"
+            else:
+                fingerprint = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError as err:  # read_files reports it as unreadable, with the reason
+            fingerprint = f"unreadable:{err.errno}"
+        found.append(RawFile(source_file, str(path), fingerprint))
+    return found
 
 
-def plan_chunks(articles: Sequence[Article], version: str, target: int = CHUNK_TARGET) -> list[Chunk]:
-    """Chunks of the articles in file-name order, with stable boundaries and keys (see the module doc)."""
-    ordered = sorted(articles, key=lambda a: a.source_file)
-    target = max(1, target)
-    groups: list[list[Article]] = [[]]
-    for article in ordered:
-        groups[-1].append(article)
-        if _cut_here(article.source_file, target) or len(groups[-1]) >= 4 * target:
+def extraction_version(codebook: Codebook) -> str:
+    """What a chunk's content depends on besides its files: the ingest code, codebook and extraction code."""
+    return f"{ingest_code_version()}:{cache_version(codebook)}"
+
+
+def _cut_here(source_file: str, modulus: int) -> bool:
+    return int(hashlib.sha1(source_file.encode("utf-8")).hexdigest()[:12], 16) % modulus == 0
+
+
+def _chunk_key(version: str, files: Sequence[RawFile], exclude: Sequence[tuple[str, str]] = ()) -> str:
+    h = hashlib.sha256(f"chunk\0{version}\n".encode())
+    for f in files:
+        h.update(f"{f.source_file}\0{f.fingerprint}\n".encode())
+    for dropped, kept in exclude:
+        h.update(f"exclude\0{dropped}\0{kept}\n".encode())
+    return h.hexdigest()
+
+
+def plan_chunks(
+    files: Sequence[RawFile], raw_dir: Path | str, version: str, target: int = CHUNK_TARGET
+) -> list[Chunk]:
+    """Chunks of the files in name order, with stable boundaries and keys (see the module doc)."""
+    ordered = sorted(files, key=lambda f: f.source_file)
+    low, high, modulus = max(1, target // 2), max(1, 2 * target), max(1, target // 2)
+    groups: list[list[RawFile]] = [[]]
+    for f in ordered:
+        groups[-1].append(f)
+        size = len(groups[-1])
+        if size >= high or (size >= low and _cut_here(f.source_file, modulus)):
             groups.append([])
-    chunks = []
-    for group in (g for g in groups if g):
-        h = hashlib.sha256(f"chunk\0{version}\n".encode())
-        for a in group:
-            h.update(f"{a.source_file}\0{article_key(a)}\n".encode())
-        chunks.append(Chunk(len(chunks) + 1, h.hexdigest(), group))
-    return chunks
+    groups = [g for g in groups if g]
+    return [Chunk(i, _chunk_key(version, g), str(raw_dir), tuple(g)) for i, g in enumerate(groups, start=1)]
 
 
 def _reasons(rejects: pd.DataFrame) -> dict[str, int]:
@@ -101,11 +145,20 @@ def _reasons(rejects: pd.DataFrame) -> dict[str, int]:
 
 
 def build_chunk(chunk: Chunk, staging: str, cache_dir: str, codebook: Codebook | None = None) -> ChunkOutput:
-    """Extract (cache first), validate and write one chunk's parts into `staging`. Runs in any process."""
+    """Read, extract (cache first), validate and write one chunk's parts into `staging`. Runs in any process."""
     codebook = codebook or load_codebook()
-    articles = chunk.articles
-    results, stats = extract_incremental(articles, codebook, cache_dir, batch_size=len(articles), prune=False)
+    excluded = dict(chunk.exclude)
+    wanted = [(f.source_file, Path(f.path)) for f in chunk.files if f.source_file not in excluded]
+    articles, file_rejects = read_files(wanted, Path(chunk.raw_dir))
+    file_rejects += [
+        duplicate_reject(f.source_file, excluded[f.source_file], f.fingerprint)
+        for f in chunk.files
+        if f.source_file in excluded
+    ]
+    results, stats = extract_incremental(articles, codebook, cache_dir, batch_size=max(1, len(articles)), prune=False)
     tables = chunk_tables(articles, results, codebook)
+    failed = [df for df in (file_rejects_table(file_rejects), tables["rejects"]) if not df.empty]
+    tables["rejects"] = pd.concat(failed, ignore_index=True) if failed else tables["rejects"]
     parts = {
         name: write_part(staging, name, chunk.index, chunk.key, tables[name], SORT_KEYS[name])
         for name in CHUNKED_TABLES
@@ -114,10 +167,14 @@ def build_chunk(chunk: Chunk, staging: str, cache_dir: str, codebook: Codebook |
         chunk.index,
         chunk.key,
         parts,
-        series_input=tables["observations"][SERIES_INPUT],
-        publishers=tables["articles"][PUBLISHER_INPUT],
+        series_input=to_arrow(tables["observations"][SERIES_INPUT], name="observations"),
+        publishers=to_arrow(tables["articles"][PUBLISHER_INPUT], name="articles"),
+        sources=source_records(articles, file_rejects),
         reject_reasons=_reasons(tables["rejects"]),
+        files_rejected=len(file_rejects),
+        rows_rejected=len(tables["rejects"]) - len(file_rejects),
         extracted=stats.misses,
+        unreadable=sorted(r.source_file for r in file_rejects if r.reason == "unreadable"),
     )
 
 
@@ -129,72 +186,109 @@ def reuse_chunk(chunk: Chunk, writer: VersionWriter) -> ChunkOutput | None:
     if any(p is None for p in parts.values()):
         return None
 
-    def read(table: str, columns: list[str]) -> pd.DataFrame:
+    def read(table: str, columns: list[str]) -> pa.Table:
         part = parts[table]
         if not part.rows:
-            return pd.DataFrame(columns=columns)
-        return pq.read_table(writer.staging / part.file, columns=columns).to_pandas(date_as_object=True)
+            return pa.table({c: pa.array([], pa.string()) for c in columns})
+        return pq.read_table(writer.staging / part.file, columns=columns)
 
-    rejects = read("rejects", ["reason"])
+    rejects = read("rejects", ["stage", "reason"]).to_pandas()
+    files_rejected = int((rejects["stage"] == "ingest").sum()) if len(rejects) else 0
     return ChunkOutput(
         chunk.index,
         chunk.key,
         parts,  # type: ignore[arg-type]
         series_input=read("observations", SERIES_INPUT),
         publishers=read("articles", PUBLISHER_INPUT),
+        sources=[writer.previous_sources[f.source_file] for f in chunk.files],
         reject_reasons=_reasons(rejects),
+        files_rejected=files_rejected,
+        rows_rejected=len(rejects) - files_rejected,
         reused=True,
     )
 
 
+def split_reusable(chunks: Sequence[Chunk], writer: VersionWriter) -> tuple[list[ChunkOutput], list[Chunk]]:
+    """(outputs of the chunks the latest version holds, reused; the chunks still to build)."""
+    reused = [out for c in chunks if (out := reuse_chunk(c, writer)) is not None]
+    done = {o.index for o in reused}
+    return reused, [c for c in chunks if c.index not in done]
+
+
+def duplicate_rebuilds(chunks: Sequence[Chunk], outputs: Sequence[ChunkOutput], version: str) -> list[Chunk]:
+    """Chunks to build again without the files whose text an earlier chunk's file already has."""
+    first: dict[str, str] = {}
+    exclude: dict[int, list[tuple[str, str]]] = {}
+    for out in sorted(outputs, key=lambda o: o.index):
+        table = out.publishers
+        for article_id, source_file in zip(
+            table.column("article_id").to_pylist(), table.column("source_file").to_pylist(), strict=True
+        ):
+            if article_id in first:
+                exclude.setdefault(out.index, []).append((source_file, first[article_id]))
+            else:
+                first[article_id] = source_file
+    rebuilt = []
+    for chunk in chunks:
+        if chunk.index in exclude:
+            pairs = tuple(sorted({*chunk.exclude, *exclude[chunk.index]}))
+            key = _chunk_key(version, chunk.files, pairs)
+            rebuilt.append(Chunk(chunk.index, key, chunk.raw_dir, chunk.files, pairs))
+    return rebuilt
+
+
 def build_version(
-    writer: VersionWriter,
-    chunks: Sequence[Chunk],
-    outputs: Sequence[ChunkOutput],
-    articles: Sequence[Article],
-    file_rejects: Sequence[FileReject],
-    codebook: Codebook,
+    writer: VersionWriter, chunks: Sequence[Chunk], outputs: Sequence[ChunkOutput], codebook: Codebook
 ) -> RefreshSummary:
-    """Register the parts, add the rejected files, the series and the codebooks, and commit."""
+    """Register the chunks' parts, add the series and the codebooks, and commit."""
     outputs = sorted(outputs, key=lambda o: o.index)
     if [o.index for o in outputs] != [c.index for c in chunks]:
-        raise RuntimeError("a chunk has no output: the version would miss articles")
-    rejected = file_rejects_table(file_rejects)
-    files_part = write_part(writer.staging, "rejects", 0, _file_rejects_key(rejected), rejected, SORT_KEYS["rejects"])
+        raise RuntimeError("a chunk has no output: the version would miss files")
     empty = chunk_tables([], [], codebook)
     for name in CHUNKED_TABLES:
-        parts = ([files_part] if name == "rejects" else []) + [o.parts[name] for o in outputs]
-        writer.add_parts(name, parts, SORT_KEYS[name], empty[name])
-    series_input = [o.series_input for o in outputs if len(o.series_input)]
-    publishers = [o.publishers for o in outputs if len(o.publishers)]
-    series = build_series(
-        pd.concat(series_input, ignore_index=True) if series_input else empty["observations"][SERIES_INPUT],
-        pd.concat(publishers, ignore_index=True) if publishers else empty["articles"][PUBLISHER_INPUT],
+        writer.add_parts(name, [o.parts[name] for o in outputs], SORT_KEYS[name], empty[name])
+    series = series_by_indicator(
+        [o.series_input for o in outputs if o.series_input.num_rows],
+        [o.publishers for o in outputs if o.publishers.num_rows],
     )
     writer.write_table("series", series, SORT_KEYS["series"])
     for name, df in codebook_tables(codebook).items():
         writer.write_table(name, df, SORT_KEYS.get(name))
-    published = writer.commit(sources=source_records(articles, file_rejects), code_version=code_version(codebook))
-    return summarize_chunks(outputs, file_rejects, published)
+    sources = sorted((r for o in outputs for r in o.sources), key=lambda r: r["source_file"])
+    published = writer.commit(sources=sources, code_version=code_version(codebook))
+    return summarize_chunks(outputs, published)
 
 
-def _file_rejects_key(rejected: pd.DataFrame) -> str:
-    rows = sorted(zip(rejected["source_file"].tolist(), rejected["reason"].tolist(), strict=True))
-    return hashlib.sha256(repr(rows).encode()).hexdigest()
+def series_by_indicator(series_input: list[pa.Table], publishers: list[pa.Table]) -> pd.DataFrame:
+    """`build_series` one indicator at a time (its groups never span indicators): the whole input stays in
+    Arrow, and only one indicator's rows are Python objects at once."""
+    if not series_input:
+        return build_series(pd.DataFrame(columns=SERIES_INPUT), pd.DataFrame(columns=PUBLISHER_INPUT))
+    observations = pa.concat_tables(series_input, promote_options="permissive")
+    articles = pa.concat_tables(publishers, promote_options="permissive").to_pandas()
+    codes = observations.column("indicator_code")
+    frames = []
+    for code in sorted(pc.unique(codes).drop_null().to_pylist()):
+        rows = observations.filter(pc.equal(codes, code)).to_pandas(date_as_object=True)
+        frames.append(build_series(rows, articles))
+    missing = observations.filter(pc.is_null(codes))
+    if missing.num_rows:
+        frames.append(build_series(missing.to_pandas(date_as_object=True), articles))
+    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
 
-def summarize_chunks(
-    outputs: Sequence[ChunkOutput], file_rejects: Sequence[FileReject], published: PublishResult
-) -> RefreshSummary:
-    reasons: Counter[str] = Counter(r.reason for r in file_rejects)
+def summarize_chunks(outputs: Sequence[ChunkOutput], published: PublishResult) -> RefreshSummary:
+    reasons: Counter[str] = Counter()
     for o in outputs:
         reasons.update(o.reject_reasons)
+    articles = sum(o.rows("articles") for o in outputs)
+    files_rejected = sum(o.files_rejected for o in outputs)
     return RefreshSummary(
-        files_seen=sum(o.rows("articles") for o in outputs) + len(file_rejects),
-        articles_read=sum(o.rows("articles") for o in outputs),
-        files_rejected=len(file_rejects),
+        files_seen=articles + files_rejected,
+        articles_read=articles,
+        files_rejected=files_rejected,
         observations=sum(o.rows("observations") for o in outputs),
-        rows_rejected=sum(o.rows("rejects") for o in outputs),
+        rows_rejected=sum(o.rows_rejected for o in outputs),
         mentions=sum(o.rows("mentions") for o in outputs),
         version=published.version,
         changed=published.changed,

@@ -26,7 +26,6 @@ import hashlib
 import logging
 import pickle
 import sqlite3
-import threading
 import time
 import zlib
 from collections.abc import Callable, Iterable, Sequence
@@ -394,175 +393,16 @@ def extract_incremental(
 # --------------------------------------------------------------------------------------------- ingest cache
 
 INGEST_MODULES = ("ingest.py", "text.py", "models.py")
-_ingest_lock = threading.Lock()
 
 
 def ingest_code_version() -> str:
+    """Hash of the ingest code (16 hex chars): reading a file again gives the same article while it holds."""
     pkg = Path(dxdata.__file__).resolve().parent
     h = hashlib.sha256(f"ingest format {FORMAT}\n".encode())
     for name in INGEST_MODULES:
         path = pkg / name
         h.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"<missing>") + b"\0")
     return h.hexdigest()[:16]
-
-
-@dataclass
-class IngestStats:
-    files: int = 0
-    hits: int = 0
-    read: int = 0
-    seconds: float = 0.0
-
-
-class CachedReader:
-    """`dxdata.ingest.read_article` with its outcome cached by file identity.
-
-    A file is the same when its path, size, mtime, ctime and inode are: any write to it changes its
-    ctime, which no tool can set back. The cached outcome is the `Article`, or the reason it was
-    rejected (reasons that may be transient, such as ``unreadable``, are never cached).
-    """
-
-    NOT_CACHED = frozenset({"unreadable", "error"})
-
-    def __init__(self, cache_dir: Path | str, raw_dir: Path | str, read: Callable) -> None:
-        self.raw_dir = str(Path(raw_dir).resolve())
-        self.read = read
-        self.version = ingest_code_version()
-        self.stats = IngestStats()
-        self.seen: list[str] = []
-        self._pending: list[tuple[str, str, str, bytes]] = []
-        self._db = ExtractionCache(cache_dir, self.version)  # same SQLite file, its own table
-        self._conn = self._db._conn
-        self._conn.execute(
-            "CREATE TABLE IF NOT EXISTS ingest (file_key TEXT PRIMARY KEY, raw_dir TEXT NOT NULL,"
-            " version TEXT NOT NULL, payload BLOB NOT NULL) WITHOUT ROWID"
-        )
-
-    def _key(self, path: Path, raw_dir: Path) -> str | None:
-        try:
-            st = path.stat()
-        except OSError:
-            return None
-        rel = path.relative_to(raw_dir).as_posix()
-        return f"{self.raw_dir}\0{rel}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}"
-
-    def __call__(self, path: Path, raw_dir: Path):
-        from dxdata.ingest import IngestError
-
-        self.stats.files += 1
-        key = self._key(path, raw_dir)
-        if key is not None:
-            self.seen.append(key)
-            row = self._conn.execute(
-                "SELECT payload FROM ingest WHERE file_key = ? AND version = ?", (key, self.version)
-            ).fetchone()
-            if row is not None:
-                try:
-                    outcome = pickle.loads(zlib.decompress(row[0]))
-                except Exception:
-                    outcome = None
-                if isinstance(outcome, Article):
-                    self.stats.hits += 1
-                    return outcome
-                if isinstance(outcome, tuple) and len(outcome) == 3:
-                    self.stats.hits += 1
-                    raise IngestError(*outcome)
-        self.stats.read += 1
-        try:
-            article = self.read(path, raw_dir)
-        except IngestError as err:
-            if key is not None and err.reason not in self.NOT_CACHED:
-                self._remember(key, (err.reason, err.detail, err.content_sha256))
-            raise
-        if key is not None:
-            self._remember(key, article)
-        return article
-
-    def _remember(self, key: str, outcome: object) -> None:
-        blob = zlib.compress(pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL), 1)
-        self._pending.append((key, self.raw_dir, self.version, blob))
-        if len(self._pending) >= 1000:
-            self.flush()
-
-    def flush(self) -> None:
-        if not self._pending:
-            return
-        rows, self._pending = self._pending, []
-        self._conn.execute("BEGIN IMMEDIATE")
-        try:
-            self._conn.executemany("INSERT OR REPLACE INTO ingest VALUES (?, ?, ?, ?)", rows)
-            self._conn.execute("COMMIT")
-        except BaseException:
-            with contextlib.suppress(sqlite3.Error):
-                self._conn.execute("ROLLBACK")
-            raise
-
-    def close(self, prune: bool = True) -> None:
-        try:
-            self.flush()
-            if prune:
-                self._conn.execute("BEGIN IMMEDIATE")
-                try:
-                    self._conn.execute("CREATE TEMP TABLE IF NOT EXISTS seen_files (k TEXT PRIMARY KEY)")
-                    self._conn.execute("DELETE FROM seen_files")
-                    self._conn.executemany("INSERT OR IGNORE INTO seen_files VALUES (?)", ((k,) for k in self.seen))
-                    self._conn.execute(
-                        "DELETE FROM ingest WHERE version <> ? OR"
-                        " (raw_dir = ? AND file_key NOT IN (SELECT k FROM seen_files))",
-                        (self.version, self.raw_dir),
-                    )
-                    self._conn.execute("DELETE FROM seen_files")
-                    self._conn.execute("COMMIT")
-                except BaseException:
-                    with contextlib.suppress(sqlite3.Error):
-                        self._conn.execute("ROLLBACK")
-                    raise
-        finally:
-            self._db.close()
-
-
-def read_raw_folder_cached(raw_dir: Path | str, cache_dir: Path | str) -> tuple[list, list, IngestStats]:
-    """`dxdata.ingest.read_raw_folder`, re-reading only files that changed since the last run.
-
-    Same articles and rejects, in the same order, as `read_raw_folder` (duplicate detection and
-    every other rule stay there). If the cache cannot be used, falls back to a plain read.
-    """
-    import inspect
-
-    from dxdata import ingest
-
-    started = time.perf_counter()
-    try:
-        reader = CachedReader(cache_dir, raw_dir, ingest.read_article)
-    except sqlite3.Error as err:
-        log.warning("ingest cache unavailable (%s); reading every file", err)
-        articles, rejects = ingest.read_raw_folder(Path(raw_dir))
-        return articles, rejects, IngestStats(files=len(articles) + len(rejects), read=len(articles) + len(rejects))
-    try:
-        if "read" in inspect.signature(ingest.read_raw_folder).parameters:
-            articles, rejects = ingest.read_raw_folder(Path(raw_dir), read=reader)
-        else:
-            # Until read_raw_folder takes a `read=` argument: swap the module's reader for this call.
-            with _ingest_lock:
-                original = ingest.read_article
-                ingest.read_article = reader
-                try:
-                    articles, rejects = ingest.read_raw_folder(Path(raw_dir))
-                finally:
-                    ingest.read_article = original
-        reader.close(prune=True)
-    except BaseException:
-        reader.close(prune=False)
-        raise
-    reader.stats.seconds = time.perf_counter() - started
-    log.info(
-        "ingest: %d files, %d unchanged (from the cache), %d read (%.1f s)",
-        reader.stats.files,
-        reader.stats.hits,
-        reader.stats.read,
-        reader.stats.seconds,
-    )
-    return articles, rejects, reader.stats
 
 
 # --------------------------------------------------------------------------------------------- layout

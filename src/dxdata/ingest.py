@@ -20,6 +20,7 @@ import re
 import stat
 import statistics
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -748,7 +749,7 @@ def read_article(path: Path, raw_dir: Path) -> Article:
     )
 
 
-def _raw_files(raw_dir: Path) -> list[tuple[str, Path]]:
+def raw_files(raw_dir: Path) -> list[tuple[str, Path]]:
     """Regular, non-hidden files under raw_dir, by relative posix path (deterministic order)."""
     found: list[tuple[str, Path]] = []
     for dirpath, dirnames, filenames in os.walk(raw_dir):
@@ -782,12 +783,22 @@ def read_raw_folder(raw_dir: Path) -> tuple[list[Article], list[FileReject]]:
     raw_dir = Path(raw_dir)
     if not raw_dir.is_dir():
         raise NotADirectoryError(f"raw folder {raw_dir} does not exist or is not a directory")
+    articles, rejects = read_files(raw_files(raw_dir), raw_dir)
+    log.info("ingest: %d articles read, %d files rejected from %s", len(articles), len(rejects), raw_dir)
+    return articles, rejects
+
+
+def read_files(files: Sequence[tuple[str, Path]], raw_dir: Path) -> tuple[list[Article], list[FileReject]]:
+    """The given files of `raw_dir` (``(source_file, path)`` in path order) as Articles or FileRejects.
+
+    A file whose normalized text equals an earlier one's is rejected as a duplicate of it.
+    """
     articles: list[Article] = []
     rejects: list[FileReject] = []
     seen: dict[str, str] = {}
-    for source_file, path in _raw_files(raw_dir):
+    for source_file, path in files:
         try:
-            article = read_article(path, raw_dir)
+            article = read_article(Path(path), Path(raw_dir))
         except IngestError as err:
             rejects.append(_reject(source_file, err.reason, err.detail, err.content_sha256))
             continue
@@ -798,16 +809,12 @@ def read_raw_folder(raw_dir: Path) -> tuple[list[Article], list[FileReject]]:
             continue
         key = _sha256(article.text.encode("utf-8"))
         if key in seen:
-            rejects.append(
-                _reject(
-                    source_file,
-                    "duplicate",
-                    f"Same text as {seen[key]}, which is kept; this copy is skipped.",
-                    article.content_sha256,
-                )
-            )
+            rejects.append(duplicate_reject(source_file, seen[key], article.content_sha256))
             continue
         seen[key] = source_file
         articles.append(article)
-    log.info("ingest: %d articles read, %d files rejected from %s", len(articles), len(rejects), raw_dir)
     return articles, rejects
+
+
+def duplicate_reject(source_file: str, kept: str, sha: str | None) -> FileReject:
+    return _reject(source_file, "duplicate", f"Same text as {kept}, which is kept; this copy is skipped.", sha)

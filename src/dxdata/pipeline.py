@@ -79,7 +79,7 @@ SORT_KEYS = {
     "articles": ["source_file"],
     "observations": ["source_file", "number_start", "indicator_code"],
     "mentions": ["source_file", "char_start", "reason"],
-    "rejects": ["stage", "source_file", "obs_id", "reason"],
+    "rejects": ["source_file", "stage", "obs_id", "reason"],  # by file first: parts of chunks join in order
     "series": SERIES_SORT_KEYS,
     "indicators": ["indicator_code"],
     "bodies": ["body_code"],

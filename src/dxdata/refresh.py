@@ -1,4 +1,4 @@
-"""The whole refresh as one plain function: ingest, plan chunks, build them, publish.
+"""The whole refresh as one plain function: scan, plan chunks, build them, publish.
 
 `dxdata refresh --no-prefect`, the tests, notebooks and benchmarks run this; the Prefect flow in
 `flows/refresh.py` runs the same functions as tasks.
@@ -16,10 +16,17 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from dxdata.batching import map_ordered
-from dxdata.build import build_chunk, build_version, plan_chunks, reuse_chunk
+from dxdata.build import (
+    build_chunk,
+    build_version,
+    duplicate_rebuilds,
+    extraction_version,
+    plan_chunks,
+    scan_raw_folder,
+    split_reusable,
+)
 from dxdata.codebook import load_codebook
-from dxdata.incremental import ExtractionCache, article_key, cache_dir_for, cache_version, read_raw_folder_cached
-from dxdata.ingest import read_raw_folder
+from dxdata.incremental import ExtractionCache, cache_dir_for, cache_version
 from dxdata.pipeline import RefreshSummary
 from dxdata.store import VersionWriter
 
@@ -54,42 +61,46 @@ def run_refresh(
 ) -> RefreshSummary:
     """Build the dataset from `raw_dir` and publish a new version under `out_dir` if anything changed.
 
-    The articles are built in chunks of about `batch_size` (`dxdata.build`). With `cached`, files,
-    extraction results and whole chunks unchanged since the last run are reused (``out_dir/cache``
-    and the latest version); without, everything is redone, which is the reference the cached path is
+    The files are built in chunks of about `batch_size` (`dxdata.build`). With `cached`, chunks the
+    latest version holds are reused and articles already extracted come from the extraction cache
+    (``out_dir/cache``); without, everything is redone, which is the reference the cached path is
     tested against. `workers` > 1 builds chunks in a process pool. `on_batch(done, total)` reports
     progress; `timings`, when given, receives the seconds spent per stage.
     """
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
+    if not raw_dir.is_dir():
+        raise NotADirectoryError(f"raw folder {raw_dir} does not exist or is not a directory")
     clock = Stopwatch(timings)
     codebook = load_codebook()
-    version = cache_version(codebook)
+    version = extraction_version(codebook)
     with contextlib.ExitStack() as stack:
         cache_dir = cache_dir_for(out_dir) if cached else Path(stack.enter_context(tempfile.TemporaryDirectory()))
-        with clock("ingest"):
-            if cached:
-                articles, file_rejects, _ = read_raw_folder_cached(raw_dir, cache_dir)
-            else:
-                articles, file_rejects = read_raw_folder(raw_dir)
-        log.info("ingest: %d articles read, %d files rejected", len(articles), len(file_rejects))
+        with clock("scan"):
+            files = scan_raw_folder(raw_dir)
+            chunks = plan_chunks(files, raw_dir, version, batch_size)
         writer = stack.enter_context(VersionWriter(out_dir))
-        with clock("plan"):
-            chunks = plan_chunks(articles, version, batch_size)
-            reused = {c.index: out for c in chunks if cached and (out := reuse_chunk(c, writer)) is not None}
-            todo = [c for c in chunks if c.index not in reused]
+        reused, todo = split_reusable(chunks, writer) if cached else ([], chunks)
         log.info(
-            "plan: %d chunks, %d unchanged since the last version, %d to build", len(chunks), len(reused), len(todo)
+            "plan: %d files in %d chunks: %d unchanged since %s, %d to build",
+            len(files),
+            len(chunks),
+            len(reused),
+            writer.previous or "no version",
+            len(todo),
         )
         with clock("build"):
-            done = (lambda i, _: on_batch(i + 1, len(todo))) if on_batch else None
+            build = functools.partial(build_chunk, staging=str(writer.staging), cache_dir=str(cache_dir))
             if on_batch:
                 on_batch(0, len(todo))
-            build = functools.partial(build_chunk, staging=str(writer.staging), cache_dir=str(cache_dir))
-            built = map_ordered(build, todo, workers=workers, on_result=done)
+            done = (lambda i, _: on_batch(i + 1, len(todo))) if on_batch else None
+            outputs = {o.index: o for o in [*reused, *map_ordered(build, todo, workers=workers, on_result=done)]}
+            again = duplicate_rebuilds(chunks, list(outputs.values()), version)
+            outputs |= {o.index: o for o in map_ordered(build, again, workers=workers)}
+            chunks = [next((a for a in again if a.index == c.index), c) for c in chunks]
         if cached:
-            with ExtractionCache(cache_dir, version) as cache:
-                cache.prune(keep=[article_key(a) for a in articles])
+            with ExtractionCache(cache_dir, cache_version(codebook)) as cache:
+                cache.prune(keep=None)  # entries of other codebook or code versions
         with clock("publish"):
-            summary = build_version(writer, chunks, [*reused.values(), *built], articles, file_rejects, codebook)
+            summary = build_version(writer, chunks, list(outputs.values()), codebook)
     log.info("refresh: %s", json.dumps(summary.as_dict(), ensure_ascii=False))
     return summary

@@ -333,6 +333,7 @@ class VersionWriter:
         self._hashes: dict[str, str] = {}
         self._previous_parts: dict[tuple[str, str], dict] = {}
         self.previous: str | None = None
+        self.previous_sources: dict[str, dict] = {}  # the latest version's raw-file records, by file
         self.staging = Path()
 
     def __enter__(self) -> VersionWriter:
@@ -350,7 +351,9 @@ class VersionWriter:
             _clean_leftovers(self.out_dir)
             self.previous = _latest_for_publish(self.out_dir)
             if self.previous is not None:
-                for name, entry in _manifest_at(vdir / self.previous).get("tables", {}).items():
+                previous = _manifest_at(vdir / self.previous)
+                self.previous_sources = {r["source_file"]: r for r in previous.get("sources", [])}
+                for name, entry in previous.get("tables", {}).items():
                     for part in entry.get("parts", []):
                         self._previous_parts[(name, part["chunk"])] = part
                     for chunk in entry.get("empty_chunks", []):
