@@ -34,13 +34,16 @@ def main(argv: list[str] | None = None) -> int:
     from dxdata.extract import extract_article
     from dxdata.ingest import read_raw_folder
 
-    raw = args.raw_dir
+    source = str(args.raw_dir)
     if args.synthetic:
         from dxdata import synth
 
-        raw = Path(tempfile.mkdtemp(prefix="dxdata-extract-speed-"))
-        synth.generate(args.synthetic, raw)
-    articles, _ = read_raw_folder(raw)
+        with tempfile.TemporaryDirectory(prefix="dxdata-extract-speed-") as tmp:  # removed once read
+            synth.generate(args.synthetic, Path(tmp))
+            articles, _ = read_raw_folder(Path(tmp))
+        source = "a synthetic corpus"
+    else:
+        articles, _ = read_raw_folder(args.raw_dir)
     book = load_codebook()
     for a in articles:  # warm-up
         extract_article(a, book)
@@ -53,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     dt = time.perf_counter() - t0
     chars = sum(len(a.text) for a in articles) / len(articles)
     rate = n / dt
-    print(f"{len(articles)} articles from {raw} (mean {chars:,.0f} characters)")
+    print(f"{len(articles)} articles from {source} (mean {chars:,.0f} characters)")
     print(f"extraction: {rate:.1f} articles/s on one core ({1000 / rate:.1f} ms per article; target >= {TARGET:.0f}/s)")
     if args.profile:
         prof = cProfile.Profile()

@@ -194,3 +194,73 @@ def test_spans_point_at_the_number() -> None:
     text = "Bộ Công an đã cấp trên 86 triệu thẻ căn cước."
     n = only_fact(text)
     assert text[n.start : n.end] == n.text == "86 triệu"
+
+
+# ---- the fast scanning helpers give what a plain regex scan gives ---------------------------
+
+_FUZZ_PIECES = [
+    "số", "Nghị định", "thứ", "hạng", "xếp", "tăng", "gấp", "khoảng", "hơn", "dưới", "mức", "điện thoại",
+    "ngày", "tỉnh", "của", "trong", "TP.", "top", "ISO", "12", "2024", "0,5", "1.000", "/", "-", ".", ",",
+    ":", "(", " ", " ", "  ", "\n", "x", "ſ", "ı", "İ",
+]
+
+
+def _fuzz(n: int, seed: int) -> list[str]:
+    import random
+
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        s = "".join(rng.choice(_FUZZ_PIECES) + rng.choice(["", " "]) for _ in range(rng.randint(1, 10)))
+        out.append(s.upper() if rng.random() < 0.2 else s)
+    return out
+
+
+def test_end_patterns_answer_like_re_search() -> None:
+    import dxdata.numbers as numbers
+    from dxdata.text import EndPattern
+
+    patterns = [v for v in vars(numbers).values() if isinstance(v, EndPattern)]
+    patterns += [rx for _, rx in numbers._QUALIFIER_RES]
+    assert len(patterns) > 10
+    for text in _fuzz(3000, 1):
+        for p in patterns:
+            assert p.search(text) == (p.pattern.search(text) is not None), (p.pattern.pattern, text)
+
+
+def test_end_pattern_rejects_unanchored() -> None:
+    from dxdata.text import EndPattern
+
+    with pytest.raises(ValueError):
+        EndPattern(r"số\s*")
+
+
+def test_numerals_found_at_digit_runs_equal_a_full_scan() -> None:
+    import dxdata.numbers as numbers
+    from dxdata.text import digit_runs, finditer_at
+
+    digits = ["1", "12", "123", "2024", "0912", "1800", "٣"]
+    for text in _fuzz(2000, 2):
+        text = text.replace("x", digits[len(text) % len(digits)])
+        starts = [s for s, _ in digit_runs(text)]
+        for rx in (numbers._NUMBER_RE, numbers._DATE_RE, numbers._DAY_MONTH_RE, numbers._YEAR_SPAN_RE,
+                   numbers._TIME_RE, numbers._PHONE_RE):
+            assert [m.span() for m in finditer_at(rx, text, starts)] == [m.span() for m in rx.finditer(text)]
+
+
+def test_blocked_spans_equal_a_full_scan() -> None:
+    import dxdata.numbers as numbers
+    from dxdata.text import digit_runs
+
+    def full_scan(text: str) -> list[tuple[int, int, str]]:
+        spans = []
+        for rx, reason in numbers._BLOCKING:
+            for mm in rx.finditer(text):
+                before = text[max(0, mm.start() - 16) : mm.start()]
+                if rx is not numbers._DAY_MONTH_RE or numbers._DAY_WORD_BEFORE_RE.search(before):
+                    spans.append((mm.start(), mm.end(), reason))
+        return sorted(spans)
+
+    for text in _fuzz(2000, 4):
+        text = text.replace("x", "0912 345 678").replace("ı", "16/2/2024").replace("ſ", "08:30")
+        assert numbers._blocked_spans(text, [s for s, _ in digit_runs(text)]) == full_scan(text), text

@@ -64,3 +64,24 @@ def test_comparison_years_are_not_periods() -> None:
 
 def test_now_words() -> None:
     assert [t.kind for t in find_time_expressions("Đến nay, có 14 bộ", REF)] == ["now"]
+
+
+def test_candidate_starts_cover_every_match() -> None:
+    """Each pattern is tried only where it can start (`_STARTS`, `_numeral_starts`): no match is lost."""
+    import random
+
+    import dxdata.periods as periods
+    from dxdata.text import digit_runs, merge_starts
+
+    pieces = ["năm", "tháng", "quý", "ngày", "sáu", "ba", "mười", "đầu", "cuối", "giữa", "hiện nay", "index",
+              "2019", "2024", "12", "4", "/", "-", ".", " ", " ", "  ", "\n", "đến", "của"]
+    rng = random.Random(3)
+    for _ in range(2000):
+        text = "".join(rng.choice(pieces) + rng.choice(["", " "]) for _ in range(rng.randint(1, 14)))
+        anchors = periods._ANCHORS.find(text)
+        runs = digit_runs(text)
+        for kind, rx in periods._PATTERNS:
+            starts = set(merge_starts(anchors, periods._STARTS[kind])) | set(
+                periods._numeral_starts(kind, text, runs, anchors)
+            )
+            assert {p for p in range(len(text)) if rx.match(text, p)} <= starts, (kind, text)

@@ -18,6 +18,7 @@ class _CueTable:
     specificity: dict[int, float]  # part id -> 1 / number of indicators whose cues use it
     prior_parts: dict[str, frozenset[int]]  # code -> the parts that speak for its topic (its family's)
     codes_by_part: dict[int, frozenset[str]]  # part id -> indicators with a cue using it
+    cue_sets: dict[str, list[tuple[tuple[int, ...], frozenset[int]]]]  # code -> [(part ids, set of them)]
 
 
 _TABLES: dict[str, _CueTable] = {}
@@ -57,7 +58,8 @@ def _table(codebook: Codebook) -> _CueTable:
         automaton.add_word(part, (pid, len(part)))
     automaton.make_automaton()
     codes_by_part = {pid: frozenset(codes) for pid, codes in users.items()}
-    table = _CueTable(automaton, dict(cues_by_indicator), specificity, prior_parts, codes_by_part)
+    cue_sets = {code: [(ids, frozenset(ids)) for _, ids in cues] for code, cues in cues_by_indicator.items()}
+    table = _CueTable(automaton, dict(cues_by_indicator), specificity, prior_parts, codes_by_part, cue_sets)
     _TABLES[codebook.fingerprint] = table
     return table
 
@@ -79,13 +81,15 @@ class CueIndex:
         self._specificity = table.specificity
         self._prior_parts = table.prior_parts
         self._codes_by_part = table.codes_by_part
+        self._cue_sets = table.cue_sets
         hits: list[tuple[int, int, int]] = []
         n = len(folded)
         for end_index, (pid, length) in table.automaton.iter(folded):
             start, end = end_index - length + 1, end_index + 1
-            if start > 0 and _is_word_char(folded[start - 1]) and _is_word_char(folded[start]):
+            # on word boundaries (`_is_word_char`, inlined: this loop sees every candidate hit)
+            if start > 0 and folded[start - 1].isalnum() and folded[start].isalnum():
                 continue
-            if end < n and _is_word_char(folded[end]) and _is_word_char(folded[end - 1]):
+            if end < n and folded[end].isalnum() and folded[end_index].isalnum():
                 continue
             hits.append((start, end, pid))
         hits.sort()
@@ -121,6 +125,10 @@ class CueIndex:
             out |= self._codes_by_part.get(pid, frozenset())
         return out
 
+    def cue_parts_of(self, code: str) -> list[tuple[tuple[int, ...], frozenset[int]]]:
+        """The indicator's cues as (part ids, the set of them), for a quick 'all parts present' test."""
+        return self._cue_sets.get(code, [])
+
     def specificity(self, part_id: int) -> float:
         """1 for a cue part only one indicator uses, down to 1/n for a part n indicators share."""
         return self._specificity.get(part_id, 1.0)
@@ -149,7 +157,7 @@ def body_hits(codebook: Codebook, folded: str) -> list[tuple[int, int, str]]:
     n = len(folded)
     for end_index, (code, length) in automaton.iter(folded):
         start, end = end_index - length + 1, end_index + 1
-        if (start > 0 and _is_word_char(folded[start - 1])) or (end < n and _is_word_char(folded[end])):
+        if (start > 0 and folded[start - 1].isalnum()) or (end < n and folded[end].isalnum()):  # `_is_word_char`
             continue
         out.append((start, end, code))
     return out

@@ -23,6 +23,7 @@ from dxdata.numbers import NumberMention, find_numbers
 from dxdata.periods import TimeExpr, find_time_expressions
 from dxdata.regions import RegionMatch, find_regions, region_2025
 from dxdata.sentences import Sentence, split_sentences
+from dxdata.text import EndPattern, digit_runs
 
 MIN_CUE_SCORE = 6.0
 PRIOR_WEIGHT = 0.4  # the article's topic breaks ties between local cues
@@ -47,12 +48,12 @@ _NATIONAL_MEETING_RE = re.compile(
     re.IGNORECASE,
 )
 _RESPECTIVELY_RE = re.compile(r"\blần lượt\b", re.IGNORECASE)
-_VENUE_BEFORE_RE = re.compile(r"(?:điểm cầu|tại hội trường)\s*(?:tỉnh|thành phố|TP\.?)?\s*$", re.IGNORECASE)
-_POSSESSIVE_BEFORE_RE = re.compile(r"\b(?:của|thuộc)\s*$", re.IGNORECASE)
-_MEETING_RE = re.compile(
+_VENUE_BEFORE_RE = EndPattern(r"(?:điểm cầu|tại hội trường)\s*(?:tỉnh|thành phố|TP\.?)?\s*$", re.IGNORECASE)
+_POSSESSIVE_BEFORE_RE = EndPattern(r"\b(?:của|thuộc)\s*$", re.IGNORECASE)
+_MEETING_RE = EndPattern(
     r"(?:phiên\s+họp|hội\s+nghị|cuộc\s+họp|báo\s+cáo|kỳ\s+họp)[^.;]{0,60}?\bcủa\s+$", re.IGNORECASE
 )
-_PROVINCE_SUBJECT_RE = re.compile(r"(?:tỉnh|thành phố|TP\.?|Tp\.?)\s*$", re.IGNORECASE)
+_PROVINCE_SUBJECT_RE = EndPattern(r"(?:tỉnh|thành phố|TP\.?|Tp\.?)\s*$", re.IGNORECASE)
 _CLAUSE_BREAK_RE = re.compile(r"[;:]|\s[-–]\s|,\s*trong đó\b", re.IGNORECASE)
 
 
@@ -76,10 +77,13 @@ def find_bodies(text: str, folded: str, codebook: Codebook) -> list[BodyMention]
     return out
 
 
+_CONCEPT_AFTER_RE = re.compile(r"\s+(?:dien tu|so\b|thong minh)")
+
+
 def _is_concept(folded: str, mention: BodyMention) -> bool:
     """'Chính phủ điện tử', 'Chính phủ số' are concepts, not the Government."""
     return mention.code == "GOV" and bool(
-        re.match(r"\s+(?:dien tu|so\b|thong minh)", folded[mention.end : mention.end + 12])
+        _CONCEPT_AFTER_RE.match(folded[mention.end : mention.end + 12])
     )
 
 
@@ -98,6 +102,24 @@ class _ArticleContext:
     default_body: str | None
     cues: CueIndex
     matched: dict[int, str] = field(default_factory=dict)  # number start -> indicator code, in reading order
+    scorers: dict[Sentence, _SentenceScorer] = field(default_factory=dict)  # built once per sentence
+    sentence_index: dict[Sentence, int] = field(default_factory=dict)
+    respectively: dict[Sentence, bool] = field(default_factory=dict)  # sentence says 'lần lượt'
+    clause_breaks: dict[Sentence, list[tuple[int, int]]] = field(default_factory=dict)
+
+    def scorer(self, sent: Sentence, sent_nums: list[NumberMention]) -> _SentenceScorer:
+        """The cue hits and number layout of a sentence, shared by all numbers in it."""
+        scorer = self.scorers.get(sent)
+        if scorer is None:
+            scorer = self.scorers[sent] = _SentenceScorer(self, sent, sent_nums)
+        return scorer
+
+    def index_of(self, sent: Sentence) -> int:
+        """`sentences.index(sent)` without the linear scan."""
+        if not self.sentence_index:
+            for i, s in enumerate(self.sentences):
+                self.sentence_index.setdefault(s, i)
+        return self.sentence_index[sent]
 
 
 def extract_article(article: Article, codebook: Codebook) -> ExtractionResult:
@@ -105,8 +127,9 @@ def extract_article(article: Article, codebook: Codebook) -> ExtractionResult:
     ctx = _context(article, codebook)
     result = ExtractionResult()
     seen: dict[tuple, int] = {}
+    starts = [n.start for n in ctx.numbers]  # numbers are sorted by start
     for sent in ctx.sentences:
-        nums = [n for n in ctx.numbers if sent.start <= n.start < sent.end]
+        nums = ctx.numbers[bisect.bisect_left(starts, sent.start) : bisect.bisect_left(starts, sent.end)]
         if not nums:
             continue
         for num in nums:
@@ -137,13 +160,14 @@ def _context(article: Article, codebook: Codebook) -> _ArticleContext:
     regions = find_regions(text)
     bodies = find_bodies(text, folded, codebook)
     sentences = split_sentences(text)
+    runs = digit_runs(text)  # shared by the number and the time expression finders
     return _ArticleContext(
         article=article,
         text=text,
         folded=folded,
         sentences=sentences,
-        numbers=find_numbers(text),
-        times=find_time_expressions(text, article.published or article.event_date),
+        numbers=find_numbers(text, runs),
+        times=find_time_expressions(text, article.published or article.event_date, runs),
         regions=regions,
         bodies=bodies,
         ref_date=ref,
@@ -216,14 +240,17 @@ def _skip_reason(sent: Sentence, num: NumberMention) -> str | None:
 
 
 def _clause_bounds(ctx: _ArticleContext, sent: Sentence, pos: int) -> tuple[int, int]:
-    seg = ctx.text[sent.start : sent.end]
+    breaks = ctx.clause_breaks.get(sent)
+    if breaks is None:  # the sentence's clause breaks, found once
+        seg = ctx.text[sent.start : sent.end]
+        breaks = [(sent.start + m.start(), sent.start + m.end()) for m in _CLAUSE_BREAK_RE.finditer(seg)]
+        ctx.clause_breaks[sent] = breaks
     start, end = sent.start, sent.end
-    for m in _CLAUSE_BREAK_RE.finditer(seg):
-        abs_pos = sent.start + m.start()
-        if abs_pos < pos:
-            start = sent.start + m.end()
+    for break_start, break_end in breaks:
+        if break_start < pos:
+            start = break_end
         else:
-            end = abs_pos
+            end = break_start
             break
     return start, end
 
@@ -236,7 +263,8 @@ def _observe(
     sent_nums: list[NumberMention],
 ) -> tuple[Observation | None, str]:
     facts = [n for n in sent_nums if n.not_fact is None and n is not num]
-    indicator, _score = _match_indicator(ctx, codebook, sent, num, facts, _share_base(ctx, num, facts))
+    scorer = ctx.scorer(sent, sent_nums)
+    indicator, _score = _match_indicator(ctx, codebook, scorer, num, _share_base(ctx, num, facts))
     if indicator is None:
         return None, "no_indicator"
     ctx.matched[num.start] = indicator.code
@@ -281,6 +309,7 @@ def _share_base(ctx: _ArticleContext, num: NumberMention, others: list[NumberMen
 
 
 _BY_KIND: dict[str, dict[tuple[str | None, bool], list[tuple[int, Indicator]]]] = {}
+_BY_KIND_CODE: dict[str, dict[tuple[str | None, bool], dict[str, tuple[int, Indicator]]]] = {}
 
 
 def _indicators_by_kind(codebook: Codebook) -> dict[tuple[str | None, bool], list[tuple[int, Indicator]]]:
@@ -294,39 +323,57 @@ def _indicators_by_kind(codebook: Codebook) -> dict[tuple[str | None, bool], lis
     return grouped
 
 
+def _indicators_by_kind_code(codebook: Codebook) -> dict[tuple[str | None, bool], dict[str, tuple[int, Indicator]]]:
+    """`_indicators_by_kind` as code -> (order, indicator): picks the few a sentence's cues name."""
+    grouped = _BY_KIND_CODE.get(codebook.fingerprint)
+    if grouped is None:
+        grouped = {
+            kind: {ind.code: (order, ind) for order, ind in pairs}
+            for kind, pairs in _indicators_by_kind(codebook).items()
+        }
+        _BY_KIND_CODE[codebook.fingerprint] = grouped
+    return grouped
+
+
 def _match_indicator(
     ctx: _ArticleContext,
     codebook: Codebook,
-    sent: Sentence,
+    scorer: _SentenceScorer,
     num: NumberMention,
-    others: list[NumberMention],
     share_base: NumberMention | None = None,
 ) -> tuple[Indicator | None, float]:
     """The indicator whose cue parts stand closest to the number, weighted by cue length."""
     best: tuple[float, int, Indicator | None] = (0.0, 0, None)
     best_prior: tuple[float, int, Indicator | None] = (0.0, 0, None)
-    hits = ctx.cues.hits_in(sent.start, sent.end)
-    present = ctx.cues.codes_with_parts(hits)
-    for order, indicator in _indicators_by_kind(codebook).get((num.unit, num.is_change), ()):
+    present = scorer.present
+    kind = (num.unit, num.is_change)
+    prior_units = num.unit in PRIOR_UNITS
+    if prior_units:  # the article prior may name an indicator with no cue here: all are candidates
+        candidates = _indicators_by_kind(codebook).get(kind, ())
+    else:  # only an indicator with a cue part in the sentence can reach MIN_CUE_SCORE
+        by_code = _indicators_by_kind_code(codebook).get(kind, {})
+        candidates = sorted(by_code[code] for code in present if code in by_code)
+    weights: dict[tuple[int, int], float] = {}  # cue occurrence -> weight for this number
+    cue_scores: dict[tuple[int, ...], float] = {}  # cue -> score for this number (indicators share cues)
+    for order, indicator in candidates:
         prior = ctx.cues.article_prior(indicator.code)
         if indicator.code not in present:
-            if num.unit in PRIOR_UNITS and PRIOR_WEIGHT * prior > best_prior[0] + 1e-9:
+            if prior_units and PRIOR_WEIGHT * prior > best_prior[0] + 1e-9:
                 best_prior = (PRIOR_WEIGHT * prior, -order, indicator)
             continue
-        local = max(
-            (
-                _cue_score(ctx, sent, num, others, cue, hits)
-                for _, cue in ctx.cues.cues_of(indicator.code)
-                if all(pid in hits for pid in cue)
-            ),
-            default=0.0,
-        )
+        local = 0.0
+        for cue in scorer.usable_cues(indicator.code):
+            score = cue_scores.get(cue)
+            if score is None:
+                score = cue_scores[cue] = _cue_score(ctx, scorer, num, cue, weights)
+            if score > local:
+                local = score
         if share_base is not None and indicator.share_of:
             base_code = ctx.matched.get(share_base.start)
             if base_code == indicator.share_of:
                 local += SHARE_BONUS
         combined = local + PRIOR_WEIGHT * prior
-        if num.unit in PRIOR_UNITS and combined > best_prior[0] + 1e-9:
+        if prior_units and combined > best_prior[0] + 1e-9:
             best_prior = (combined, -order, indicator)
         if local >= MIN_CUE_SCORE and combined > best[0] + 1e-9:
             best = (combined, -order, indicator)
@@ -339,19 +386,26 @@ def _match_indicator(
 
 def _cue_score(
     ctx: _ArticleContext,
-    sent: Sentence,
+    scorer: _SentenceScorer,
     num: NumberMention,
-    others: list[NumberMention],
     cue: tuple[int, ...],
-    hits: dict[int, list[tuple[int, int]]],
+    weights: dict[tuple[int, int], float],
 ) -> float:
     """Sum of the weighted lengths of the cue's parts, found in order ('a ... b': a before b)."""
     score, after = 0.0, -1
     for part_id in cue:
-        options = [(s, e) for s, e in hits.get(part_id, ()) if s >= after]
-        if not options:
+        best: tuple[float, int, int] | None = None  # the best occurrence of the part after the previous one
+        for s, e in scorer.hits.get(part_id, ()):
+            if s < after:
+                continue
+            w = weights.get((s, e))
+            if w is None:
+                w = weights[(s, e)] = scorer.weight(num, s, e)
+            if best is None or (w * (e - s), s, e) > best:
+                best = (w * (e - s), s, e)
+        if best is None:
             return 0.0
-        part_score, s, e = max((_weight(ctx, sent, num, others, s, e) * (e - s), s, e) for s, e in options)
+        part_score, s, e = best
         if part_score <= 0.0:
             return 0.0
         score += part_score * (1.0 - GENERIC_DISCOUNT * (1.0 - ctx.cues.specificity(part_id)))
@@ -359,51 +413,82 @@ def _cue_score(
     return score
 
 
-def _weight(
-    ctx: _ArticleContext,
-    sent: Sentence,
-    num: NumberMention,
-    others: list[NumberMention],
-    start: int,
-    end: int,
-) -> float:
-    """How much a cue occurrence at [start, end) speaks for this number: near and not across others."""
-    if end <= num.start:
-        gap = num.start - end
-        lo, hi = end, num.start
-    elif start >= num.end:
-        gap = start - num.end
-        lo, hi = num.end, start
-    else:
-        gap, lo, hi = 0, num.start, num.start
-    crossings = sum(1 for o in others if lo <= o.start < hi)
-    between = ctx.text[lo:hi]
-    breaks = len(_CLAUSE_BREAK_RE.findall(between))
-    if any(start >= o.end and start - o.end <= 2 and not ctx.text[o.end : start].strip() for o in others):
-        return 0.0  # the counted noun of another number ("5 quyết định, 2 chỉ thị"): not ours
-    weight = 1.0 / (1.0 + gap / DECAY_CHARS)
-    if (
-        start >= num.end
-        and gap <= 2
-        and not ctx.text[num.end : start].strip()
-        and end - start >= HEAD_NOUN_MIN
-        and num.unit not in ("VND", "USD")
-    ):
-        weight *= HEAD_NOUN_BONUS  # the counted noun right after the number: "52 địa phương"
-    else:
-        if start >= num.end:
-            weight *= AFTER_PENALTY  # words describing a number mostly precede it or follow it at once
-        if any(_gap_between(o, start, end) < gap for o in others):
-            weight *= OTHER_NUMBER_PENALTY  # the cue words sit closer to another number: they are its words
-    return weight * (0.5**crossings) * (0.35**breaks)
+_BREAK_CHAR_RE = re.compile(r"[;:,\-–]")  # every _CLAUSE_BREAK_RE match holds one of these
 
 
-def _gap_between(num: NumberMention, start: int, end: int) -> int:
-    if end <= num.start:
-        return num.start - end
-    if start >= num.end:
-        return start - num.end
-    return 0
+class _SentenceScorer:
+    """One sentence's cue hits and the layout of its fact numbers, for weighing cues against each number."""
+
+    def __init__(self, ctx: _ArticleContext, sent: Sentence, sent_nums: list[NumberMention]) -> None:
+        self.text = ctx.text
+        self.hits = ctx.cues.hits_in(sent.start, sent.end)
+        self.present = ctx.cues.codes_with_parts(self.hits)
+        facts = [n for n in sent_nums if n.not_fact is None]
+        self.fact_starts = sorted(n.start for n in facts)
+        self.fact_spans = [(n.start, n.end) for n in facts]
+        self.fact_ends: dict[int, int] = {}  # end offset -> how many facts end there
+        for n in facts:
+            self.fact_ends[n.end] = self.fact_ends.get(n.end, 0) + 1
+        self.break_chars = [m.start() for m in _BREAK_CHAR_RE.finditer(ctx.text, sent.start, sent.end)]
+        self.min_gaps: dict[tuple[int, int], int] = {}  # cue occurrence -> its gap to the nearest fact
+        self._cues = ctx.cues
+        self._hit_parts = set(self.hits)
+        self._usable: dict[str, list[tuple[int, ...]]] = {}
+
+    def usable_cues(self, code: str) -> list[tuple[int, ...]]:
+        """The indicator's cues (as part ids) whose every part occurs in this sentence."""
+        found = self._usable.get(code)
+        if found is None:
+            hit_parts = self._hit_parts
+            found = self._usable[code] = [ids for ids, parts in self._cues.cue_parts_of(code) if parts <= hit_parts]
+        return found
+
+    def weight(self, num: NumberMention, start: int, end: int) -> float:
+        """How much a cue occurrence at [start, end) speaks for `num` (a fact of this sentence):
+        near it, and not across other numbers or clause breaks."""
+        text = self.text
+        if end <= num.start:
+            gap = num.start - end
+            lo, hi = end, num.start
+        elif start >= num.end:
+            gap = start - num.end
+            lo, hi = num.end, start
+        else:
+            gap, lo, hi = 0, num.start, num.start
+        # other numbers in between ([lo, hi) never holds num.start)
+        crossings = bisect.bisect_left(self.fact_starts, hi) - bisect.bisect_left(self.fact_starts, lo)
+        i = bisect.bisect_left(self.break_chars, lo)
+        breaks = 0
+        if i < len(self.break_chars) and self.break_chars[i] < hi:  # else no clause break can be in between
+            breaks = len(_CLAUSE_BREAK_RE.findall(text[lo:hi]))
+        for d in (0, 1, 2):
+            other_end = start - d
+            if self.fact_ends.get(other_end, 0) > (other_end == num.end) and not text[other_end:start].strip():
+                return 0.0  # the counted noun of another number ("5 quyết định, 2 chỉ thị"): not ours
+        weight = 1.0 / (1.0 + gap / DECAY_CHARS)
+        if (
+            start >= num.end
+            and gap <= 2
+            and not text[num.end : start].strip()
+            and end - start >= HEAD_NOUN_MIN
+            and num.unit not in ("VND", "USD")
+        ):
+            weight *= HEAD_NOUN_BONUS  # the counted noun right after the number: "52 địa phương"
+        else:
+            if start >= num.end:
+                weight *= AFTER_PENALTY  # words describing a number mostly precede it or follow it at once
+            if self._min_gap(start, end) < gap:  # num's own gap is `gap`: a smaller one is another number's
+                weight *= OTHER_NUMBER_PENALTY  # the cue words sit closer to another number: they are its words
+        return weight * (0.5**crossings) * (0.35**breaks)
+
+    def _min_gap(self, start: int, end: int) -> int:
+        found = self.min_gaps.get((start, end))
+        if found is None:
+            # characters between the occurrence and each fact (0 when they overlap)
+            found = self.min_gaps[(start, end)] = min(
+                (s - end if end <= s else start - e if start >= e else 0) for s, e in self.fact_spans
+            )
+        return found
 
 
 def _nearest_time(ctx: _ArticleContext, sent: Sentence, num: NumberMention) -> TimeExpr | None:
@@ -449,7 +534,7 @@ def _period(
 
 def _previous_sentence_period(ctx: _ArticleContext, sent: Sentence) -> TimeExpr | None:
     """A sentence with no time words of its own continues the period of the one before it."""
-    index = ctx.sentences.index(sent)
+    index = ctx.index_of(sent)
     if index == 0 or ctx.sentences[index - 1].paragraph != sent.paragraph:
         return None
     prev = ctx.sentences[index - 1]
@@ -486,7 +571,10 @@ def _region(
 
 def _respective_region(ctx: _ArticleContext, sent: Sentence, num: NumberMention) -> str | None:
     """'TP.HCM và Quảng Ninh lần lượt xếp thứ 2 và 3': the i-th number goes with the i-th place."""
-    if not _RESPECTIVELY_RE.search(ctx.text[sent.start : sent.end]):
+    respectively = ctx.respectively.get(sent)
+    if respectively is None:  # once per sentence
+        respectively = ctx.respectively[sent] = bool(_RESPECTIVELY_RE.search(ctx.text[sent.start : sent.end]))
+    if not respectively:
         return None
     codes: list[str] = []
     for r in ctx.regions:
@@ -542,7 +630,7 @@ def _subjects(ctx: _ArticleContext, start: int, end: int) -> list[BodyMention]:
 
 def _previous_sentence_subject(ctx: _ArticleContext, sent: Sentence) -> str | None:
     """A sentence with no body of its own continues the subject of the one before it."""
-    index = ctx.sentences.index(sent)
+    index = ctx.index_of(sent)
     if index == 0 or ctx.sentences[index - 1].paragraph != sent.paragraph:
         return None
     prev = ctx.sentences[index - 1]

@@ -11,6 +11,8 @@ import bisect
 import re
 from dataclasses import dataclass, replace
 
+from dxdata.text import Anchors, EndPattern, digit_runs, finditer_at, merge_starts
+
 # One numeral as written: "2.398", "17.371.225", "80,2", "0.6667", "1.000", "86".
 _NUMERAL = r"\d{1,3}(?:\.\d{3})+(?![\d.])(?:,\d+)?|\d+,\d+|\d+\.\d+|\d+"
 _SCALE_WORDS = {"nghìn": 1e3, "ngàn": 1e3, "ngan": 1e3, "triệu": 1e6, "tỷ": 1e9, "tỉ": 1e9}
@@ -88,6 +90,8 @@ def parse_numeral(raw: str, *, dot_decimal: bool = False) -> float:
 
 
 # ---- context rules -------------------------------------------------------------------------
+# The `..._BEFORE` rules look at the text just before a number and end in `$`: `EndPattern` answers
+# them by matching their mirror image at the start of the reversed text, in one try.
 
 _QUALIFIERS = [
     ("approx", r"khoảng|gần như|gần|xấp xỉ|chừng|tầm|ước khoảng|trên dưới"),
@@ -95,41 +99,41 @@ _QUALIFIERS = [
     ("lt", r"dưới|chưa đến|chưa tới|không quá|không tới|chưa đầy|ít hơn|thấp hơn"),
 ]
 _QUALIFIER_RES = [
-    (q, re.compile(rf"(?:^|[\s(,:])(?:{words})(?:\s+(?:mức|con số|tổng số|số))?\s*$", re.IGNORECASE))
+    (q, EndPattern(rf"(?:^|[\s(,:])(?:{words})(?:\s+(?:mức|con số|tổng số|số))?\s*$", re.IGNORECASE))
     for q, words in _QUALIFIERS
 ]
-_CHANGE_BEFORE_RE = re.compile(
+_CHANGE_BEFORE_RE = EndPattern(
     r"(?:tăng|giảm|tăng thêm|tăng trưởng|tăng trưởng bình quân|tốc độ tăng|tốc độ tăng trưởng|cao hơn|thấp hơn|"
     r"rút ngắn|gấp|tụt|lùi|nâng)(?:\s+(?:được|lên|thêm|khoảng|hơn|trên|gần|đến|tới|là|đạt|từ|ở mức|bình quân))*\s*$",
     re.IGNORECASE,
 )
-_RANK_BEFORE_RE = re.compile(
+_RANK_BEFORE_RE = EndPattern(
     r"(?:(?:xếp|đứng|vị trí|vươn lên|giữ|tụt xuống|lên|xuống|hạng|thứ hạng)(?:\s+(?:ở|tại|vị trí|thứ|hạng|số))*\s+thứ"
     r"|(?:xếp hạng|thứ hạng|hạng|xếp|vị trí|đứng)(?:\s+thứ)?)\s*$",
     re.IGNORECASE,
 )
-_ORDINAL_BEFORE_RE = re.compile(
+_ORDINAL_BEFORE_RE = EndPattern(
     r"(?:lần thứ|phiên họp thứ|phiên thứ|kỳ họp thứ|khóa|khoá|đại hội|hội nghị lần thứ|số thứ tự|năm thứ|ngày thứ|"
     r"tuần thứ|tháng thứ|đợt|giai đoạn|thứ)\s*$",
     re.IGNORECASE,
 )
-_DOC_BEFORE_RE = re.compile(
+_DOC_BEFORE_RE = EndPattern(
     r"(?:\bsố|nghị quyết|nghị định|quyết định|chỉ thị|thông tư|đề án|công văn|luật|văn bản|kết luận|thông báo|"
     r"chương trình|kế hoạch số|tờ trình|điều|khoản|mục|chương|phụ lục|quy chuẩn|tiêu chuẩn|TCVN|ISO)\s*$",
     re.IGNORECASE,
 )
-_LABEL_BEFORE_RE = re.compile(
+_LABEL_BEFORE_RE = EndPattern(
     r"(?:top|mức(?:\s+[a-zà-ỹđ]+){0,2}|cấp độ|phiên bản|version|thế hệ|công nghiệp|cách mạng công nghiệp|web|"
     r"tier|level|covid|"
     r"industry|chuyển đổi số|giai đoạn|nhóm|loại|hạng mục|bước|tầng|lớp|mục tiêu số)\s*-?\s*$",
     re.IGNORECASE,
 )
-_DATE_WORDS_BEFORE_RE = re.compile(
+_DATE_WORDS_BEFORE_RE = EndPattern(
     r"(?:ngày|hôm|sáng|chiều|tối|trưa|đêm|rạng sáng|tháng|quý|năm|thứ hai|thứ ba|thứ tư|thứ năm|thứ sáu|thứ bảy|"
     r"chủ nhật|cập nhật|đăng|từ|đến|tới|giữa|cuối|đầu)\s*$",
     re.IGNORECASE,
 )
-_PHONE_BEFORE_RE = re.compile(
+_PHONE_BEFORE_RE = EndPattern(
     r"(?:điện thoại|đt|tel|fax|hotline|đường dây nóng|di động|sđt|số điện thoại|liên hệ)[\s:.()]*$",
     re.IGNORECASE,
 )
@@ -143,9 +147,16 @@ _TIME_UNIT_AFTER_RE = re.compile(
     re.IGNORECASE,
 )
 _UNIVERSE_RE = re.compile(r"^\s*(?:tỉnh|địa phương|tỉnh, thành)", re.IGNORECASE)
-_UNIVERSE_BEFORE_RE = re.compile(r"(?:trong|của|cả|toàn bộ|trên|các|với)\s*$", re.IGNORECASE)
+_UNIVERSE_BEFORE_RE = EndPattern(r"(?:trong|của|cả|toàn bộ|trên|các|với)\s*$", re.IGNORECASE)
 _WORD_GLUE_RE = re.compile(r"[A-Za-zÀ-ỹĐđ]")
 _ALNUM_LABEL_AFTER_RE = re.compile(r"^(?:G|g|-[A-Za-zĐđ]|/[A-ZĐ]|[A-Za-z]{1,3}\b)")
+# after a number: "-QĐ", "/NĐ-CP" (document numbers), ".0" ("4.0"); a capital right after a fraction
+_DOC_AFTER_RE = re.compile(r"[-/][A-ZĐ]|-[A-Z]{1,4}/")
+_CODE_AFTER_RE = re.compile(r"[A-ZĐ]|[-/][A-ZĐ]")
+_DOT_DIGIT_AFTER_RE = re.compile(r"\.\d(?!\d)")
+_VERSION_RE = re.compile(r"\d\.\d$")
+_COUNT_NOUN_RE = re.compile(r"\s+[a-zà-ỹđ]")
+_INDEX_FRACTION_RE = re.compile(r"0[.,]\d{3,4}")
 _PHONE_RE = re.compile(
     r"(?=\d)(?:(?<![\d.,])0\d{1,3}(?:[ .-]?\d){6,9}(?![\d,])"  # 0xx xxx xxxx
     r"|(?<![\d.,])1[89]00[ .]?\d{3,4}(?![\d]))"  # 1800/1900 hotlines
@@ -156,10 +167,12 @@ _DATE_RE = re.compile(
 )
 # day/month without a year: found digit-first (fast), then the word before it is checked
 _DAY_MONTH_RE = re.compile(r"(?=\d)(?<![\d/.,-])\d{1,2}\s*[-/.]\s*\d{1,2}(?![\d/.-])")
-_DAY_WORD_BEFORE_RE = re.compile(r"(?:ngày|hôm|sáng|chiều|hiều|tối|trưa|đêm|rạng sáng|thứ \w+),?\s+$", re.IGNORECASE)
+_DAY_WORD_BEFORE_RE = EndPattern(r"(?:ngày|hôm|sáng|chiều|hiều|tối|trưa|đêm|rạng sáng|thứ \w+),?\s+$", re.IGNORECASE)
 _YEAR_SPAN_RE = re.compile(r"(?=\d)(?<![\d/.,])(?:19|20)\d{2}\s*[-–—]\s*(?:19|20)\d{2}(?![\d])")
+_NUMBER_THEN_THU_RE = EndPattern(r"\d\s*(?:,|và)\s*thứ\s*$")  # "hạng 2 và thứ 5": a rank, not an ordinal
+_GAP_BEFORE_RE = EndPattern(r"gấp\s*$", re.IGNORECASE)
 _RANGE_LINK_RE = re.compile(r"^\s*(?:-|–|—|đến|tới|tới mức)\s*$", re.IGNORECASE)
-_RANGE_FROM_RE = re.compile(r"(?:từ|khoảng từ|từ khoảng|trong khoảng)\s*$", re.IGNORECASE)
+_RANGE_FROM_RE = EndPattern(r"(?:từ|khoảng từ|từ khoảng|trong khoảng)\s*$", re.IGNORECASE)
 _IN_TOTAL_RE = re.compile(
     rf"^\s*(?:(?:[^\d\s]+\s+){{0,4}}?)?(?:trong tổng số|trong số|trên tổng số|trên|trong)\s+(?P<denom>{_NUMERAL})\b",
     re.IGNORECASE,
@@ -203,13 +216,13 @@ def _not_fact_reason(text: str, m: re.Match[str], blocked: list[tuple[int, int, 
         if m.group("denom_sep") and not m.group("pct") and _is_date_pair(num, m.group("denom")):
             return "date"
         return None
-    if re.match(r"^[-/][A-ZĐ]", text[end : end + 2]) or re.match(r"^-[A-Z]{1,4}/", text[end : end + 8]):
+    if _DOC_AFTER_RE.match(text, end):
         return "document_number"
     if prev_char == "/":
         return "ratio_base"  # "thuê bao/100 dân": the base of a ratio, not a quantity
     if _ALNUM_LABEL_AFTER_RE.match(text[end : end + 4]) and not text[end : end + 4].lower().startswith(("tr ", "ty ")):
         return "label"
-    if re.match(r"^\.\d(?!\d)", text[end : end + 3]) or re.match(r"^\d\.\d$", num):
+    if _DOT_DIGIT_AFTER_RE.match(text, end) or _VERSION_RE.match(num):
         return "label"  # "4.0", "2.0", "Công nghiệp 4.0"
     if _PHONE_BEFORE_RE.search(_before(text, start, 25)):
         return "phone"
@@ -219,13 +232,11 @@ def _not_fact_reason(text: str, m: re.Match[str], blocked: list[tuple[int, int, 
         return "document_number"
     if m.group("denom_sep"):
         denom = m.group("denom")
-        if re.match(r"^[A-ZĐ]", text[end : end + 1]) or re.match(r"^[-/][A-ZĐ]", text[end : end + 2]):
+        if _CODE_AFTER_RE.match(text, end):
             return "document_number"
         if _is_date_pair(num, denom):
             return "date"
         return None
-    if re.match(r"^[-/][A-ZĐ]", text[end : end + 2]) or re.match(r"^-[A-Z]{1,4}/", text[end : end + 8]):
-        return "document_number"
     if _UNIVERSE_RE.match(after) and _UNIVERSE_BEFORE_RE.search(before) and num in ("63", "64", "34"):
         return "universe"  # "trong 63 tỉnh, thành phố": the number of provinces, not a measurement
     if _TIME_UNIT_AFTER_RE.match(after):
@@ -236,7 +247,7 @@ def _not_fact_reason(text: str, m: re.Match[str], blocked: list[tuple[int, int, 
     if (
         _ORDINAL_BEFORE_RE.search(before)
         and not _RANK_BEFORE_RE.search(before)
-        and not re.search(r"\d\s*(?:,|và)\s*thứ\s*$", before)
+        and not _NUMBER_THEN_THU_RE.search(before)
     ):
         return "ordinal"
     if _DATE_WORDS_BEFORE_RE.search(before) and num.isdigit() and int(num) <= 31 and not _count_noun_follows(after):
@@ -245,7 +256,7 @@ def _not_fact_reason(text: str, m: re.Match[str], blocked: list[tuple[int, int, 
 
 
 def _count_noun_follows(after: str) -> bool:
-    return bool(re.match(r"^\s+[a-zà-ỹđ]", after))
+    return bool(_COUNT_NOUN_RE.match(after))
 
 
 def _is_date_pair(num: str, denom: str) -> bool:
@@ -271,34 +282,58 @@ def _blocked_reason(blocked: list[tuple[int, int, str]], pos: int) -> str | None
     return None
 
 
-def _blocked_spans(text: str) -> list[tuple[int, int, str]]:
+_BLOCKING = (
+    (_DATE_RE, "date"),
+    (_DAY_MONTH_RE, "date"),
+    (_YEAR_SPAN_RE, "year"),
+    (_TIME_RE, "time"),
+    (_PHONE_RE, "phone"),
+)
+_ANY_BLOCKING_RE = re.compile("|".join(f"(?:{rx.pattern})" for rx, _ in _BLOCKING))
+
+
+def _blocked_spans(text: str, run_starts: list[int]) -> list[tuple[int, int, str]]:
+    """Dates, times, year spans and phone numbers: each of these patterns starts a run of digits."""
+    # where none of them matches, none is worth trying on its own
+    starts = [p for p in run_starts if _ANY_BLOCKING_RE.match(text, p)]
     spans: list[tuple[int, int, str]] = []
-    for rx, reason in (
-        (_DATE_RE, "date"),
-        (_DAY_MONTH_RE, "date"),
-        (_YEAR_SPAN_RE, "year"),
-        (_TIME_RE, "time"),
-        (_PHONE_RE, "phone"),
-    ):
+    for rx, reason in _BLOCKING:
         spans.extend(
             (mm.start(), mm.end(), reason)
-            for mm in rx.finditer(text)
+            for mm in finditer_at(rx, text, starts)
             if rx is not _DAY_MONTH_RE or _DAY_WORD_BEFORE_RE.search(text[max(0, mm.start() - 16) : mm.start()])
         )
     return sorted(spans)
 
 
-def find_numbers(text: str) -> list[NumberMention]:
-    """Every number in `text`, read with its unit and qualifier, or marked as not a fact."""
-    blocked = _blocked_spans(text)
-    lowered = text.lower() if len(text.lower()) == len(text) else text
-    index_article = len(_INDEX_CONTEXT_LOWER_RE.findall(lowered)) >= 3
+# Every match of these patterns starts with one of these strings (numerals: with a run of digits).
+# `Anchors` finds them all in one pass and the patterns are tried there only (`finditer_at`).
+_ORDINAL_LEADS = ("vị trí", "xếp", "đứng", "hạng", "thứ", "giải")
+_CARDINAL_WORDS = ("hai", "ba", "bốn", "sáu", "bảy", "tám", "chín", "mười")
+_INDEX_WORDS = ("chỉ số", "dti", "egdi", "ict index", "par index", "pci", "điểm", "trụ cột", "index")
+_ANCHORS = Anchors(_ORDINAL_LEADS + _CARDINAL_WORDS + _INDEX_WORDS)
+
+
+def find_numbers(text: str, runs: list[tuple[int, int]] | None = None) -> list[NumberMention]:
+    """Every number in `text`, read with its unit and qualifier, or marked as not a fact.
+
+    `runs`: `digit_runs(text)`, when the caller has it already.
+    """
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        lowered = text
+    anchors = _ANCHORS.find(lowered)
+    run_starts = [s for s, _ in (digit_runs(text) if runs is None else runs)]
+    blocked = _blocked_spans(text, run_starts)
+    index_words = finditer_at(_INDEX_CONTEXT_LOWER_RE, lowered, merge_starts(anchors, _INDEX_WORDS))
+    index_article = sum(1 for _ in index_words) >= 3
     found: list[NumberMention] = []
-    for m in _NUMBER_RE.finditer(text):
+    # a numeral starts a run of digits and reaches at least its end, so the next one starts another run
+    for m in finditer_at(_NUMBER_RE, text, run_starts):
         if m.start() and (text[m.start() - 1].isdigit() or text[m.start() - 1] in ".,"):
             continue
         found.append(_read_match(text, m, blocked, index_article))
-    found.extend(_number_words(text, lowered, {(n.start, n.end) for n in found}))
+    found.extend(_number_words(text, lowered, {(n.start, n.end) for n in found}, anchors))
     found.sort(key=lambda n: n.start)
     _mark_ranges(text, found)
     _mark_coordinations(text, found)
@@ -343,9 +378,6 @@ def _read_match(
     before = _before(text, start)
     after = _after(text, end)
     unit, multiplier = _unit_of(m.group("scale"), m.group("cur"), bool(m.group("pct")))
-    index_context = bool(_INDEX_CONTEXT_RE.search(text[max(0, start - 120) : end + 40])) or (
-        index_article and bool(re.fullmatch(r"0[.,]\d{3,4}", raw))
-    )
     dot_decimal = raw.startswith("0.")
     value = parse_numeral(raw, dot_decimal=dot_decimal) * multiplier
     denominator = None
@@ -358,9 +390,11 @@ def _read_match(
             is_change = True
         elif _RANK_BEFORE_RE.search(before) and value == int(value):
             unit = "rank"
-        elif _SCORE_AFTER_RE.match(after) or (index_context and 0 < value < 1 and not m.group("scale")):
+        elif _SCORE_AFTER_RE.match(after) or (
+            0 < value < 1 and not m.group("scale") and _index_context(text, start, end, raw, index_article)
+        ):
             unit = "score"
-        elif _TIMES_AFTER_RE.match(after) or re.search(r"gấp\s*$", before, re.IGNORECASE):
+        elif _TIMES_AFTER_RE.match(after) or _GAP_BEFORE_RE.search(before):
             unit = "times"
             is_change = True
         else:
@@ -370,9 +404,19 @@ def _read_match(
         if in_total and (unit == "rank" or "tổng" in in_total.group(0)):
             denominator = parse_numeral(in_total.group("denom"))
     qualifier = _qualifier(before)
-    if re.search(r"gấp\s*$", before, re.IGNORECASE):
+    if _GAP_BEFORE_RE.search(before):
         is_change = True
     return NumberMention(start, end, surface, value, unit, denominator, qualifier, None, is_change)
+
+
+def _index_context(text: str, start: int, end: int, raw: str, index_article: bool) -> bool:
+    """An index is named near the number (or the article is about one and the number reads '0,xxxx').
+
+    Asked only for values between 0 and 1, the only ones it can turn into scores.
+    """
+    return bool(_INDEX_CONTEXT_RE.search(text[max(0, start - 120) : end + 40])) or (
+        index_article and bool(_INDEX_FRACTION_RE.fullmatch(raw))
+    )
 
 
 def _qualifier(before: str) -> str:
@@ -383,9 +427,11 @@ def _qualifier(before: str) -> str:
     return "eq"
 
 
-def _number_words(text: str, lowered: str, taken: set[tuple[int, int]]) -> list[NumberMention]:
+def _number_words(
+    text: str, lowered: str, taken: set[tuple[int, int]], anchors: dict[str, list[int]]
+) -> list[NumberMention]:
     out = []
-    for m in _WORD_ORDINAL_RE.finditer(lowered):
+    for m in finditer_at(_WORD_ORDINAL_RE, lowered, merge_starts(anchors, _ORDINAL_LEADS)):
         lead = m.group("lead").lower()
         if lead in ("thứ", "giải") and not _RANK_BEFORE_RE.search(_before(text, m.start("word"))):
             continue
@@ -398,7 +444,7 @@ def _number_words(text: str, lowered: str, taken: set[tuple[int, int]]) -> list[
                 "rank",
             )
         )
-    for m in _WORD_CARDINAL_RE.finditer(lowered):
+    for m in finditer_at(_WORD_CARDINAL_RE, lowered, merge_starts(anchors, _CARDINAL_WORDS)):
         after = text[m.end() : m.end() + 10].lower()
         unit = "rank" if after.startswith(("bậc", "hạng")) else ("times" if after.startswith("lần") else "count")
         before = _before(text, m.start())

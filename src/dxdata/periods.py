@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from dxdata.text import Anchors, EndPattern, digit_runs, finditer_at, merge_starts
+
 ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 
 
@@ -37,7 +39,7 @@ def _safe_date(year: int, month: int, day: int) -> date | None:
 
 _Y = r"((?:19|20)\d{2})"
 # "đến / tính đến / tới hết ..." before a date makes it cumulative: checked on the text before a match
-_UPTO_BEFORE = re.compile(r"(?:đến|tới|đến hết|tới hết|hết|lũy kế đến)\s+(?:thời điểm\s+)?$")
+_UPTO_BEFORE = EndPattern(r"(?:đến|tới|đến hết|tới hết|hết|lũy kế đến)\s+(?:thời điểm\s+)?$")
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "range_years",
@@ -78,30 +80,73 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
 ]
-_COMPARISON_BEFORE = re.compile(
+_COMPARISON_BEFORE = EndPattern(
     r"(?:so với|so cùng kỳ|so với cùng kỳ|hơn|từ|như|bằng)\s*(?:cùng kỳ\s*)?$", re.IGNORECASE
 )
-_POSSESSIVE_BEFORE = re.compile(r"\bcủa\s*$")
+_POSSESSIVE_BEFORE = EndPattern(r"\bcủa\s*$")
 _WORD_NUM = {"ba": 3, "bốn": 4, "năm": 5, "sáu": 6, "chín": 9, "mười": 10}
 
 
-# The characters each pattern can start with: a lookahead on them lets the scan skip other positions fast.
-_FIRST_CHARS = {
-    "range_years": r"n\d", "months_of_year": r"\dscbnm", "quarter": "q", "half": "gđc", "month_edge": "gđc",
-    "day": r"n\d", "month": "t", "day_no_year": "n", "year": "ntch", "year_bare": "dei", "this_year": "n",
-    "now": "đthv",
+# Where each pattern can start: at one of its strings here, or (kinds in `_numeral_starts`) where the
+# numeral it begins with can. `Anchors` finds the strings in one pass and each pattern is tried at
+# those offsets only (`finditer_at`): the same matches as a full scan, for a fraction of the work.
+_STARTS: dict[str, tuple[str, ...]] = {
+    "range_years": ("năm",),
+    "months_of_year": (),
+    "quarter": ("quý",),
+    "half": ("giữa", "đầu", "cuối"),
+    "month_edge": ("đầu", "giữa", "cuối"),
+    "day": ("ngày",),
+    "month": ("tháng",),
+    "day_no_year": ("ngày",),
+    "year": ("năm", "trong năm", "cả năm", "hết năm"),
+    "year_bare": ("dti", "egdi", "ict index", "index"),
+    "this_year": ("năm nay", "năm ngoái", "năm trước", "năm qua"),
+    "now": (
+        "đến nay", "tới nay", "hiện nay", "hiện tại", "tính đến nay", "đến thời điểm này", "tới thời điểm này",
+        "thời điểm hiện tại", "vừa qua",
+    ),
 }
-_PATTERNS = [(kind, re.compile(rf"(?=[{_FIRST_CHARS[kind]}])(?:{rx.pattern})")) for kind, rx in _PATTERNS]
+_ANCHORS = Anchors([lit for lits in _STARTS.values() for lit in lits])
+_SEPARATOR_AHEAD = re.compile(r"\s*[/.-]")
 
 
-def find_time_expressions(text: str, ref: date | None) -> list[TimeExpr]:
-    """All time expressions in `text`, non-overlapping, earliest first (longest wins on overlap)."""
+def _numeral_starts(kind: str, text: str, runs: list[tuple[int, int]], anchors: dict[str, list[int]]) -> list[int]:
+    """Offsets where the leading numeral of a `kind` match can start; each such numeral ends a run of digits."""
+    if kind == "range_years":  # "2021-2025": a year, the last four digits of a run
+        return [end - 4 for start, end in runs if end - start >= 4]
+    if kind == "day":  # "16/2/2022": one or two digits ending a run, then a separator
+        return [p for start, end in runs if _SEPARATOR_AHEAD.match(text, end) for p in (end - 2, end - 1) if p >= start]
+    if kind == "months_of_year":  # "4 tháng", "sáu tháng": a numeral of one to four characters, spaces, "tháng"
+        out = []
+        for t in anchors["tháng"]:
+            q = t
+            while q > 0 and text[q - 1].isspace():
+                q -= 1
+            if q < t:
+                out.extend(p for p in range(q - 4, q) if p >= 0)
+        return out
+    return []
+
+
+def find_time_expressions(text: str, ref: date | None, runs: list[tuple[int, int]] | None = None) -> list[TimeExpr]:
+    """All time expressions in `text`, non-overlapping, earliest first (longest wins on overlap).
+
+    `runs`: `digit_runs(text)`, when the caller has it already.
+    """
     found: list[TimeExpr] = []
     lowered = text.lower()
     if len(lowered) != len(text):  # offsets must stay valid; never seen on NFC Vietnamese
         lowered = "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
+    anchors = _ANCHORS.find(lowered)
+    if runs is None:
+        runs = digit_runs(text)  # lower-casing keeps every digit where it is
     for kind, rx in _PATTERNS:
-        for m in rx.finditer(lowered):
+        starts = merge_starts(anchors, _STARTS[kind])
+        numerals = _numeral_starts(kind, lowered, runs, anchors)
+        if numerals:
+            starts = sorted(set(starts).union(numerals))
+        for m in finditer_at(rx, lowered, starts):
             expr = _read(kind, m, ref, lowered)
             if expr is not None:
                 found.append(expr)

@@ -84,8 +84,9 @@ def _fold(text: str) -> str:
     low = text.lower()
     if len(low) != len(text):  # a few characters lower-case to two ("İ"): keep those as they are
         low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-    if any(c in low for c in _ODD_CHARS):
-        low = low.translate(_CHAR_MAP)
+    for odd in _ODD_CHARS:  # `low.translate(_CHAR_MAP)`, but `str.replace` runs in C for the few present
+        if odd in low:
+            low = low.replace(odd, chr(_CHAR_MAP[ord(odd)]))
     return low
 
 

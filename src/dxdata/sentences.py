@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from dxdata.text import finditer_at
+
 _ABBREVIATIONS = {
     "tp",
     "tt",
@@ -38,6 +40,7 @@ _ABBREVIATIONS = {
     "bà",
 }
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)]*\s+(?=[\"“‘(]?[A-ZÀ-ỸĐ0-9])")
+_END_PUNCTUATION = re.compile(r"[.!?…]")
 _END_MARKERS = re.compile(
     r"^(?:tin cùng chuyên mục|tin liên quan|bài liên quan|bài viết liên quan|tin khác|các tin khác|tin mới|"
     r"tin mới nhất|đọc nhiều|xem nhiều|bình luận|ý kiến bạn đọc|gửi bình luận|xem thêm|>> xem thêm|"
@@ -115,7 +118,9 @@ def split_sentences(text: str) -> list[Sentence]:
         para = text[para_start:para_end]
         chrome = para_start >= limit or ("\n" not in para and is_chrome_line(para))
         piece_start = 0
-        for m in _SENTENCE_END.finditer(para):
+        # a sentence end follows one of .!?… (its lookbehind): try the pattern only there
+        ends = finditer_at(_SENTENCE_END, para, [m.end() for m in _END_PUNCTUATION.finditer(para)])
+        for m in ends:
             if _ends_with_abbreviation(para[piece_start : m.start()]):
                 continue
             out.append(Sentence(para_start + piece_start, para_start + m.start(), para_index, chrome))
