@@ -81,9 +81,25 @@ def test_unchanged_chunks_are_hard_linked_from_the_latest_version(tmp_path: Path
     assert all(parts["v0001"][k] == parts["v0002"][k] for k in shared)  # the same file, not a copy
     assert store.verify("v0001", out) == [] and store.verify("v0002", out) == []
     run_refresh(raw, tmp_path / "clean", batch_size=5)
-    assert store.read_manifest("latest", out)["content_hash"] == store.read_manifest("latest", tmp_path / "clean")[
-        "content_hash"
-    ]
+    assert (
+        store.read_manifest("latest", out)["content_hash"]
+        == store.read_manifest("latest", tmp_path / "clean")["content_hash"]
+    )
+
+
+def test_series_after_edits_and_removals_equals_a_clean_build(tmp_path: Path) -> None:
+    """Series rows of untouched groups are carried over; the rest are rebuilt: same table as from scratch."""
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    synth.generate(30, raw, seed=6)
+    run_refresh(raw, out, batch_size=4, cached=True)
+    files = sorted(raw.glob("*.txt"))
+    files[3].unlink()  # a removed file: its old rows leave their groups
+    files[17].write_text(files[17].read_text(encoding="utf-8").replace("%", " phần trăm", 1), encoding="utf-8")
+    synth.generate(2, raw, seed=6, start=800)
+    run_refresh(raw, out, batch_size=4, cached=True)
+    run_refresh(raw, tmp_path / "clean", batch_size=4)
+    pd.testing.assert_frame_equal(store.load("series", root=out), store.load("series", root=tmp_path / "clean"))
+    assert store.read_manifest(root=out)["content_hash"] == store.read_manifest(root=tmp_path / "clean")["content_hash"]
 
 
 def test_series_by_indicator_equals_series_of_the_whole_table(tmp_path: Path) -> None:

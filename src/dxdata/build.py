@@ -19,6 +19,7 @@ one's chunk is built again without it.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from dxdata import series as series_module
 from dxdata.codebook import Codebook, load_codebook
 from dxdata.incremental import cache_version, extract_incremental, ingest_code_version
 from dxdata.ingest import MAX_BYTES, duplicate_reject, raw_files, read_files
@@ -41,8 +43,11 @@ from dxdata.pipeline import (
     file_rejects_table,
     source_records,
 )
-from dxdata.series import build_series
+from dxdata.series import SERIES_KEYS as SERIES_GROUP
+from dxdata.series import build_series, publisher_maps
 from dxdata.store import Part, PublishResult, VersionWriter, to_arrow, write_part
+
+log = logging.getLogger("dxdata.build")
 
 CHUNK_TARGET = 500  # files per chunk on average; at most twice as many
 CHUNKED_TABLES = ("articles", "observations", "mentions", "rejects")
@@ -124,9 +129,7 @@ def _chunk_key(version: str, files: Sequence[RawFile], exclude: Sequence[tuple[s
     return h.hexdigest()
 
 
-def plan_chunks(
-    files: Sequence[RawFile], raw_dir: Path | str, version: str, target: int = CHUNK_TARGET
-) -> list[Chunk]:
+def plan_chunks(files: Sequence[RawFile], raw_dir: Path | str, version: str, target: int = CHUNK_TARGET) -> list[Chunk]:
     """Chunks of the files in name order, with stable boundaries and keys (see the module doc)."""
     ordered = sorted(files, key=lambda f: f.source_file)
     low, high, modulus = max(1, target // 2), max(1, 2 * target), max(1, target // 2)
@@ -247,16 +250,61 @@ def build_version(
     empty = chunk_tables([], [], codebook)
     for name in CHUNKED_TABLES:
         writer.add_parts(name, [o.parts[name] for o in outputs], SORT_KEYS[name], empty[name])
-    series = series_by_indicator(
-        [o.series_input for o in outputs if o.series_input.num_rows],
-        [o.publishers for o in outputs if o.publishers.num_rows],
-    )
+    series = incremental_series(writer, outputs)
+    if series is None:
+        series = series_by_indicator(
+            [o.series_input for o in outputs if o.series_input.num_rows],
+            [o.publishers for o in outputs if o.publishers.num_rows],
+        )
     writer.write_table("series", series, SORT_KEYS["series"])
     for name, df in codebook_tables(codebook).items():
         writer.write_table(name, df, SORT_KEYS.get(name))
     sources = sorted((r for o in outputs for r in o.sources), key=lambda r: r["source_file"])
-    published = writer.commit(sources=sources, code_version=code_version(codebook))
+    published = writer.commit(
+        sources=sources, code_version=code_version(codebook), extra={"series_code": series_code_version()}
+    )
     return summarize_chunks(outputs, published)
+
+
+def series_code_version() -> str:
+    """Hash of the series rules (`dxdata.series`): series rows are reused only under the same rules."""
+    return hashlib.sha256(Path(series_module.__file__).read_bytes()).hexdigest()[:16]
+
+
+def _group_keys(table: pa.Table) -> pa.Array:
+    """Each row's series group (`SERIES_KEYS`) as one string, missing parts as empty strings."""
+    parts = [pc.fill_null(pc.cast(table.column(c), pa.string()), "") for c in SERIES_GROUP]
+    return pc.binary_join_element_wise(*parts, "\x1f").combine_chunks()
+
+
+def incremental_series(writer: VersionWriter, outputs: Sequence[ChunkOutput]) -> pd.DataFrame | None:
+    """The new series from the latest version's: only the groups that new, changed or removed chunks
+    touch are built again; every other row is kept as it is (its observations have not changed).
+
+    None when there is nothing to start from (no latest version with a series table built by these
+    rules, or no chunk reused): then the caller builds the series from scratch.
+    """
+    if not any(o.reused for o in outputs) or writer.previous_manifest.get("series_code") != series_code_version():
+        return None
+    old = writer.previous_table("series")
+    if old is None:
+        return None
+    reused = {o.key for o in outputs if o.reused}
+    changed = [o.series_input for o in outputs if not o.reused and o.series_input.num_rows]
+    changed += [
+        pq.read_table(path, columns=SERIES_GROUP)
+        for chunk, path in sorted(writer.previous_parts("observations").items())
+        if chunk not in reused
+    ]
+    touched = pa.concat_arrays([pc.unique(_group_keys(t)) for t in changed]) if changed else pa.array([], pa.string())
+    kept = old.filter(pc.invert(pc.is_in(_group_keys(old), value_set=touched)))
+    redo = [t.filter(pc.is_in(_group_keys(t), value_set=touched)) for t in (o.series_input for o in outputs)]
+    rebuilt = series_by_indicator(
+        [t for t in redo if t.num_rows], [o.publishers for o in outputs if o.publishers.num_rows]
+    )
+    log.info("series: %d rows carried over from %s, %d rebuilt", kept.num_rows, writer.previous, len(rebuilt))
+    frames = [kept.to_pandas(date_as_object=True), rebuilt]
+    return pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) else rebuilt
 
 
 def series_by_indicator(series_input: list[pa.Table], publishers: list[pa.Table]) -> pd.DataFrame:
@@ -266,14 +314,15 @@ def series_by_indicator(series_input: list[pa.Table], publishers: list[pa.Table]
         return build_series(pd.DataFrame(columns=SERIES_INPUT), pd.DataFrame(columns=PUBLISHER_INPUT))
     observations = pa.concat_tables(series_input, promote_options="permissive")
     articles = pa.concat_tables(publishers, promote_options="permissive").to_pandas()
+    maps = publisher_maps(articles)
     codes = observations.column("indicator_code")
     frames = []
     for code in sorted(pc.unique(codes).drop_null().to_pylist()):
         rows = observations.filter(pc.equal(codes, code)).to_pandas(date_as_object=True)
-        frames.append(build_series(rows, articles))
+        frames.append(build_series(rows, articles, publishers=maps))
     missing = observations.filter(pc.is_null(codes))
     if missing.num_rows:
-        frames.append(build_series(missing.to_pandas(date_as_object=True), articles))
+        frames.append(build_series(missing.to_pandas(date_as_object=True), articles, publishers=maps))
     return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
 

@@ -279,13 +279,47 @@ _DTYPES = {
 }  # fmt: skip
 
 
-def build_series(observations: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
+_TEXT_INPUT = ("obs_id", "article_id", "source_file", "indicator_code", "unit", "qualifier", "status", "region_code")
+
+
+def _texts(values: list) -> list[str | None]:
+    """`_text` of every value, with a fast path for the common case, an already clean string."""
+    return [v if type(v) is str and v and not v[0].isspace() and not v[-1].isspace() else _text(v) for v in values]
+
+
+def publisher_maps(articles: pd.DataFrame | None) -> tuple[dict[str, str], dict[str, str]]:
+    """The publisher key of every article, by article_id and by source_file (`publisher_key`)."""
+    by_article: dict[str, str] = {}
+    by_file: dict[str, str] = {}
+    if articles is None or articles.empty:
+        return by_article, by_file
+    arts = articles.reset_index(drop=True)
+    pub = arts["publisher"].tolist() if "publisher" in arts.columns else [None] * len(arts)
+    url = arts["url"].tolist() if "url" in arts.columns else [None] * len(arts)
+    src = arts["source_file"].tolist() if "source_file" in arts.columns else [None] * len(arts)
+    aid = arts["article_id"].tolist() if "article_id" in arts.columns else [None] * len(arts)
+    for a, p, u, s in zip(aid, pub, url, src, strict=True):
+        key = publisher_key(p, u, s)
+        if _text(a):
+            by_article[_text(a)] = key
+        if _text(s):
+            by_file[_text(s)] = key
+    return by_article, by_file
+
+
+def build_series(
+    observations: pd.DataFrame,
+    articles: pd.DataFrame,
+    *,
+    publishers: tuple[dict[str, str], dict[str, str]] | None = None,
+) -> pd.DataFrame:
     """One row per (indicator_code, region_code, period_end, status): see the module docstring for the rules.
 
     Accepts the tables as the pipeline builds them (object columns, ``datetime.date``) or as
     `dxdata.load` returns them (categories, ``datetime64``). Returns columns `SERIES_COLUMNS`:
     dates as ``datetime.date`` (None when missing), counts as int64, ``conflict`` as bool, text as
-    Python strings; rows sorted by the group key with empty ``period_end`` last.
+    Python strings; rows sorted by the group key with empty ``period_end`` last. `publishers`, the
+    `publisher_maps` of `articles` computed once, saves that work when series are built piecewise.
     """
     if observations is None or observations.empty:
         return _empty()
@@ -294,29 +328,19 @@ def build_series(observations: pd.DataFrame, articles: pd.DataFrame) -> pd.DataF
         "obs_id", "article_id", "source_file", "indicator_code", "value", "unit", "qualifier", "status",
         "period_start", "period_end", "region_code", "number_text")}  # fmt: skip
 
-    # publisher of every article, by article_id and by source_file
-    by_article: dict[str, str] = {}
-    by_file: dict[str, str] = {}
-    if articles is not None and not articles.empty:
-        arts = articles.reset_index(drop=True)
-        pub = arts["publisher"].tolist() if "publisher" in arts.columns else [None] * len(arts)
-        url = arts["url"].tolist() if "url" in arts.columns else [None] * len(arts)
-        src = arts["source_file"].tolist() if "source_file" in arts.columns else [None] * len(arts)
-        aid = arts["article_id"].tolist() if "article_id" in arts.columns else [None] * len(arts)
-        for a, p, u, s in zip(aid, pub, url, src, strict=True):
-            key = publisher_key(p, u, s)
-            if _text(a):
-                by_article[_text(a)] = key
-            if _text(s):
-                by_file[_text(s)] = key
+    by_article, by_file = publisher_maps(articles) if publishers is None else publishers
+    for name in _TEXT_INPUT:
+        col[name] = _texts(col[name])
+    for name in ("period_start", "period_end"):
+        col[name] = [_date(v) for v in col[name]]
 
     groups: dict[tuple, list[int]] = {}
     for i in range(len(obs)):
         key = (
-            _text(col["indicator_code"][i]) or "",
-            _text(col["region_code"][i]) or "",
-            _date(col["period_end"][i]),
-            _text(col["status"][i]) or "",
+            col["indicator_code"][i] or "",
+            col["region_code"][i] or "",
+            col["period_end"][i],
+            col["status"][i] or "",
         )
         groups.setdefault(key, []).append(i)
 
@@ -324,30 +348,30 @@ def build_series(observations: pd.DataFrame, articles: pd.DataFrame) -> pd.DataF
     for key in sorted(groups, key=lambda k: (k[0], k[1], k[2] is None, k[2] or date.min, k[3])):
         idx = groups[key]
         # a fixed order inside the group, whatever the input order
-        idx = sorted(idx, key=lambda i: (_text(col["obs_id"][i]) or "", _text(col["source_file"][i]) or "", i))
-        units = Counter(_text(col["unit"][i]) or "" for i in idx)
+        idx = sorted(idx, key=lambda i: (col["obs_id"][i] or "", col["source_file"][i] or "", i))
+        units = Counter(col["unit"][i] or "" for i in idx)
         unit = min(units, key=lambda u: (-units[u], u))
-        main = [i for i in idx if (_text(col["unit"][i]) or "") == unit]
+        main = [i for i in idx if (col["unit"][i] or "") == unit]
         values = [_value_key(float(col["value"][i])) for i in main]
-        article_of = {i: _text(col["article_id"][i]) or _text(col["source_file"][i]) or f"row{i}" for i in idx}
+        article_of = {i: col["article_id"][i] or col["source_file"][i] or f"row{i}" for i in idx}
         articles_by_value: dict[float, set[str]] = {}
         for i, v in zip(main, values, strict=True):
             articles_by_value.setdefault(v, set()).add(article_of[i])
         finite = [v for v in values if math.isfinite(v)]
         value = _consolidate(finite, articles_by_value) if finite else float("nan")
-        qual = {i: _text(col["qualifier"][i]) or "eq" for i in idx}
+        qual = {i: col["qualifier"][i] or "eq" for i in idx}
         quals = [qual[i] for i in idx]
         quals_at_value = [qual[i] for i, v in zip(main, values, strict=True) if v == value]
         steps = []
         for i, v in zip(main, values, strict=True):
             step = written_step(col["number_text"][i], v)
             steps.append(step if step is not None else value_step(v))
-        starts = Counter(d for i in idx if (d := _date(col["period_start"][i])) is not None)
+        starts = Counter(d for i in idx if (d := col["period_start"][i]) is not None)
         period_start = min(starts, key=lambda d: (-starts[d], d)) if starts else None
-        publishers = set()
+        group_publishers = set()
         for i in idx:
-            aid, src = _text(col["article_id"][i]), _text(col["source_file"][i])
-            publishers.add(by_article.get(aid or "") or by_file.get(src or "") or publisher_key(None, None, src))
+            aid, src = col["article_id"][i], col["source_file"][i]
+            group_publishers.add(by_article.get(aid or "") or by_file.get(src or "") or publisher_key(None, None, src))
         rows.append(
             {
                 "indicator_code": key[0],
@@ -364,8 +388,8 @@ def build_series(observations: pd.DataFrame, articles: pd.DataFrame) -> pd.DataF
                 "conflict": is_conflict(finite, steps, n_units=len(units)),
                 "n_observations": len(idx),
                 "n_articles": len(set(article_of.values())),
-                "n_publishers": len(publishers),
-                "obs_ids": OBS_ID_SEPARATOR.join(sorted(_text(col["obs_id"][i]) or "" for i in idx)),
+                "n_publishers": len(group_publishers),
+                "obs_ids": OBS_ID_SEPARATOR.join(sorted(col["obs_id"][i] or "" for i in idx)),
             }
         )
     out = pd.DataFrame(rows, columns=SERIES_COLUMNS)

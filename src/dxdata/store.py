@@ -334,6 +334,7 @@ class VersionWriter:
         self._previous_parts: dict[tuple[str, str], dict] = {}
         self.previous: str | None = None
         self.previous_sources: dict[str, dict] = {}  # the latest version's raw-file records, by file
+        self.previous_manifest: dict = {}
         self.staging = Path()
 
     def __enter__(self) -> VersionWriter:
@@ -352,6 +353,7 @@ class VersionWriter:
             self.previous = _latest_for_publish(self.out_dir)
             if self.previous is not None:
                 previous = _manifest_at(vdir / self.previous)
+                self.previous_manifest = previous
                 self.previous_sources = {r["source_file"]: r for r in previous.get("sources", [])}
                 for name, entry in previous.get("tables", {}).items():
                     for part in entry.get("parts", []):
@@ -393,6 +395,22 @@ class VersionWriter:
     def has_part(self, table: str, chunk: str) -> bool:
         """Whether the latest version holds the part of `table` for `chunk` (possibly an empty one)."""
         return (table, chunk) in self._previous_parts
+
+    def previous_parts(self, table: str) -> dict[str, Path]:
+        """The latest version's non-empty parts of `table`: chunk key -> file."""
+        folder = self.out_dir / VERSIONS_DIR / str(self.previous)
+        return {
+            chunk: folder / part["file"]
+            for (name, chunk), part in self._previous_parts.items()
+            if name == table and part["rows"]
+        }
+
+    def previous_table(self, table: str) -> pa.Table | None:
+        """A whole table of the latest version (None when there is none, or it lacks the table)."""
+        entry = self.previous_manifest.get("tables", {}).get(table)
+        if entry is None:
+            return None
+        return read_arrow(self.out_dir / VERSIONS_DIR / str(self.previous), table, entry)
 
     def reuse_part(self, table: str, index: int, chunk: str) -> Part | None:
         """The latest version's part for `chunk`, hard-linked (or copied) into the staging folder, if it has one."""
@@ -439,7 +457,9 @@ class VersionWriter:
 
     # ---- commit
 
-    def commit(self, *, sources: list[dict], code_version: str = "", now: datetime | None = None) -> PublishResult:
+    def commit(
+        self, *, sources: list[dict], code_version: str = "", now: datetime | None = None, extra: dict | None = None
+    ) -> PublishResult:
         """Publish what was written as the next version, unless it equals the latest (then nothing)."""
         if not self._entries:
             raise StoreError("nothing to publish: no tables given")
@@ -474,7 +494,7 @@ class VersionWriter:
             "parquet": dict(PARQUET_SETTINGS) | {"pyarrow": pa.__version__},
             "tables": self._entries,
             "sources": list(sources),
-        }
+        } | (extra or {})
         _write_text_durable(tmp / MANIFEST_FILE, json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n")
         for sub in tmp.iterdir():
             if sub.is_dir():
