@@ -225,7 +225,7 @@ def refresh(
         )
         with ExtractionCache(cache_dir, cache_version(codebook)) as cache:
             cache.prune(keep=None)  # entries of other codebook or code versions
-        summary = build_version(writer, chunks, list(outputs.values()), codebook)
+        summary = build_version(writer, chunks, list(outputs.values()), codebook, workers=processes)
     logger.info(
         "publish: %s",
         f"new version {summary.version}" if summary.changed else f"no change (latest is {summary.version})",

@@ -31,6 +31,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from dxdata import series as series_module
+from dxdata.batching import map_ordered
 from dxdata.codebook import Codebook, load_codebook
 from dxdata.incremental import cache_version, extract_incremental, ingest_code_version
 from dxdata.ingest import MAX_BYTES, duplicate_reject, raw_files, read_files
@@ -241,20 +242,26 @@ def duplicate_rebuilds(chunks: Sequence[Chunk], outputs: Sequence[ChunkOutput], 
 
 
 def build_version(
-    writer: VersionWriter, chunks: Sequence[Chunk], outputs: Sequence[ChunkOutput], codebook: Codebook
+    writer: VersionWriter,
+    chunks: Sequence[Chunk],
+    outputs: Sequence[ChunkOutput],
+    codebook: Codebook,
+    *,
+    workers: int = 1,
 ) -> RefreshSummary:
-    """Register the chunks' parts, add the series and the codebooks, and commit."""
+    """Register the chunks' parts, add the series (in `workers` processes) and the codebooks, and commit."""
     outputs = sorted(outputs, key=lambda o: o.index)
     if [o.index for o in outputs] != [c.index for c in chunks]:
         raise RuntimeError("a chunk has no output: the version would miss files")
     empty = chunk_tables([], [], codebook)
     for name in CHUNKED_TABLES:
         writer.add_parts(name, [o.parts[name] for o in outputs], SORT_KEYS[name], empty[name])
-    series = incremental_series(writer, outputs)
+    series = incremental_series(writer, outputs, workers=workers)
     if series is None:
         series = series_by_indicator(
             [o.series_input for o in outputs if o.series_input.num_rows],
             [o.publishers for o in outputs if o.publishers.num_rows],
+            workers=workers,
         )
     writer.write_table("series", series, SORT_KEYS["series"])
     for name, df in codebook_tables(codebook).items():
@@ -277,7 +284,9 @@ def _group_keys(table: pa.Table) -> pa.Array:
     return pc.binary_join_element_wise(*parts, "\x1f").combine_chunks()
 
 
-def incremental_series(writer: VersionWriter, outputs: Sequence[ChunkOutput]) -> pd.DataFrame | None:
+def incremental_series(
+    writer: VersionWriter, outputs: Sequence[ChunkOutput], *, workers: int = 1
+) -> pd.DataFrame | None:
     """The new series from the latest version's: only the groups that new, changed or removed chunks
     touch are built again; every other row is kept as it is (its observations have not changed).
 
@@ -300,29 +309,39 @@ def incremental_series(writer: VersionWriter, outputs: Sequence[ChunkOutput]) ->
     kept = old.filter(pc.invert(pc.is_in(_group_keys(old), value_set=touched)))
     redo = [t.filter(pc.is_in(_group_keys(t), value_set=touched)) for t in (o.series_input for o in outputs)]
     rebuilt = series_by_indicator(
-        [t for t in redo if t.num_rows], [o.publishers for o in outputs if o.publishers.num_rows]
+        [t for t in redo if t.num_rows], [o.publishers for o in outputs if o.publishers.num_rows], workers=workers
     )
     log.info("series: %d rows carried over from %s, %d rebuilt", kept.num_rows, writer.previous, len(rebuilt))
     frames = [kept.to_pandas(date_as_object=True), rebuilt]
     return pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) else rebuilt
 
 
-def series_by_indicator(series_input: list[pa.Table], publishers: list[pa.Table]) -> pd.DataFrame:
+def series_by_indicator(series_input: list[pa.Table], publishers: list[pa.Table], *, workers: int = 1) -> pd.DataFrame:
     """`build_series` one indicator at a time (its groups never span indicators): the whole input stays in
-    Arrow, and only one indicator's rows are Python objects at once."""
+    Arrow, and only one indicator's rows are Python objects at once. With `workers` > 1, contiguous runs
+    of indicators of about equal size are built in the process pool; the rows come back in order."""
     if not series_input:
         return build_series(pd.DataFrame(columns=SERIES_INPUT), pd.DataFrame(columns=PUBLISHER_INPUT))
     observations = pa.concat_tables(series_input, promote_options="permissive")
-    articles = pa.concat_tables(publishers, promote_options="permissive").to_pandas()
-    maps = publisher_maps(articles)
+    maps = publisher_maps(pa.concat_tables(publishers, promote_options="permissive").to_pandas())
     codes = observations.column("indicator_code")
-    frames = []
-    for code in sorted(pc.unique(codes).drop_null().to_pylist()):
-        rows = observations.filter(pc.equal(codes, code)).to_pandas(date_as_object=True)
-        frames.append(build_series(rows, articles, publishers=maps))
+    slices = [observations.filter(pc.equal(codes, code)) for code in sorted(pc.unique(codes).drop_null().to_pylist())]
     missing = observations.filter(pc.is_null(codes))
-    if missing.num_rows:
-        frames.append(build_series(missing.to_pandas(date_as_object=True), articles, publishers=maps))
+    slices += [missing] if missing.num_rows else []
+    blocks: list[list[pa.Table]] = [[]]
+    per_block = observations.num_rows / max(1, workers)
+    for table in slices:
+        if blocks[-1] and sum(t.num_rows for t in blocks[-1]) >= per_block:
+            blocks.append([])
+        blocks[-1].append(table)
+    frames = map_ordered(_series_of, [(block, maps) for block in blocks], workers=workers)
+    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+
+
+def _series_of(task: tuple[list[pa.Table], tuple[dict[str, str], dict[str, str]]]) -> pd.DataFrame:
+    """The series rows of a run of indicators (picklable, for the process pool)."""
+    tables, maps = task
+    frames = [build_series(t.to_pandas(date_as_object=True), None, publishers=maps) for t in tables]
     return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
 

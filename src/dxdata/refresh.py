@@ -101,6 +101,6 @@ def run_refresh(
             with ExtractionCache(cache_dir, cache_version(codebook)) as cache:
                 cache.prune(keep=None)  # entries of other codebook or code versions
         with clock("publish"):
-            summary = build_version(writer, chunks, list(outputs.values()), codebook)
+            summary = build_version(writer, chunks, list(outputs.values()), codebook, workers=workers)
     log.info("refresh: %s", json.dumps(summary.as_dict(), ensure_ascii=False))
     return summary

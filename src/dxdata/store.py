@@ -135,6 +135,8 @@ def _sorted_frame(df: pd.DataFrame, keys: Sequence[str] | None, name: str) -> pd
         return df
     # Categoricals sort by their category order, which can differ between equal frames: use the values.
     df = df.assign(**{c: df[c].astype(object) for c in cols if isinstance(df[c].dtype, pd.CategoricalDtype)})
+    if keys and not df.duplicated(subset=keys).any():
+        by = keys  # every row has its own key: the other columns could not change the order, only slow it
     try:
         return df.sort_values(by=by, kind="mergesort", na_position="last").reset_index(drop=True)
     except TypeError:
