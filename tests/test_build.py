@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-from dxdata import store, synth
+from dxdata import build, store, synth
 from dxdata.build import PUBLISHER_INPUT, SERIES_INPUT, plan_chunks, scan_raw_folder, series_by_indicator
 from dxdata.ingest import read_raw_folder
 from dxdata.refresh import run_refresh
@@ -102,7 +102,7 @@ def test_series_after_edits_and_removals_equals_a_clean_build(tmp_path: Path) ->
     assert store.read_manifest(root=out)["content_hash"] == store.read_manifest(root=tmp_path / "clean")["content_hash"]
 
 
-def test_series_by_indicator_equals_series_of_the_whole_table(tmp_path: Path) -> None:
+def test_series_by_indicator_equals_series_of_the_whole_table(tmp_path: Path, monkeypatch) -> None:
     raw, out = tmp_path / "raw", tmp_path / "out"
     synth.generate(30, raw, seed=8)
     run_refresh(raw, out, batch_size=7)
@@ -115,3 +115,6 @@ def test_series_by_indicator_equals_series_of_the_whole_table(tmp_path: Path) ->
     ]
     by_indicator = series_by_indicator(pieces, [pa.Table.from_pandas(articles[PUBLISHER_INPUT].astype(object))])
     pd.testing.assert_frame_equal(by_indicator.reset_index(drop=True), whole.reset_index(drop=True))
+    monkeypatch.setattr(build, "SERIES_POOL_MIN_ROWS", 0)  # blocks of indicators in the process pool
+    pooled = series_by_indicator(pieces, [pa.Table.from_pandas(articles[PUBLISHER_INPUT].astype(object))], workers=2)
+    pd.testing.assert_frame_equal(pooled.reset_index(drop=True), whole.reset_index(drop=True))

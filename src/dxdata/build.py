@@ -51,6 +51,7 @@ from dxdata.store import Part, PublishResult, VersionWriter, to_arrow, write_par
 log = logging.getLogger("dxdata.build")
 
 CHUNK_TARGET = 500  # files per chunk on average; at most twice as many
+SERIES_POOL_MIN_ROWS = 50_000  # observations below which the series is built in this process
 CHUNKED_TABLES = ("articles", "observations", "mentions", "rejects")
 SERIES_INPUT = [
     "obs_id", "article_id", "source_file", "indicator_code", "value", "unit", "qualifier", "status",
@@ -328,6 +329,8 @@ def series_by_indicator(series_input: list[pa.Table], publishers: list[pa.Table]
     slices = [observations.filter(pc.equal(codes, code)) for code in sorted(pc.unique(codes).drop_null().to_pylist())]
     missing = observations.filter(pc.is_null(codes))
     slices += [missing] if missing.num_rows else []
+    if observations.num_rows < SERIES_POOL_MIN_ROWS:
+        workers = 1  # starting the pool's workers would cost more than it saves
     blocks: list[list[pa.Table]] = [[]]
     per_block = observations.num_rows / max(1, workers)
     for table in slices:
