@@ -390,7 +390,7 @@ def extract_incremental(
     return [r for r in results if r is not None], stats
 
 
-# --------------------------------------------------------------------------------------------- ingest cache
+# --------------------------------------------------------------------------------------------- ingest code
 
 INGEST_MODULES = ("ingest.py", "text.py", "models.py")
 
