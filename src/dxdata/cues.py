@@ -75,23 +75,25 @@ def _is_word_char(ch: str) -> bool:
 class CueIndex:
     """Where each cue part occurs in one article's folded text, on word boundaries."""
 
-    def __init__(self, codebook: Codebook, folded: str) -> None:
+    def __init__(self, codebook: Codebook, folded: str, hits: list[tuple[int, int, int]] | None = None) -> None:
+        """`hits`: the (start, end, part id) on word boundaries, when a combined scan found them already."""
         table = _table(codebook)
         self._cues_by_indicator = table.cues_by_indicator
         self._specificity = table.specificity
         self._prior_parts = table.prior_parts
         self._codes_by_part = table.codes_by_part
         self._cue_sets = table.cue_sets
-        hits: list[tuple[int, int, int]] = []
-        n = len(folded)
-        for end_index, (pid, length) in table.automaton.iter(folded):
-            start, end = end_index - length + 1, end_index + 1
-            # on word boundaries (`_is_word_char`, inlined: this loop sees every candidate hit)
-            if start > 0 and folded[start - 1].isalnum() and folded[start].isalnum():
-                continue
-            if end < n and folded[end].isalnum() and folded[end_index].isalnum():
-                continue
-            hits.append((start, end, pid))
+        if hits is None:
+            hits = []
+            n = len(folded)
+            for end_index, (pid, length) in table.automaton.iter(folded):
+                start, end = end_index - length + 1, end_index + 1
+                # on word boundaries (`_is_word_char`, inlined: this loop sees every candidate hit)
+                if start > 0 and folded[start - 1].isalnum() and folded[start].isalnum():
+                    continue
+                if end < n and folded[end].isalnum() and folded[end_index].isalnum():
+                    continue
+                hits.append((start, end, pid))
         hits.sort()
         self._hits = hits
         self._starts = [h[0] for h in hits]
@@ -161,3 +163,41 @@ def body_hits(codebook: Codebook, folded: str) -> list[tuple[int, int, str]]:
             continue
         out.append((start, end, code))
     return out
+
+
+_BOTH_AUTOMATA: dict[str, ahocorasick.Automaton] = {}
+
+
+def _both_automaton(codebook: Codebook) -> ahocorasick.Automaton:
+    """Cue parts and body names in one automaton: value (length, cue part id or -1, body code or None)."""
+    automaton = _BOTH_AUTOMATA.get(codebook.fingerprint)
+    if automaton is None:
+        values: dict[str, list] = {}
+        for part, (pid, length) in _table(codebook).automaton.items():
+            values[part] = [length, pid, None]
+        for name, code in codebook.body_patterns:  # a name listed twice keeps its last code, as in `body_hits`
+            values.setdefault(name, [len(name), -1, None])[2] = code
+        automaton = ahocorasick.Automaton()
+        for word, value in values.items():
+            automaton.add_word(word, tuple(value))
+        automaton.make_automaton()
+        _BOTH_AUTOMATA[codebook.fingerprint] = automaton
+    return automaton
+
+
+def scan_article(codebook: Codebook, folded: str) -> tuple[CueIndex, list[tuple[int, int, str]]]:
+    """`cue_index` and `body_hits` of one folded text from a single automaton pass (each pass reads every char)."""
+    cue_hits: list[tuple[int, int, int]] = []
+    bodies: list[tuple[int, int, str]] = []
+    n = len(folded)
+    for end_index, (length, pid, code) in _both_automaton(codebook).iter(folded):
+        start, end = end_index - length + 1, end_index + 1
+        left_word = start > 0 and folded[start - 1].isalnum()
+        right_word = end < n and folded[end].isalnum()
+        # a cue part may touch a word when its own edge character is not alphanumeric (`CueIndex`)
+        cue_left_ok = not (left_word and folded[start].isalnum())
+        if pid >= 0 and cue_left_ok and not (right_word and folded[end_index].isalnum()):
+            cue_hits.append((start, end, pid))
+        if code is not None and not left_word and not right_word:
+            bodies.append((start, end, code))
+    return CueIndex(codebook, folded, cue_hits), bodies

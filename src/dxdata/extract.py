@@ -16,14 +16,15 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from dxdata import numbers, periods
 from dxdata.codebook import Codebook, Indicator, fold
-from dxdata.cues import CueIndex, body_hits, cue_index
+from dxdata.cues import CueIndex, body_hits, scan_article
 from dxdata.models import Article, ExtractionResult, Mention, Observation
 from dxdata.numbers import NumberMention, find_numbers
 from dxdata.periods import TimeExpr, find_time_expressions
 from dxdata.regions import RegionMatch, find_regions, region_2025
 from dxdata.sentences import Sentence, split_sentences
-from dxdata.text import EndPattern, digit_runs
+from dxdata.text import Anchors, EndPattern, digit_runs
 
 MIN_CUE_SCORE = 6.0
 PRIOR_WEIGHT = 0.4  # the article's topic breaks ties between local cues
@@ -54,6 +55,7 @@ _MEETING_RE = EndPattern(
     r"(?:phiên\s+họp|hội\s+nghị|cuộc\s+họp|báo\s+cáo|kỳ\s+họp)[^.;]{0,60}?\bcủa\s+$", re.IGNORECASE
 )
 _PROVINCE_SUBJECT_RE = EndPattern(r"(?:tỉnh|thành phố|TP\.?|Tp\.?)\s*$", re.IGNORECASE)
+_WORD_CHAR_RE = re.compile(r"\w")  # what `\b` tells from the rest
 _CLAUSE_BREAK_RE = re.compile(r"[;:]|\s[-–]\s|,\s*trong đó\b", re.IGNORECASE)
 
 
@@ -64,9 +66,16 @@ class BodyMention:
     code: str
 
 
-def find_bodies(text: str, folded: str, codebook: Codebook) -> list[BodyMention]:
-    """Body names and aliases in the text, leftmost-longest, non-overlapping."""
-    hits = [BodyMention(s, e, code) for s, e, code in body_hits(codebook, folded)]
+def find_bodies(
+    text: str, folded: str, codebook: Codebook, found: list[tuple[int, int, str]] | None = None
+) -> list[BodyMention]:
+    """Body names and aliases in the text, leftmost-longest, non-overlapping.
+
+    `found`: `body_hits(codebook, folded)`, when the caller has it already.
+    """
+    if found is None:
+        found = body_hits(codebook, folded)
+    hits = [BodyMention(s, e, code) for s, e, code in found]
     hits.sort(key=lambda b: (b.start, -(b.end - b.start)))
     out: list[BodyMention] = []
     last_end = -1
@@ -106,6 +115,8 @@ class _ArticleContext:
     sentence_index: dict[Sentence, int] = field(default_factory=dict)
     respectively: dict[Sentence, bool] = field(default_factory=dict)  # sentence says 'lần lượt'
     clause_breaks: dict[Sentence, list[tuple[int, int]]] = field(default_factory=dict)
+    status_words: dict[Sentence, tuple[bool, bool]] = field(default_factory=dict)  # estimate / target words
+    possessive: dict[int, bool] = field(default_factory=dict)  # body start -> '... của <body>'
 
     def scorer(self, sent: Sentence, sent_nums: list[NumberMention]) -> _SentenceScorer:
         """The cue hits and number layout of a sentence, shared by all numbers in it."""
@@ -157,24 +168,32 @@ def _context(article: Article, codebook: Codebook) -> _ArticleContext:
     text = article.text
     folded = fold(text)
     ref = article.event_date or article.published
-    regions = find_regions(text)
-    bodies = find_bodies(text, folded, codebook)
+    lowered: str | None = text.lower()  # shared by the region, number and time expression finders
+    if len(lowered) != len(text):
+        lowered = None  # each finder lowers the text its own way
+    regions = find_regions(text, lowered)
+    cues, body_found = scan_article(codebook, folded)
+    bodies = find_bodies(text, folded, codebook, body_found)
     sentences = split_sentences(text)
     runs = digit_runs(text)  # shared by the number and the time expression finders
+    anchors = None if lowered is None else _NUMBER_AND_TIME_ANCHORS.find(lowered)  # and one scan for their words
     return _ArticleContext(
         article=article,
         text=text,
         folded=folded,
         sentences=sentences,
-        numbers=find_numbers(text, runs),
-        times=find_time_expressions(text, article.published or article.event_date, runs),
+        numbers=find_numbers(text, runs, lowered, anchors),
+        times=find_time_expressions(text, article.published or article.event_date, runs, lowered, anchors),
         regions=regions,
         bodies=bodies,
         ref_date=ref,
         default_region=_default_region(article, regions, sentences),
         default_body=_default_body(text, folded, bodies, sentences, regions),
-        cues=cue_index(codebook, folded),
+        cues=cues,
     )
+
+
+_NUMBER_AND_TIME_ANCHORS = Anchors(numbers.ANCHOR_LITERALS + periods.ANCHOR_LITERALS)
 
 
 def _default_region(article: Article, regions: list[RegionMatch], sentences: list[Sentence]) -> str:
@@ -262,9 +281,8 @@ def _observe(
     num: NumberMention,
     sent_nums: list[NumberMention],
 ) -> tuple[Observation | None, str]:
-    facts = [n for n in sent_nums if n.not_fact is None and n is not num]
     scorer = ctx.scorer(sent, sent_nums)
-    indicator, _score = _match_indicator(ctx, codebook, scorer, num, _share_base(ctx, num, facts))
+    indicator, _score = _match_indicator(ctx, codebook, scorer, num, _share_base(ctx, num, sent_nums))
     if indicator is None:
         return None, "no_indicator"
     ctx.matched[num.start] = indicator.code
@@ -300,10 +318,11 @@ def _observe(
     )
 
 
-def _share_base(ctx: _ArticleContext, num: NumberMention, others: list[NumberMention]) -> NumberMention | None:
+def _share_base(ctx: _ArticleContext, num: NumberMention, sent_nums: list[NumberMention]) -> NumberMention | None:
     """The count a percent is the share of: '388/1.146 TTHC (đạt 34%)', '1.579 trong tổng số 1.937 ..., đạt 81,5%'."""
     if num.unit != "percent":
         return None
+    others = [n for n in sent_nums if n.not_fact is None and n is not num]  # the sentence's other facts
     before = [o for o in others if o.end <= num.start and o.unit == "count" and num.start - o.end <= SHARE_WINDOW]
     return before[-1] if before and before[-1].denominator else None
 
@@ -351,8 +370,10 @@ def _match_indicator(
     if prior_units:  # the article prior may name an indicator with no cue here: all are candidates
         candidates = _indicators_by_kind(codebook).get(kind, ())
     else:  # only an indicator with a cue part in the sentence can reach MIN_CUE_SCORE
-        by_code = _indicators_by_kind_code(codebook).get(kind, {})
-        candidates = sorted(by_code[code] for code in present if code in by_code)
+        candidates = scorer.candidates.get(kind)
+        if candidates is None:  # once per sentence and kind of number
+            by_code = _indicators_by_kind_code(codebook).get(kind, {})
+            candidates = scorer.candidates[kind] = sorted(by_code[code] for code in present if code in by_code)
     weights: dict[tuple[int, int], float] = {}  # cue occurrence -> weight for this number
     cue_scores: dict[tuple[int, ...], float] = {}  # cue -> score for this number (indicators share cues)
     for order, indicator in candidates:
@@ -434,6 +455,8 @@ class _SentenceScorer:
         self._cues = ctx.cues
         self._hit_parts = set(self.hits)
         self._usable: dict[str, list[tuple[int, ...]]] = {}
+        # (unit, is a change) -> the indicators of that kind with a cue part here, as (order, indicator)
+        self.candidates: dict[tuple[str | None, bool], list[tuple[int, Indicator]]] = {}
 
     def usable_cues(self, code: str) -> list[tuple[int, ...]]:
         """The indicator's cues (as part ids) whose every part occurs in this sentence."""
@@ -621,11 +644,15 @@ def _body(
 
 def _subjects(ctx: _ArticleContext, start: int, end: int) -> list[BodyMention]:
     """Body mentions in [start, end) that are not possessives ('... của Chính phủ')."""
-    return [
-        b
-        for b in ctx.bodies
-        if start <= b.start < end and not _POSSESSIVE_BEFORE_RE.search(ctx.text[max(0, b.start - 8) : b.start])
-    ]
+    return [b for b in ctx.bodies if start <= b.start < end and not _is_possessive(ctx, b)]
+
+
+def _is_possessive(ctx: _ArticleContext, body: BodyMention) -> bool:
+    """'... của Chính phủ': asked once per body mention, though many numbers ask."""
+    found = ctx.possessive.get(body.start)
+    if found is None:
+        found = ctx.possessive[body.start] = _POSSESSIVE_BEFORE_RE.search(ctx.text[max(0, body.start - 8) : body.start])
+    return found
 
 
 def _previous_sentence_subject(ctx: _ArticleContext, sent: Sentence) -> str | None:
@@ -641,13 +668,29 @@ def _previous_sentence_subject(ctx: _ArticleContext, sent: Sentence) -> str | No
 def _status(
     ctx: _ArticleContext, sent: Sentence, clause: tuple[int, int], num: NumberMention, indicator: Indicator
 ) -> str:
-    if _ESTIMATE_RE.search(ctx.text[sent.start : num.start]):
+    estimate_words, target_words = _status_words(ctx, sent, num)
+    if estimate_words and _ESTIMATE_RE.search(ctx.text[sent.start : num.start]):
         return "estimate"
     if indicator.default_status:
         return indicator.default_status
-    if _TARGET_RE.search(ctx.text[sent.start : num.start]):
+    if target_words and _TARGET_RE.search(ctx.text[sent.start : num.start]):
         return "target"
     return "actual"
+
+
+def _status_words(ctx: _ArticleContext, sent: Sentence, num: NumberMention) -> tuple[bool, bool]:
+    """Whether the text before `num` may hold estimate / target words: false when the whole sentence has none.
+
+    A match in `text[sent.start:num.start]` is one in the sentence, unless its closing `\b` holds only because
+    the slice ends there: never when the characters on both sides of `num.start` are not both word characters.
+    """
+    words = ctx.status_words.get(sent)
+    if words is None:
+        seg = ctx.text[sent.start : sent.end]
+        words = ctx.status_words[sent] = (bool(_ESTIMATE_RE.search(seg)), bool(_TARGET_RE.search(seg)))
+    if num.start > 0 and _WORD_CHAR_RE.match(ctx.text, num.start - 1) and _WORD_CHAR_RE.match(ctx.text, num.start):
+        return True, True  # glued: the slice boundary is a `\b` the sentence lacks
+    return words
 
 
 def _mention(ctx: _ArticleContext, sent: Sentence, num: NumberMention, reason: str) -> Mention:

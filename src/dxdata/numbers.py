@@ -207,6 +207,7 @@ def _not_fact_reason(text: str, m: re.Match[str], blocked: list[tuple[int, int, 
         return reason
     num = m.group("num")
     before = _before(text, start)
+    rev = before[::-1]  # for the `..._BEFORE` rules (`EndPattern.search_reversed`)
     after = _after(text, end)
     prev_char = text[start - 1] if start else " "
     if _WORD_GLUE_RE.match(prev_char) and not before.rstrip().lower().endswith(("thứ", "đạt", "là", "có")):
@@ -224,11 +225,11 @@ def _not_fact_reason(text: str, m: re.Match[str], blocked: list[tuple[int, int, 
         return "label"
     if _DOT_DIGIT_AFTER_RE.match(text, end) or _VERSION_RE.match(num):
         return "label"  # "4.0", "2.0", "Công nghiệp 4.0"
-    if _PHONE_BEFORE_RE.search(_before(text, start, 25)):
+    if _PHONE_BEFORE_RE.search_reversed(rev, 25):
         return "phone"
-    if _LABEL_BEFORE_RE.search(before):
+    if _LABEL_BEFORE_RE.search_reversed(rev):
         return "label"
-    if _DOC_BEFORE_RE.search(before) and not m.group("denom_sep"):
+    if _DOC_BEFORE_RE.search_reversed(rev) and not m.group("denom_sep"):
         return "document_number"
     if m.group("denom_sep"):
         denom = m.group("denom")
@@ -237,7 +238,7 @@ def _not_fact_reason(text: str, m: re.Match[str], blocked: list[tuple[int, int, 
         if _is_date_pair(num, denom):
             return "date"
         return None
-    if _UNIVERSE_RE.match(after) and _UNIVERSE_BEFORE_RE.search(before) and num in ("63", "64", "34"):
+    if _UNIVERSE_RE.match(after) and _UNIVERSE_BEFORE_RE.search_reversed(rev) and num in ("63", "64", "34"):
         return "universe"  # "trong 63 tỉnh, thành phố": the number of provinces, not a measurement
     if _TIME_UNIT_AFTER_RE.match(after):
         return "duration_or_measure"
@@ -245,12 +246,13 @@ def _not_fact_reason(text: str, m: re.Match[str], blocked: list[tuple[int, int, 
     if value_is_year:
         return "year"
     if (
-        _ORDINAL_BEFORE_RE.search(before)
-        and not _RANK_BEFORE_RE.search(before)
-        and not _NUMBER_THEN_THU_RE.search(before)
+        _ORDINAL_BEFORE_RE.search_reversed(rev)
+        and not _RANK_BEFORE_RE.search_reversed(rev)
+        and not _NUMBER_THEN_THU_RE.search_reversed(rev)
     ):
         return "ordinal"
-    if _DATE_WORDS_BEFORE_RE.search(before) and num.isdigit() and int(num) <= 31 and not _count_noun_follows(after):
+    date_words = _DATE_WORDS_BEFORE_RE.search_reversed(rev)
+    if date_words and num.isdigit() and int(num) <= 31 and not _count_noun_follows(after):
         return "date"
     return None
 
@@ -311,18 +313,28 @@ def _blocked_spans(text: str, run_starts: list[int]) -> list[tuple[int, int, str
 _ORDINAL_LEADS = ("vị trí", "xếp", "đứng", "hạng", "thứ", "giải")
 _CARDINAL_WORDS = ("hai", "ba", "bốn", "sáu", "bảy", "tám", "chín", "mười")
 _INDEX_WORDS = ("chỉ số", "dti", "egdi", "ict index", "par index", "pci", "điểm", "trụ cột", "index")
-_ANCHORS = Anchors(_ORDINAL_LEADS + _CARDINAL_WORDS + _INDEX_WORDS)
+ANCHOR_LITERALS = _ORDINAL_LEADS + _CARDINAL_WORDS + _INDEX_WORDS
+_ANCHORS = Anchors(ANCHOR_LITERALS)
 
 
-def find_numbers(text: str, runs: list[tuple[int, int]] | None = None) -> list[NumberMention]:
+def find_numbers(
+    text: str,
+    runs: list[tuple[int, int]] | None = None,
+    lowered: str | None = None,
+    anchors: dict[str, list[int]] | None = None,
+) -> list[NumberMention]:
     """Every number in `text`, read with its unit and qualifier, or marked as not a fact.
 
-    `runs`: `digit_runs(text)`, when the caller has it already.
+    `runs`: `digit_runs(text)`, when the caller has it already; `lowered`: `text.lower()` when that has
+    the length of `text`, and `anchors`: the `Anchors.find` of it over (at least) `ANCHOR_LITERALS`,
+    when the caller has them already (one scan shared with the time expressions).
     """
-    lowered = text.lower()
-    if len(lowered) != len(text):
-        lowered = text
-    anchors = _ANCHORS.find(lowered)
+    if lowered is None:
+        lowered = text.lower()
+        if len(lowered) != len(text):
+            lowered = text
+    if anchors is None:
+        anchors = _ANCHORS.find(lowered)
     run_starts = [s for s, _ in (digit_runs(text) if runs is None else runs)]
     blocked = _blocked_spans(text, run_starts)
     index_words = finditer_at(_INDEX_CONTEXT_LOWER_RE, lowered, merge_starts(anchors, _INDEX_WORDS))
@@ -375,7 +387,7 @@ def _read_match(
         except ValueError:
             value = float("nan")
         return NumberMention(start, end, surface, value, None, not_fact=reason)
-    before = _before(text, start)
+    rev = _before(text, start)[::-1]  # for the `..._BEFORE` rules (`EndPattern.search_reversed`)
     after = _after(text, end)
     unit, multiplier = _unit_of(m.group("scale"), m.group("cur"), bool(m.group("pct")))
     dot_decimal = raw.startswith("0.")
@@ -383,18 +395,18 @@ def _read_match(
     denominator = None
     if m.group("denom_sep"):
         denominator = parse_numeral(m.group("denom")) * (multiplier if unit in ("VND", "USD") else 1)
-    is_change = bool(_CHANGE_BEFORE_RE.search(before))
+    is_change = bool(_CHANGE_BEFORE_RE.search_reversed(rev))
     if unit is None:
         if _RANK_AFTER_RE.match(after):
             unit = "rank"
             is_change = True
-        elif _RANK_BEFORE_RE.search(before) and value == int(value):
+        elif _RANK_BEFORE_RE.search_reversed(rev) and value == int(value):
             unit = "rank"
         elif _SCORE_AFTER_RE.match(after) or (
             0 < value < 1 and not m.group("scale") and _index_context(text, start, end, raw, index_article)
         ):
             unit = "score"
-        elif _TIMES_AFTER_RE.match(after) or _GAP_BEFORE_RE.search(before):
+        elif _TIMES_AFTER_RE.match(after) or _GAP_BEFORE_RE.search_reversed(rev):
             unit = "times"
             is_change = True
         else:
@@ -403,8 +415,8 @@ def _read_match(
         in_total = _IN_TOTAL_RE.match(after)
         if in_total and (unit == "rank" or "tổng" in in_total.group(0)):
             denominator = parse_numeral(in_total.group("denom"))
-    qualifier = _qualifier(before)
-    if _GAP_BEFORE_RE.search(before):
+    qualifier = _qualifier_reversed(rev)
+    if _GAP_BEFORE_RE.search_reversed(rev):
         is_change = True
     return NumberMention(start, end, surface, value, unit, denominator, qualifier, None, is_change)
 
@@ -420,9 +432,13 @@ def _index_context(text: str, start: int, end: int, raw: str, index_article: boo
 
 
 def _qualifier(before: str) -> str:
-    tail = before[-25:]
+    return _qualifier_reversed(before[::-1])
+
+
+def _qualifier_reversed(rev: str) -> str:
+    """`_qualifier` of the text whose reversal is `rev`: its rules see the last 25 characters."""
     for q, rx in _QUALIFIER_RES:
-        if rx.search(tail):
+        if rx.search_reversed(rev, 25):
             return q
     return "eq"
 

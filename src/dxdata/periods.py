@@ -107,7 +107,8 @@ _STARTS: dict[str, tuple[str, ...]] = {
         "thời điểm hiện tại", "vừa qua",
     ),
 }
-_ANCHORS = Anchors([lit for lits in _STARTS.values() for lit in lits])
+ANCHOR_LITERALS = tuple(lit for lits in _STARTS.values() for lit in lits)
+_ANCHORS = Anchors(ANCHOR_LITERALS)
 _SEPARATOR_AHEAD = re.compile(r"\s*[/.-]")
 
 
@@ -129,16 +130,26 @@ def _numeral_starts(kind: str, text: str, runs: list[tuple[int, int]], anchors: 
     return []
 
 
-def find_time_expressions(text: str, ref: date | None, runs: list[tuple[int, int]] | None = None) -> list[TimeExpr]:
+def find_time_expressions(
+    text: str,
+    ref: date | None,
+    runs: list[tuple[int, int]] | None = None,
+    lowered: str | None = None,
+    anchors: dict[str, list[int]] | None = None,
+) -> list[TimeExpr]:
     """All time expressions in `text`, non-overlapping, earliest first (longest wins on overlap).
 
-    `runs`: `digit_runs(text)`, when the caller has it already.
+    `runs`: `digit_runs(text)`, when the caller has it already; `lowered`: `text.lower()` when that has
+    the length of `text`, and `anchors`: the `Anchors.find` of it over (at least) `ANCHOR_LITERALS`,
+    when the caller has them already (one scan shared with the numbers).
     """
     found: list[TimeExpr] = []
-    lowered = text.lower()
-    if len(lowered) != len(text):  # offsets must stay valid; never seen on NFC Vietnamese
-        lowered = "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
-    anchors = _ANCHORS.find(lowered)
+    if lowered is None:
+        lowered = text.lower()
+        if len(lowered) != len(text):  # offsets must stay valid; never seen on NFC Vietnamese
+            lowered = "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
+    if anchors is None:
+        anchors = _ANCHORS.find(lowered)
     if runs is None:
         runs = digit_runs(text)  # lower-casing keeps every digit where it is
     for kind, rx in _PATTERNS:
@@ -170,11 +181,12 @@ def _read(kind: str, m: re.Match[str], ref: date | None, text: str) -> TimeExpr 
     start, end = m.start(), m.end()
     while start < end and text[start].isspace():
         start += 1
-    upto = bool(_UPTO_BEFORE.search(text[max(0, start - 30) : start]))
-    comparison = bool(_COMPARISON_BEFORE.search(text[max(0, start - 20) : start]))
+    rev = text[max(0, start - 30) : start][::-1]  # one reversal for the three `EndPattern` rules
+    upto = _UPTO_BEFORE.search_reversed(rev, 30)
+    comparison = _COMPARISON_BEFORE.search_reversed(rev, 20)
     ref_year = ref.year if ref else None
 
-    possessive = bool(_POSSESSIVE_BEFORE.search(text[max(0, start - 8) : start]))
+    possessive = _POSSESSIVE_BEFORE.search_reversed(rev, 8)
 
     def make(ps: date | None, pe: date | None, k: str) -> TimeExpr:
         if comparison and k == "year":

@@ -79,9 +79,12 @@ _TONES = _tone_table()
 _UNTONES = {new: old for old, new in _TONES.items()}
 
 
-def _fold(text: str) -> str:
-    """Lower-case, odd spaces and dashes made plain; same length as `text`. Applied to the text."""
-    low = text.lower()
+def _fold(text: str, lowered: str | None = None) -> str:
+    """Lower-case, odd spaces and dashes made plain; same length as `text`. Applied to the text.
+
+    `lowered`: `text.lower()`, when the caller has it already (and it has the length of `text`).
+    """
+    low = text.lower() if lowered is None else lowered
     if len(low) != len(text):  # a few characters lower-case to two ("İ"): keep those as they are
         low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
     for odd in _ODD_CHARS:  # `low.translate(_CHAR_MAP)`, but `str.replace` runs in C for the few present
@@ -364,12 +367,15 @@ def _before_proper_noun(text: str, end: int) -> bool:
     return end + 1 < len(text) and text[end] == " " and text[end + 1].isupper()
 
 
-def find_regions(text: str) -> list[RegionMatch]:
-    """Provinces and districts named in `text`, sorted by start, non-overlapping, longest first."""
+def find_regions(text: str, lowered: str | None = None) -> list[RegionMatch]:
+    """Provinces and districts named in `text`, sorted by start, non-overlapping, longest first.
+
+    `lowered`: `text.lower()`, when the caller has it already (and it has the length of `text`).
+    """
     if not text:
         return []
     auto, patterns = _automaton()
-    norm = _fold(text)
+    norm = _fold(text, lowered)
     cands = []
     for last, idx in auto.iter(norm):
         pat = patterns[idx]

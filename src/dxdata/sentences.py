@@ -70,9 +70,10 @@ def body_end(text: str) -> int:
     """Where the article body ends: the first 'related news / comments' marker line, else the end."""
     pos = 0
     for line in text.split("\n"):
-        stripped = line.strip()
-        if pos > 200 and len(stripped) < 60 and _END_MARKERS.match(stripped):
-            return pos
+        if pos > 200:  # only then is a marker line worth stripping and matching
+            stripped = line.strip()
+            if len(stripped) < 60 and _END_MARKERS.match(stripped):
+                return pos
         pos += len(line) + 1
     return len(text)
 

@@ -6,7 +6,6 @@ Every character span in the dataset points into text normalized by
 
 from __future__ import annotations
 
-import codecs
 import re
 import re._constants as _c  # the parsed form of a pattern, to build its mirror image (EndPattern)
 import re._parser as _parser
@@ -14,6 +13,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 
 import ahocorasick
+import numpy as np
 
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
@@ -81,37 +81,40 @@ def _fold_table() -> dict[int, str]:
 
 _FOLD = _fold_table()
 
-# `str.translate` looks every character up in a dict. For text written in at most 256 distinct
-# characters, two charmap codec passes do the same in C: encode each character to its byte in
-# `_ALPHABET`, decode each byte to that character's folded form. Vietnamese news fits: ASCII, the
-# Vietnamese letters and common punctuation; any other character falls back to `str.translate`.
-_VIETNAMESE = "àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ"
-_ALPHABET = "".join(
-    dict.fromkeys(
-        "\n"
-        + "".join(map(chr, range(0x20, 0x7F)))
-        + _VIETNAMESE
-        + _VIETNAMESE.upper()
-        + "“”‘’–—…•·«»©®°±×²³½€£¥§™′″"
-    )
-)
-assert len(_ALPHABET) <= 256
-_ENCODE_MAP = codecs.charmap_build(_ALPHABET.ljust(256, "\ufffe"))  # U+FFFE: byte not used
-_DECODE_FOLDED = "".join(ch.translate(_FOLD) for ch in _ALPHABET).ljust(256, "\ufffe")
+# `str.translate` looks every character up in a dict, one Python object per character. A lookup
+# table indexed by code point does the same on an array of the text's UTF-32 code units, in C:
+# any text within the Basic Multilingual Plane (all Vietnamese news) goes that way; any other
+# text falls back to `str.translate`.
+_BMP = 0x10000
+_FOLD_TABLE = np.arange(_BMP, dtype=np.uint32)
+for _code, _folded in _FOLD.items():
+    _FOLD_TABLE[_code] = ord(_folded)
+# what `\d` matches (Unicode decimal digits), by code point
+_IS_DIGIT = np.fromiter((chr(c).isdecimal() for c in range(_BMP)), dtype=bool, count=_BMP)
+
+
+def _code_points(text: str) -> np.ndarray | None:
+    """The text's code points as an array, or None when one lies outside the tables (or is a lone surrogate)."""
+    try:
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    except UnicodeEncodeError:
+        return None
+    if codes.size and int(codes.max()) >= _BMP:
+        return None
+    return codes
 
 
 def fold_accents(text: str) -> str:
     """Lower-case and strip diacritics ("Đà Nẵng" -> "da nang"), keeping one char per input char.
 
     Length-preserving on NFC text, so offsets in the folded text are offsets in the original.
-    `text.translate(_FOLD)`, done by two charmap passes when the text's characters allow: this runs
-    on every article.
+    `text.translate(_FOLD)`, done by a table lookup over the code points when it can: this runs on
+    every article.
     """
-    try:
-        raw, _ = codecs.charmap_encode(text, "strict", _ENCODE_MAP)
-    except UnicodeEncodeError:
+    codes = _code_points(text)
+    if codes is None:
         return text.translate(_FOLD)
-    return codecs.charmap_decode(raw, "strict", _DECODE_FOLDED)[0]
+    return _FOLD_TABLE[codes].tobytes().decode("utf-32-le")
 
 
 # ---- fast scanning -------------------------------------------------------------------------
@@ -123,8 +126,20 @@ _DIGIT_RUN = re.compile(r"\d+")
 
 
 def digit_runs(text: str) -> list[tuple[int, int]]:
-    """The spans of the runs of decimal digits (what `\\d+` matches), in order."""
-    return [m.span() for m in _DIGIT_RUN.finditer(text)]
+    """The spans of the runs of decimal digits (what `\\d+` matches), in order.
+
+    Found from a table of the code points that are digits: a regex scan pays a Unicode lookup per character.
+    """
+    codes = _code_points(text)
+    if codes is None:
+        return [m.span() for m in _DIGIT_RUN.finditer(text)]
+    digit = _IS_DIGIT[codes]
+    edges = (np.flatnonzero(digit[1:] != digit[:-1]) + 1).tolist()  # where a run starts or ends, alternately
+    if digit.size and digit[0]:
+        edges.insert(0, 0)
+    if digit.size and digit[-1]:
+        edges.append(len(digit))
+    return list(zip(edges[::2], edges[1::2], strict=True))
 
 
 class Anchors:
@@ -251,3 +266,7 @@ class EndPattern:
 
     def search(self, text: str) -> bool:
         return self._mirror.match(text[::-1]) is not None
+
+    def search_reversed(self, reversed_text: str, width: int = 1 << 30) -> bool:
+        """`search(s[-width:])` given `s[::-1]`: one reversal shared by the many rules asked about one window."""
+        return self._mirror.match(reversed_text, 0, width) is not None
