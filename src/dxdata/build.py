@@ -297,9 +297,7 @@ def _group_keys(table: pa.Table) -> pa.Array:
     return pc.binary_join_element_wise(*parts, "\x1f").combine_chunks()
 
 
-def incremental_series(
-    writer: VersionWriter, outputs: Sequence[ChunkOutput], *, workers: int = 1
-) -> pd.DataFrame | None:
+def incremental_series(writer: VersionWriter, outputs: Sequence[ChunkOutput], *, workers: int = 1) -> pa.Table | None:
     """The new series from the latest version's: only the groups that new, changed or removed chunks
     touch are built again; every other row is kept as it is (its observations have not changed).
 
@@ -325,8 +323,8 @@ def incremental_series(
         [t for t in redo if t.num_rows], [o.publishers for o in outputs if o.publishers.num_rows], workers=workers
     )
     log.info("series: %d rows carried over from %s, %d rebuilt", kept.num_rows, writer.previous, len(rebuilt))
-    frames = [kept.to_pandas(date_as_object=True), rebuilt]
-    return pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) else rebuilt
+    rebuilt_arrow = to_arrow(rebuilt, name="series")
+    return pa.concat_tables([kept, rebuilt_arrow.cast(kept.schema)]) if len(rebuilt) else kept
 
 
 def series_by_indicator(series_input: list[pa.Table], publishers: list[pa.Table], *, workers: int = 1) -> pd.DataFrame:

@@ -41,6 +41,7 @@ from pathlib import Path
 import filelock
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 log = logging.getLogger("dxdata.store")
@@ -159,11 +160,28 @@ def to_arrow(df: pd.DataFrame, sort_keys: Sequence[str] | None = None, *, name: 
         raise StoreError(f"table {name!r} cannot be written as Parquet: {err}") from err
 
 
+def sorted_arrow(table: pa.Table, keys: Sequence[str], *, name: str = "table") -> pa.Table | None:
+    """`table` in the order `to_arrow` gives, without a trip through pandas: possible when `keys` are
+    unique (then they alone decide the order); None when they are not."""
+    if not keys or table.num_rows == 0:
+        return None
+    if table.group_by(list(keys)).aggregate([]).num_rows != table.num_rows:
+        return None
+    order = pc.sort_indices(table, sort_keys=[(k, "ascending") for k in keys], null_placement="at_end")
+    schema = pa.schema([pa.field(f.name, _normal_type(f.name, f.type)) for f in table.schema])
+    return table.take(order).cast(schema).replace_schema_metadata(None)
+
+
 def write_parquet(
-    df: pd.DataFrame, path: Path, sort_keys: Sequence[str] | None = None, *, name: str | None = None
+    df: pd.DataFrame | pa.Table, path: Path, sort_keys: Sequence[str] | None = None, *, name: str | None = None
 ) -> str:
-    """Write `df` to `path` with the fixed settings, fsync it, and return the file's sha256."""
-    table = to_arrow(df, sort_keys, name=name or path.stem)
+    """Write `df` (a DataFrame, or an Arrow table with unique sort keys) to `path` with the fixed settings,
+    fsync it, and return the file's sha256."""
+    table = sorted_arrow(df, sort_keys or [], name=name or path.stem) if isinstance(df, pa.Table) else None
+    if table is None:
+        table = to_arrow(
+            df.to_pandas(date_as_object=True) if isinstance(df, pa.Table) else df, sort_keys, name=name or path.stem
+        )
     with open(path, "wb") as f:
         pq.write_table(table, f, **PARQUET_SETTINGS)
         f.flush()
@@ -378,7 +396,7 @@ class VersionWriter:
 
     # ---- tables
 
-    def write_table(self, name: str, df: pd.DataFrame, sort_keys: Sequence[str] | None = None) -> None:
+    def write_table(self, name: str, df: pd.DataFrame | pa.Table, sort_keys: Sequence[str] | None = None) -> None:
         """A table as one Parquet file, ``<name>.parquet``."""
         _check_table_name(name)
         path = self.staging / f"{name}.parquet"
