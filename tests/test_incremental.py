@@ -190,3 +190,17 @@ def _messy_folder(raw: Path) -> None:
     (raw / "sub" / "cp1258.txt").write_bytes(
         "Năm 2023, tỉnh Kon Tum có 95% hồ sơ được xử lý trực tuyến. Đây là bài viết thử.".encode("cp1258", "replace")
     )
+
+
+def _open_cache(folder: str) -> int:
+    with ExtractionCache(folder, "v") as cache:
+        return len(cache)
+
+
+def test_processes_opening_a_new_cache_at_once(tmp_path: Path) -> None:
+    """Worker processes that create the cache file together all get it (WAL switch races are retried)."""
+    import multiprocessing
+
+    with multiprocessing.get_context("spawn").Pool(4) as pool:
+        for i in range(8):
+            assert pool.map(_open_cache, [str(tmp_path / str(i))] * 4) == [0, 0, 0, 0]

@@ -157,9 +157,28 @@ class ExtractionCache:
     # -- opening, and recovering from an unreadable file
 
     def _connect(self) -> sqlite3.Connection:
+        """Open (and create) the file. Switching a new file to WAL takes a lock that SQLite does not wait
+        for (no busy handler), so two processes opening a new cache at once retry for a while."""
+        deadline = time.monotonic() + 60
+        delay = 0.05
+        while True:
+            try:
+                return self._connect_once()
+            except sqlite3.OperationalError as err:
+                if "locked" not in str(err) or time.monotonic() > deadline:
+                    raise
+                time.sleep(delay)
+                delay = min(1.0, delay * 2)
+
+    def _connect_once(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_S, isolation_level=None)
         conn.execute(f"PRAGMA busy_timeout = {int(_BUSY_TIMEOUT_S * 1000)}")
-        conn.execute("PRAGMA journal_mode = WAL")
+        if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            try:
+                conn.execute("PRAGMA journal_mode = WAL")
+            except sqlite3.OperationalError:
+                conn.close()
+                raise
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute(
             "CREATE TABLE IF NOT EXISTS extraction ("
