@@ -51,13 +51,10 @@ def default_workers() -> int:
 
 
 def extract_batch(articles: Sequence[Article], codebook: Codebook | None = None) -> list[ExtractionResult]:
-    """Extract a batch of articles in this process (one result per article, in order)."""
+    """Extract a batch of articles (one result per article, in order); in a pool worker, the codebook is
+    loaded once per process (`load_codebook` is cached)."""
     codebook = codebook or load_codebook()
     return [extract_article(a, codebook) for a in articles]
-
-
-def _extract_in_worker(articles: Sequence[Article]) -> list[ExtractionResult]:
-    return extract_batch(articles)  # the worker's codebook is loaded once (load_codebook is cached)
 
 
 def shutdown_pool() -> None:
@@ -83,11 +80,6 @@ def process_pool(workers: int) -> ProcessPoolExecutor:
             if old is not None:
                 old.shutdown(wait=False)
         return _pool
-
-
-def submit_batch(articles: Sequence[Article], workers: int) -> Future[list[ExtractionResult]]:
-    """Extract one batch in the shared pool of `workers` processes."""
-    return process_pool(workers).submit(_extract_in_worker, list(articles))
 
 
 def map_ordered(
@@ -136,4 +128,4 @@ def extract_batches(
     """Results of every batch of `todo`, in order (see `map_ordered`); a custom `extractor` runs here."""
     if extractor is not None or workers <= 1:
         return map_ordered(lambda batch: (extractor or extract_batch)(batch, codebook), todo, on_result=on_result)
-    return map_ordered(_extract_in_worker, [list(b) for b in todo], workers=workers, on_result=on_result)
+    return map_ordered(extract_batch, [list(b) for b in todo], workers=workers, on_result=on_result)

@@ -140,9 +140,10 @@ def score(gold: list[dict], pred: list[dict]) -> Score:
 
 def extract_folder(raw_dir: Path) -> pd.DataFrame:
     """Extraction (no validation, no publishing) over a folder, as an observations frame."""
+    from dxdata.batching import extract_batch
     from dxdata.codebook import load_codebook
     from dxdata.ingest import read_raw_folder
-    from dxdata.pipeline import extract_batch, observations_frame
+    from dxdata.pipeline import observations_frame
 
     articles, _ = read_raw_folder(raw_dir)
     return observations_frame(extract_batch(articles, load_codebook()))

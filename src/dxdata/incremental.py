@@ -60,7 +60,6 @@ _LOOKUP_CHUNK = 900  # keys per `IN (...)` query: under SQLite's default variabl
 _BUSY_TIMEOUT_S = 600.0
 
 
-
 # --------------------------------------------------------------------------------------------- keys
 
 
@@ -256,9 +255,7 @@ class ExtractionCache:
             return 0
 
         def insert(conn: sqlite3.Connection) -> int:
-            conn.executemany(
-                "INSERT OR REPLACE INTO extraction (article_key, version, payload) VALUES (?, ?, ?)", rows
-            )
+            conn.executemany("INSERT OR REPLACE INTO extraction (article_key, version, payload) VALUES (?, ?, ?)", rows)
             return len(rows)
 
         return self._transaction(insert)
@@ -359,14 +356,12 @@ def extract_incremental(
     extractor: Extractor | None = None,
     on_batch: Callable[[int, int], None] | None = None,
     prune: bool = True,
-    workers: int = 1,
 ) -> tuple[list[ExtractionResult], IncrementalStats]:
     """Results for every article (in order), extracting only cache misses, batch by batch.
 
     Each extracted batch is written to the cache in its own transaction as soon as it is done, so a
     run that dies half-way keeps what it finished. `on_batch(done, total)` is called after each batch
-    (progress bars). With `workers` > 1 the batches are extracted in a process pool
-    (`dxdata.batching`). With `prune`, rows of other codebook/code versions and of articles no longer in
+    (progress bars). With `prune`, rows of other codebook/code versions and of articles no longer in
     the corpus are deleted at the end.
     """
     stats = IncrementalStats(articles=len(articles), version=cache_version(codebook))
@@ -391,9 +386,7 @@ def extract_incremental(
                 on_batch(n + 1, len(todo))
 
         t1 = time.perf_counter()
-        extract_batches(
-            [[articles[i] for i in idx] for idx in todo], codebook, workers=workers, on_result=keep, extractor=extractor
-        )
+        extract_batches([[articles[i] for i in idx] for idx in todo], codebook, on_result=keep, extractor=extractor)
         stats.seconds_extract = time.perf_counter() - t1 - stats.seconds_store
         if prune:
             stats.pruned = cache.prune(keep=p.keys)

@@ -14,7 +14,6 @@ from dataclasses import asdict, dataclass, field
 import pandas as pd
 
 from dxdata import __version__
-from dxdata.batching import batches, extract_batch, extract_batches  # noqa: F401 - extract_batch: old import path
 from dxdata.codebook import Codebook
 from dxdata.models import Article, ExtractionResult, FileReject
 from dxdata.regions import all_region_codes, regions_table
