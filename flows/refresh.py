@@ -35,13 +35,12 @@ from dxdata.batching import default_workers, process_pool
 from dxdata.build import (
     Chunk,
     ChunkOutput,
+    build_all,
     build_chunk,
     build_version,
-    duplicate_rebuilds,
     extraction_version,
     plan_chunks,
     scan_raw_folder,
-    split_reusable,
 )
 from dxdata.codebook import load_codebook
 from dxdata.incremental import ExtractionCache, cache_dir_for, cache_version
@@ -207,25 +206,21 @@ def refresh(
 
     chunks: list[Chunk] = scan(raw_dir, version, batch_size).value
     with VersionWriter(out_dir) as writer:  # the store's lock, held until the version is published
-        reused, todo = split_reusable(chunks, writer)
-        outputs = {o.index: o for o in [*reused, *_submit_builds(todo, str(writer.staging), cache_dir, processes)]}
-        again = duplicate_rebuilds(chunks, list(outputs.values()), version)
-        if again:
-            logger.info("build: %d chunks again, without files whose text an earlier file has", len(again))
-            outputs |= {o.index: o for o in _submit_builds(again, str(writer.staging), cache_dir, processes)}
-            chunks = [next((a for a in again if a.index == c.index), c) for c in chunks]
-        extracted = sum(o.extracted for o in outputs.values())
+        chunks, outputs, n_reused = build_all(
+            chunks, writer, version, lambda todo: _submit_builds(todo, str(writer.staging), cache_dir, processes)
+        )
+        extracted = sum(o.extracted for o in outputs)
         logger.info(
             "build: %d chunks: %d unchanged since %s (reused), %d built; %d articles extracted",
             len(chunks),
-            len(reused),
+            n_reused,
             writer.previous or "no version",
-            len(chunks) - len(reused),
+            len(chunks) - n_reused,
             extracted,
         )
         with ExtractionCache(cache_dir, cache_version(codebook)) as cache:
             cache.prune(keep=None)  # entries of other codebook or code versions
-        summary = build_version(writer, chunks, list(outputs.values()), codebook, workers=processes)
+        summary = build_version(writer, chunks, outputs, codebook, workers=processes)
     logger.info(
         "publish: %s",
         f"new version {summary.version}" if summary.changed else f"no change (latest is {summary.version})",
@@ -234,7 +229,7 @@ def refresh(
     rows = [{"stage": k, "count": v} for k, v in summary.as_dict().items() if isinstance(v, int | str | None)]
     rows += [
         {"stage": "chunks", "count": len(chunks)},
-        {"stage": "chunks_reused", "count": len(reused)},
+        {"stage": "chunks_reused", "count": n_reused},
         {"stage": "articles_extracted", "count": extracted},
         {"stage": "seconds", "count": round(elapsed, 1)},
     ]

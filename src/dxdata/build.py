@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -230,6 +230,35 @@ def split_reusable(chunks: Sequence[Chunk], writer: VersionWriter) -> tuple[list
     reused = [out for c in chunks if (out := reuse_chunk(c, writer)) is not None]
     done = {o.index for o in reused}
     return reused, [c for c in chunks if c.index not in done]
+
+
+def build_all(
+    chunks: Sequence[Chunk],
+    writer: VersionWriter,
+    version: str,
+    build_many: Callable[[list[Chunk]], list[ChunkOutput]],
+    *,
+    reuse: bool = True,
+) -> tuple[list[Chunk], list[ChunkOutput], int]:
+    """Every chunk's output: reused from the latest version (with `reuse`), or built by `build_many`
+    (a process pool, Prefect tasks ...); then chunks holding a copy of an earlier chunk's text are built
+    again without it. Returns (the chunks as finally built, their outputs, how many were reused)."""
+    reused, todo = split_reusable(chunks, writer) if reuse else ([], list(chunks))
+    log.info(
+        "plan: %d chunks: %d unchanged since %s, %d to build",
+        len(chunks),
+        len(reused),
+        writer.previous or "no version",
+        len(todo),
+    )
+    outputs = {o.index: o for o in [*reused, *build_many(todo)]}
+    again = duplicate_rebuilds(chunks, list(outputs.values()), version)
+    if again:
+        log.info("build: %d chunks again, without files whose text an earlier file has", len(again))
+        outputs |= {o.index: o for o in build_many(again)}
+        rebuilt = {c.index: c for c in again}
+        chunks = [rebuilt.get(c.index, c) for c in chunks]
+    return list(chunks), list(outputs.values()), len(reused)
 
 
 def duplicate_rebuilds(chunks: Sequence[Chunk], outputs: Sequence[ChunkOutput], version: str) -> list[Chunk]:

@@ -17,13 +17,14 @@ from pathlib import Path
 
 from dxdata.batching import map_ordered
 from dxdata.build import (
+    Chunk,
+    ChunkOutput,
+    build_all,
     build_chunk,
     build_version,
-    duplicate_rebuilds,
     extraction_version,
     plan_chunks,
     scan_raw_folder,
-    split_reusable,
 )
 from dxdata.codebook import load_codebook
 from dxdata.incremental import ExtractionCache, cache_dir_for, cache_version
@@ -79,28 +80,20 @@ def run_refresh(
             files = scan_raw_folder(raw_dir)
             chunks = plan_chunks(files, raw_dir, version, batch_size)
         writer = stack.enter_context(VersionWriter(out_dir))
-        reused, todo = split_reusable(chunks, writer) if cached else ([], chunks)
-        log.info(
-            "plan: %d files in %d chunks: %d unchanged since %s, %d to build",
-            len(files),
-            len(chunks),
-            len(reused),
-            writer.previous or "no version",
-            len(todo),
-        )
         with clock("build"):
             build = functools.partial(build_chunk, staging=str(writer.staging), cache_dir=str(cache_dir))
-            if on_batch:
-                on_batch(0, len(todo))
-            done = (lambda i, _: on_batch(i + 1, len(todo))) if on_batch else None
-            outputs = {o.index: o for o in [*reused, *map_ordered(build, todo, workers=workers, on_result=done)]}
-            again = duplicate_rebuilds(chunks, list(outputs.values()), version)
-            outputs |= {o.index: o for o in map_ordered(build, again, workers=workers)}
-            chunks = [next((a for a in again if a.index == c.index), c) for c in chunks]
+
+            def build_many(todo: list[Chunk]) -> list[ChunkOutput]:
+                if on_batch:
+                    on_batch(0, len(todo))
+                done = (lambda i, _: on_batch(i + 1, len(todo))) if on_batch else None
+                return map_ordered(build, todo, workers=workers, on_result=done)
+
+            chunks, outputs, _ = build_all(chunks, writer, version, build_many, reuse=cached)
         if cached:
             with ExtractionCache(cache_dir, cache_version(codebook)) as cache:
                 cache.prune(keep=None)  # entries of other codebook or code versions
         with clock("publish"):
-            summary = build_version(writer, chunks, list(outputs.values()), codebook, workers=workers)
+            summary = build_version(writer, chunks, outputs, codebook, workers=workers)
     log.info("refresh: %s", json.dumps(summary.as_dict(), ensure_ascii=False))
     return summary
