@@ -94,9 +94,7 @@ def test_estimate_and_target_status() -> None:
 
 
 def test_region_from_the_sentence_and_body_from_its_subject() -> None:
-    (obs,) = rows(
-        "Thành phố Đà Nẵng đã đưa đến 95% thủ tục hành chính lên dịch vụ công trực tuyến toàn trình."
-    )
+    (obs,) = rows("Thành phố Đà Nẵng đã đưa đến 95% thủ tục hành chính lên dịch vụ công trực tuyến toàn trình.")
     assert (obs.region_code, obs.body_code) == ("VN-DN", "PPC")
     assert obs.region_code_2025 == "VN-DN"
 
@@ -126,17 +124,14 @@ def test_egdi_rank_with_denominator_is_national_and_credited_to_the_un() -> None
 
 def test_repeated_fact_is_one_row() -> None:
     text = (
-        "Trà Vinh xếp hạng 25/63 về chuyển đổi số năm 2022\n"
-        "Năm 2022, chỉ số DTI của Trà Vinh xếp hạng thứ 25 cả nước."
+        "Trà Vinh xếp hạng 25/63 về chuyển đổi số năm 2022\nNăm 2022, chỉ số DTI của Trà Vinh xếp hạng thứ 25 cả nước."
     )
     obs = [o for o in rows(text) if o.unit == "rank"]
     assert len(obs) == 1 and obs[0].denominator == 63
 
 
 def test_numbers_without_indicator_are_mentions_with_reasons() -> None:
-    result = extract_article(
-        article("Ngày 12/7/2023, theo Quyết định số 749/QĐ-TTg, có 7 con mèo."), load_codebook()
-    )
+    result = extract_article(article("Ngày 12/7/2023, theo Quyết định số 749/QĐ-TTg, có 7 con mèo."), load_codebook())
     assert result.observations == []
     reasons = {m.number_text: m.reason for m in result.mentions}
     assert reasons["749"] == "document_number"
@@ -168,3 +163,15 @@ def test_every_number_in_the_seeds_is_accounted_for(path: Path) -> None:
     assert {(n.start, n.end) for n in find_numbers(a.text)} == seen
     for o in result.observations:
         assert a.text[o.char_start : o.char_end] == o.evidence
+
+
+def test_status_words_in_capitals_and_text_that_lower_cases_longer() -> None:
+    (obs,) = rows("ƯỚC ĐẠT 16,5% tỷ trọng kinh tế số/GDP năm 2023.")
+    assert obs.status == "estimate"
+    # "İ" lower-cases to two characters: the finders then scan the text each on their own
+    (obs,) = rows("İ. Tỷ trọng kinh tế số/GDP năm 2023 ước đạt 16,5%.")
+    assert (obs.status, obs.value, obs.indicator_code) == (
+        "estimate",
+        16.5,
+        rows("Tỷ trọng kinh tế số/GDP năm 2023 ước đạt 16,5%.")[0].indicator_code,
+    )

@@ -9,6 +9,7 @@ from dxdata.regions import (
     RegionMatch,
     all_region_codes,
     find_regions,
+    find_regions_and_words,
     province_name,
     region_2025,
     regions_table,
@@ -262,3 +263,26 @@ def test_speed_on_a_long_article():
         find_regions(text)
     per_call = (time.perf_counter() - start) / n
     assert per_call < 0.02  # about 0.5 ms here; generous for slow CI machines
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Năm 2023, tỉnh Kon Tum xếp thứ ba; thành phố Đà Nẵng đứng thứ hai về chỉ số DTI.",
+        "Ước đạt 80% tại Hà Nội, đến nay TP.HCM\u00a0xếp hạng nhì",  # a no-break space: the two scans differ
+        "",
+    ],
+)
+def test_one_scan_for_regions_and_words_gives_what_two_scans_give(text: str) -> None:
+    from dxdata.text import Anchors
+
+    words = ("năm", "thứ", "xếp hạng", "đến nay", "ước", "chỉ số", "dti", "hai", "ba")
+    regions, starts = find_regions_and_words(text, text.lower(), words)
+    assert regions == find_regions(text)
+    assert starts == Anchors(words).find(text.lower())
+    assert any(starts.values()) == bool(text)
+
+
+def test_words_scanned_with_regions_are_plain_lower_case():
+    with pytest.raises(ValueError):
+        find_regions_and_words("Hà Nội", "hà nội", ("Hà",))

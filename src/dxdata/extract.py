@@ -22,9 +22,9 @@ from dxdata.cues import CueIndex, body_hits, scan_article
 from dxdata.models import Article, ExtractionResult, Mention, Observation
 from dxdata.numbers import NumberMention, find_numbers
 from dxdata.periods import TimeExpr, find_time_expressions
-from dxdata.regions import RegionMatch, find_regions, region_2025
+from dxdata.regions import RegionMatch, find_regions, find_regions_and_words, region_2025
 from dxdata.sentences import Sentence, split_sentences
-from dxdata.text import Anchors, EndPattern, digit_runs
+from dxdata.text import EndPattern, digit_runs, merge_starts
 
 MIN_CUE_SCORE = 6.0
 PRIOR_WEIGHT = 0.4  # the article's topic breaks ties between local cues
@@ -38,17 +38,22 @@ HEAD_NOUN_MIN = 6  # unit words ('điểm', 'lần') say nothing about which ind
 OTHER_NUMBER_PENALTY = 0.3
 AFTER_PENALTY = 0.35
 DECAY_CHARS = 40.0
-_ESTIMATE_RE = re.compile(r"\b(?:ước|ước đạt|ước tính|dự kiến đạt|dự kiến|dự báo|ước khoảng)\b", re.IGNORECASE)
-_TARGET_RE = re.compile(
-    r"\b(?:mục tiêu|phấn đấu|đặt ra|đề ra|kế hoạch|chỉ tiêu đến|đến năm 20\d\d sẽ|sẽ đạt|cam kết|định hướng|"
-    r"tầm nhìn|dự thảo|đề xuất)\b",
-    re.IGNORECASE,
-)
+_ESTIMATE_WORDS = ("ước", "ước đạt", "ước tính", "dự kiến đạt", "dự kiến", "dự báo", "ước khoảng")
+_TARGET_WORDS = (
+    "mục tiêu", "phấn đấu", "đặt ra", "đề ra", "kế hoạch", "chỉ tiêu đến", r"đến năm 20\d\d sẽ", "sẽ đạt", "cam kết",
+    "định hướng", "tầm nhìn", "dự thảo", "đề xuất",
+)  # fmt: skip
+_ESTIMATE_RE = re.compile(rf"\b(?:{'|'.join(_ESTIMATE_WORDS)})\b", re.IGNORECASE)
+_TARGET_RE = re.compile(rf"\b(?:{'|'.join(_TARGET_WORDS)})\b", re.IGNORECASE)
+# every match of these patterns starts with one of these literals: found in the article's one anchor scan
+_ESTIMATE_LEADS = tuple(dict.fromkeys(w.split("\\")[0] for w in _ESTIMATE_WORDS))
+_TARGET_LEADS = tuple(dict.fromkeys(w.split("\\")[0] for w in _TARGET_WORDS))
 _NATIONAL_MEETING_RE = re.compile(
     r"(?:phiên\s+họp|hội\s+nghị|cuộc\s+họp)[^.;]{0,80}(?:Ủy ban Quốc gia|Chính phủ|toàn quốc|Ban Chỉ đạo)",
     re.IGNORECASE,
 )
 _RESPECTIVELY_RE = re.compile(r"\blần lượt\b", re.IGNORECASE)
+_RESPECTIVELY_LEADS = ("lần lượt",)
 _VENUE_BEFORE_RE = EndPattern(r"(?:điểm cầu|tại hội trường)\s*(?:tỉnh|thành phố|TP\.?)?\s*$", re.IGNORECASE)
 _POSSESSIVE_BEFORE_RE = EndPattern(r"\b(?:của|thuộc)\s*$", re.IGNORECASE)
 _MEETING_RE = EndPattern(
@@ -110,6 +115,9 @@ class _ArticleContext:
     default_region: str
     default_body: str | None
     cues: CueIndex
+    # where the words of `_ANCHOR_WORDS` start in the text; None: search each sentence in full (`_sentence_says`)
+    anchors: dict[str, list[int]] | None = None
+    lead_starts: dict[tuple[str, ...], list[int]] = field(default_factory=dict)  # leads -> their merged starts
     matched: dict[int, str] = field(default_factory=dict)  # number start -> indicator code, in reading order
     scorers: dict[Sentence, _SentenceScorer] = field(default_factory=dict)  # built once per sentence
     sentence_index: dict[Sentence, int] = field(default_factory=dict)
@@ -171,12 +179,14 @@ def _context(article: Article, codebook: Codebook) -> _ArticleContext:
     lowered: str | None = text.lower()  # shared by the region, number and time expression finders
     if len(lowered) != len(text):
         lowered = None  # each finder lowers the text its own way
-    regions = find_regions(text, lowered)
+    if lowered is None:
+        regions, anchors = find_regions(text), None
+    else:  # one scan for the region names and the words numbers, time expressions and `_sentence_says` need
+        regions, anchors = find_regions_and_words(text, lowered, _ANCHOR_WORDS)
     cues, body_found = scan_article(codebook, folded)
     bodies = find_bodies(text, folded, codebook, body_found)
     sentences = split_sentences(text)
     runs = digit_runs(text)  # shared by the number and the time expression finders
-    anchors = None if lowered is None else _NUMBER_AND_TIME_ANCHORS.find(lowered)  # and one scan for their words
     return _ArticleContext(
         article=article,
         text=text,
@@ -190,10 +200,16 @@ def _context(article: Article, codebook: Codebook) -> _ArticleContext:
         default_region=_default_region(article, regions, sentences),
         default_body=_default_body(text, folded, bodies, sentences, regions),
         cues=cues,
+        anchors=anchors,
     )
 
 
-_NUMBER_AND_TIME_ANCHORS = Anchors(numbers.ANCHOR_LITERALS + periods.ANCHOR_LITERALS)
+# the words numbers, time expressions and the sentence rules (`_sentence_says`) start with
+_ANCHOR_WORDS = tuple(
+    dict.fromkeys(
+        numbers.ANCHOR_LITERALS + periods.ANCHOR_LITERALS + _ESTIMATE_LEADS + _TARGET_LEADS + _RESPECTIVELY_LEADS
+    )
+)
 
 
 def _default_region(article: Article, regions: list[RegionMatch], sentences: list[Sentence]) -> str:
@@ -434,7 +450,8 @@ def _cue_score(
     return score
 
 
-_BREAK_CHAR_RE = re.compile(r"[;:,\-–]")  # every _CLAUSE_BREAK_RE match holds one of these
+_BREAK_CHAR_RE = re.compile(r"[;:,\-–]")
+_HARD_BREAK_RE = re.compile(r"[;:]")  # the `_CLAUSE_BREAK_RE` matches that are one character, in any context
 
 
 class _SentenceScorer:
@@ -450,8 +467,14 @@ class _SentenceScorer:
         self.fact_ends: dict[int, int] = {}  # end offset -> how many facts end there
         for n in facts:
             self.fact_ends[n.end] = self.fact_ends.get(n.end, 0) + 1
-        self.break_chars = [m.start() for m in _BREAK_CHAR_RE.finditer(ctx.text, sent.start, sent.end)]
+        self.hard_breaks = [m.start() for m in _HARD_BREAK_RE.finditer(ctx.text, sent.start, sent.end)]
+        seg = ctx.text[sent.start : sent.end]
+        # whether a `_CLAUSE_BREAK_RE` match other than ';' or ':' can occur in the sentence
+        self.soft_breaks = "-" in seg or "–" in seg or "trong đó" in seg.lower()
+        if self.soft_breaks:  # every `_CLAUSE_BREAK_RE` match holds one of these characters
+            self.break_chars = [m.start() for m in _BREAK_CHAR_RE.finditer(ctx.text, sent.start, sent.end)]
         self.min_gaps: dict[tuple[int, int], int] = {}  # cue occurrence -> its gap to the nearest fact
+        self.ends_before: dict[int, tuple[int, ...]] = {}  # cue start -> `_ends_just_before` it
         self._cues = ctx.cues
         self._hit_parts = set(self.hits)
         self._usable: dict[str, list[tuple[int, ...]]] = {}
@@ -480,13 +503,15 @@ class _SentenceScorer:
             gap, lo, hi = 0, num.start, num.start
         # other numbers in between ([lo, hi) never holds num.start)
         crossings = bisect.bisect_left(self.fact_starts, hi) - bisect.bisect_left(self.fact_starts, lo)
-        i = bisect.bisect_left(self.break_chars, lo)
-        breaks = 0
-        if i < len(self.break_chars) and self.break_chars[i] < hi:  # else no clause break can be in between
-            breaks = len(_CLAUSE_BREAK_RE.findall(text[lo:hi]))
-        for d in (0, 1, 2):
-            other_end = start - d
-            if self.fact_ends.get(other_end, 0) > (other_end == num.end) and not text[other_end:start].strip():
+        if self.soft_breaks:
+            i = bisect.bisect_left(self.break_chars, lo)
+            breaks = 0
+            if i < len(self.break_chars) and self.break_chars[i] < hi:  # else no clause break can be in between
+                breaks = len(_CLAUSE_BREAK_RE.findall(text[lo:hi]))
+        else:  # each ';' and ':' in between is one match, and there are no others
+            breaks = bisect.bisect_left(self.hard_breaks, hi) - bisect.bisect_left(self.hard_breaks, lo)
+        for other_end in self._ends_just_before(start):
+            if self.fact_ends[other_end] > (other_end == num.end):
                 return 0.0  # the counted noun of another number ("5 quyết định, 2 chỉ thị"): not ours
         weight = 1.0 / (1.0 + gap / DECAY_CHARS)
         if (
@@ -503,6 +528,16 @@ class _SentenceScorer:
             if self._min_gap(start, end) < gap:  # num's own gap is `gap`: a smaller one is another number's
                 weight *= OTHER_NUMBER_PENALTY  # the cue words sit closer to another number: they are its words
         return weight * (0.5**crossings) * (0.35**breaks)
+
+    def _ends_just_before(self, start: int) -> tuple[int, ...]:
+        """The fact ends at most 2 characters before `start`, with only spaces in between (once per start)."""
+        found = self.ends_before.get(start)
+        if found is None:
+            text = self.text
+            found = self.ends_before[start] = tuple(
+                start - d for d in (0, 1, 2) if start - d in self.fact_ends and not text[start - d : start].strip()
+            )
+        return found
 
     def _min_gap(self, start: int, end: int) -> int:
         found = self.min_gaps.get((start, end))
@@ -596,7 +631,7 @@ def _respective_region(ctx: _ArticleContext, sent: Sentence, num: NumberMention)
     """'TP.HCM và Quảng Ninh lần lượt xếp thứ 2 và 3': the i-th number goes with the i-th place."""
     respectively = ctx.respectively.get(sent)
     if respectively is None:  # once per sentence
-        respectively = ctx.respectively[sent] = bool(_RESPECTIVELY_RE.search(ctx.text[sent.start : sent.end]))
+        respectively = ctx.respectively[sent] = _sentence_says(ctx, sent, _RESPECTIVELY_RE, _RESPECTIVELY_LEADS)
     if not respectively:
         return None
     codes: list[str] = []
@@ -686,11 +721,33 @@ def _status_words(ctx: _ArticleContext, sent: Sentence, num: NumberMention) -> t
     """
     words = ctx.status_words.get(sent)
     if words is None:
-        seg = ctx.text[sent.start : sent.end]
-        words = ctx.status_words[sent] = (bool(_ESTIMATE_RE.search(seg)), bool(_TARGET_RE.search(seg)))
+        words = (
+            _sentence_says(ctx, sent, _ESTIMATE_RE, _ESTIMATE_LEADS),
+            _sentence_says(ctx, sent, _TARGET_RE, _TARGET_LEADS),
+        )
+        ctx.status_words[sent] = words
     if num.start > 0 and _WORD_CHAR_RE.match(ctx.text, num.start - 1) and _WORD_CHAR_RE.match(ctx.text, num.start):
         return True, True  # glued: the slice boundary is a `\b` the sentence lacks
     return words
+
+
+def _sentence_says(ctx: _ArticleContext, sent: Sentence, rx: re.Pattern[str], leads: tuple[str, ...]) -> bool:
+    """`rx.search` over the sentence, where every match of `rx` starts with one of `leads` (lower case).
+
+    Tried only where the article's anchor scan found a lead: a regex search pays for every character.
+    """
+    seg = ctx.text[sent.start : sent.end]
+    if ctx.anchors is None:
+        return bool(rx.search(seg))
+    starts = ctx.lead_starts.get(leads)
+    if starts is None:
+        starts = ctx.lead_starts[leads] = merge_starts(ctx.anchors, leads)
+    i = bisect.bisect_left(starts, sent.start)
+    while i < len(starts) and starts[i] < sent.end:
+        if rx.match(seg, starts[i] - sent.start):
+            return True
+        i += 1
+    return False
 
 
 def _mention(ctx: _ArticleContext, sent: Sentence, num: NumberMention, reason: str) -> Mention:

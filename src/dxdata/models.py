@@ -36,7 +36,9 @@ class FileReject:
     content_sha256: str | None = None
 
 
-@dataclass(frozen=True)
+# Observations and mentions are made by the thousand per second: plain slotted records build in a third of
+# the time of frozen ones (whose every field is set through `object.__setattr__`). Nothing changes them.
+@dataclass(slots=True)
 class Observation:
     """One indicator fact as ROWS.md defines it, with provenance into the article text."""
 
@@ -61,7 +63,7 @@ class Observation:
     region_code_2025: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Mention:
     """A number the extractor saw but did not publish, and why (for curators)."""
 

@@ -35,6 +35,7 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -374,10 +375,60 @@ def find_regions(text: str, lowered: str | None = None) -> list[RegionMatch]:
     """
     if not text:
         return []
-    auto, patterns = _automaton()
-    norm = _fold(text, lowered)
+    auto, _patterns = _automaton()
+    return _regions_from_hits(text, auto.iter(_fold(text, lowered)))
+
+
+def find_regions_and_words(
+    text: str, lowered: str, words: tuple[str, ...]
+) -> tuple[list[RegionMatch], dict[str, list[int]]]:
+    """`find_regions(text, lowered)`, and the start offsets of each of `words` in `lowered`, from one scan.
+
+    `words`: lower-case words with no dash (as `dxdata.text.Anchors` takes them); their offsets are those
+    `Anchors(words).find(lowered)` gives, overlapping ones included. Each automaton pass reads every
+    character of an article, so the region names and the words numbers start with share one.
+    """
+    automaton = _region_and_word_automaton(words)
+    starts: list[list[int]] = [[] for _ in words]
+    if text and not any(c in lowered for c in _ODD_SPACES):  # else `_fold` makes spaces a word may span
+        region_hits: list[tuple[int, int]] = []
+        for last, (region_index, word_index, length) in automaton.iter(_fold(text, lowered)):
+            if region_index >= 0:
+                region_hits.append((last, region_index))
+            if word_index >= 0:
+                starts[word_index].append(last - length + 1)
+        return _regions_from_hits(text, region_hits), dict(zip(words, starts, strict=True))
+    for last, (_region_index, word_index, length) in automaton.iter(lowered):
+        if word_index >= 0:
+            starts[word_index].append(last - length + 1)
+    return find_regions(text, lowered), dict(zip(words, starts, strict=True))
+
+
+_ODD_SPACES = tuple(c for c in _ODD_CHARS if _CHAR_MAP[ord(c)] == ord(" "))
+
+
+@cache
+def _region_and_word_automaton(words: tuple[str, ...]) -> ahocorasick.Automaton:
+    """Region spellings and `words` in one automaton: value (pattern index or -1, word index or -1, length)."""
+    if len(set(words)) != len(words) or any("-" in w or w != w.lower() for w in words):
+        raise ValueError("words must be distinct, lower-case and hold no dash")
+    values: dict[str, list[int]] = {}
+    for key, region_index in _automaton()[0].items():
+        values[key] = [region_index, -1, len(key)]
+    for word_index, word in enumerate(words):
+        values.setdefault(word, [-1, -1, len(word)])[1] = word_index
+    automaton = ahocorasick.Automaton()
+    for key, value in values.items():
+        automaton.add_word(key, tuple(value))
+    automaton.make_automaton()
+    return automaton
+
+
+def _regions_from_hits(text: str, hits: Iterable[tuple[int, int]]) -> list[RegionMatch]:
+    """The `find_regions` rules applied to the automaton hits (last offset, pattern index) of its patterns."""
+    _auto, patterns = _automaton()
     cands = []
-    for last, idx in auto.iter(norm):
+    for last, idx in hits:
         pat = patterns[idx]
         end = last + 1
         start = end - pat.length

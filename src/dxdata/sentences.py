@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from dxdata.text import finditer_at
-
 _ABBREVIATIONS = {
     "tp",
     "tt",
@@ -66,10 +64,13 @@ class Sentence:
     is_chrome: bool = False
 
 
-def body_end(text: str) -> int:
-    """Where the article body ends: the first 'related news / comments' marker line, else the end."""
+def body_end(text: str, lines: list[str] | None = None) -> int:
+    """Where the article body ends: the first 'related news / comments' marker line, else the end.
+
+    `lines`: `text.split("\n")`, when the caller has it already.
+    """
     pos = 0
-    for line in text.split("\n"):
+    for line in text.split("\n") if lines is None else lines:
         if pos > 200:  # only then is a marker line worth stripping and matching
             stripped = line.strip()
             if len(stripped) < 60 and _END_MARKERS.match(stripped):
@@ -88,48 +89,78 @@ def is_chrome_line(line: str) -> bool:
     return len(stripped) < 60 and bool(_DATE_ONLY_LINE.match(stripped))
 
 
-def is_wrapped(text: str) -> bool:
-    """True for text cut into short lines mid-sentence (PDF columns): lines are not paragraphs there."""
-    lines = [line for line in text.split("\n") if line.strip()]
+def is_wrapped(text: str, lines: list[str] | None = None) -> bool:
+    """True for text cut into short lines mid-sentence (PDF columns): lines are not paragraphs there.
+
+    `lines`: `text.split("\n")`, when the caller has it already.
+    """
+    lines = [line for line in (text.split("\n") if lines is None else lines) if line.strip()]
     if len(lines) < 8:
         return False
-    short_open = sum(1 for line in lines if len(line) < 70 and not _LINE_END.search(line))
+    # `line.rstrip()[-1:] in _LINE_END_CHARS` is `re.search(r"[.!?:;…\"”)]\s*$", line)`: `\s` is what rstrip strips
+    short_open = sum(1 for line in lines if len(line) < 70 and line.rstrip()[-1:] not in _LINE_END_CHARS)
     return short_open > 0.5 * len(lines)
 
 
-_LINE_END = re.compile(r"[.!?:;…\"”)]\s*$")
+_LINE_END_CHARS = frozenset('.!?:;…"”)')
+_BLANK_LINE = re.compile(r"\n\s*\n")
 
 
-def _paragraphs(text: str) -> list[tuple[int, int]]:
-    """Paragraph spans: lines, or blocks between blank lines when the text is wrapped."""
-    separator = re.compile(r"\n\s*\n" if is_wrapped(text) else r"\n")
-    spans, pos = [], 0
-    for m in separator.finditer(text):
-        spans.append((pos, m.start()))
-        pos = m.end()
-    spans.append((pos, len(text)))
-    return [(s, e) for s, e in spans if text[s:e].strip()]
+def _paragraphs(text: str, lines: list[str] | None = None) -> list[tuple[int, int]]:
+    """Paragraph spans: lines, or blocks between blank lines when the text is wrapped.
+
+    `lines`: `text.split("\n")`, when the caller has it already.
+    """
+    if lines is None:
+        lines = text.split("\n")
+    spans = []
+    if is_wrapped(text, lines):
+        pos = 0
+        for m in _BLANK_LINE.finditer(text):
+            spans.append((pos, m.start()))
+            pos = m.end()
+        spans.append((pos, len(text)))
+        return [(s, e) for s, e in spans if text[s:e].strip()]
+    pos = 0
+    for line in lines:
+        if line.strip():
+            spans.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return spans
 
 
 def split_sentences(text: str) -> list[Sentence]:
     """Sentences with their offsets; text after `body_end` and chrome lines are marked chrome."""
-    limit = body_end(text)
+    lines = text.split("\n")
+    limit = body_end(text, lines)
+    # a sentence end follows one of .!?… (its lookbehind): the pattern is tried only just after one
+    punctuation_ends = [m.end() for m in _END_PUNCTUATION.finditer(text)]
+    i = 0
     out: list[Sentence] = []
-    for para_index, (para_start, para_end) in enumerate(_paragraphs(text)):
+    for para_index, (para_start, para_end) in enumerate(_paragraphs(text, lines)):
         para = text[para_start:para_end]
         chrome = para_start >= limit or ("\n" not in para and is_chrome_line(para))
-        piece_start = 0
-        # a sentence end follows one of .!?… (its lookbehind): try the pattern only there
-        ends = finditer_at(_SENTENCE_END, para, [m.end() for m in _END_PUNCTUATION.finditer(para)])
-        for m in ends:
-            if _ends_with_abbreviation(para[piece_start : m.start()]):
+        piece_start = para_start
+        while i < len(punctuation_ends) and punctuation_ends[i] <= para_start:
+            i += 1
+        # `_SENTENCE_END` on the paragraph alone: matched in the text up to `para_end` (lookbehind sees
+        # inside the paragraph only, as each try follows a punctuation mark in it)
+        pos = para_start
+        while i < len(punctuation_ends) and punctuation_ends[i] <= para_end:
+            p = punctuation_ends[i]
+            i += 1
+            if p < pos:
                 continue
-            out.append(Sentence(para_start + piece_start, para_start + m.start(), para_index, chrome))
+            m = _SENTENCE_END.match(text, p, para_end)
+            if m is None:
+                continue
+            pos = m.end()
+            if _ends_with_abbreviation(text[piece_start : m.start()]):
+                continue
+            out.append(Sentence(piece_start, m.start(), para_index, chrome))
             piece_start = m.end()
-        if piece_start < len(para):
-            out.append(
-                Sentence(para_start + piece_start, para_start + len(para.rstrip()), para_index, chrome)
-            )
+        if piece_start < para_end:
+            out.append(Sentence(piece_start, para_start + len(para.rstrip()), para_index, chrome))
     return out
 
 
