@@ -15,6 +15,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import NamedTuple
 
 from dxdata import numbers, periods
 from dxdata.codebook import Codebook, Indicator, fold
@@ -64,8 +65,9 @@ _WORD_CHAR_RE = re.compile(r"\w")  # what `\b` tells from the rest
 _CLAUSE_BREAK_RE = re.compile(r"[;:]|\s[-–]\s|,\s*trong đó\b", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class BodyMention:
+class BodyMention(NamedTuple):
+    """A body's name in the text (a tuple: built in C, many per article)."""
+
     start: int
     end: int
     code: str
@@ -125,6 +127,8 @@ class _ArticleContext:
     clause_breaks: dict[Sentence, list[tuple[int, int]]] = field(default_factory=dict)
     status_words: dict[Sentence, tuple[bool, bool]] = field(default_factory=dict)  # estimate / target words
     possessive: dict[int, bool] = field(default_factory=dict)  # body start -> '... của <body>'
+    sentence_times: dict[Sentence, list[TimeExpr]] = field(default_factory=dict)  # `_times_in`
+    comparisons: list[TimeExpr] | None = None  # the times of kind "comparison", listed once
 
     def scorer(self, sent: Sentence, sent_nums: list[NumberMention]) -> _SentenceScorer:
         """The cue hits and number layout of a sentence, shared by all numbers in it."""
@@ -223,10 +227,11 @@ def _default_region(article: Article, regions: list[RegionMatch], sentences: lis
         codes |= {r.region_code for r in find_regions(article.title)}
     if len(codes) == 1:
         return codes.pop()
+    starts = [s.start for s in sentences]
     body_codes = Counter(
         r.region_code
         for r in regions
-        if not _in_chrome(r.start, sentences)
+        if not _in_chrome(r.start, sentences, starts)
         and not _VENUE_BEFORE_RE.search(article.text[max(0, r.start - 25) : r.start])
     )
     if body_codes:
@@ -238,13 +243,18 @@ def _default_region(article: Article, regions: list[RegionMatch], sentences: lis
 
 def _national_meeting(text: str, sentences: list[Sentence]) -> bool:
     """A lead that reports a meeting or report of a national body (covered by a provincial paper)."""
-    lead = [s for s in sentences if not s.is_chrome][:4]
-    return any(_NATIONAL_MEETING_RE.search(text[s.start : s.end].replace("\n", " ")) for s in lead)
+    lead = [text[s.start : s.end] for s in sentences if not s.is_chrome][:4]
+    # every match holds 'họp' or 'nghị': a substring test spares most sentences the regex
+    return any(
+        _NATIONAL_MEETING_RE.search(seg.replace("\n", " "))
+        for seg in lead
+        if "họp" in (low := seg.lower()) or "nghị" in low
+    )
 
 
-def _in_chrome(pos: int, sentences: list[Sentence]) -> bool:
-    """True when `pos` lies in page chrome or between sentences (sentences are sorted by start)."""
-    i = bisect.bisect_right([s.start for s in sentences], pos) - 1
+def _in_chrome(pos: int, sentences: list[Sentence], starts: list[int]) -> bool:
+    """True when `pos` lies in page chrome or between sentences (sorted by start; `starts`: their starts)."""
+    i = bisect.bisect_right(starts, pos) - 1
     return i < 0 or not (sentences[i].start <= pos < sentences[i].end) or sentences[i].is_chrome
 
 
@@ -262,7 +272,8 @@ def _default_body(
     counts = Counter(b.code for b in subjects if b.start < lead_end)
     if counts:
         return counts.most_common(1)[0][0]
-    counts = Counter(b.code for b in subjects if not _in_chrome(b.start, sentences))
+    starts = [s.start for s in sentences]
+    counts = Counter(b.code for b in subjects if not _in_chrome(b.start, sentences, starts))
     return counts.most_common(1)[0][0] if counts else None
 
 
@@ -278,7 +289,8 @@ def _clause_bounds(ctx: _ArticleContext, sent: Sentence, pos: int) -> tuple[int,
     breaks = ctx.clause_breaks.get(sent)
     if breaks is None:  # the sentence's clause breaks, found once
         seg = ctx.text[sent.start : sent.end]
-        breaks = [(sent.start + m.start(), sent.start + m.end()) for m in _CLAUSE_BREAK_RE.finditer(seg)]
+        rx = _CLAUSE_BREAK_RE if _may_soft_break(seg) else _HARD_BREAK_RE  # the same matches, found faster
+        breaks = [(sent.start + m.start(), sent.start + m.end()) for m in rx.finditer(seg)]
         ctx.clause_breaks[sent] = breaks
     start, end = sent.start, sent.end
     for break_start, break_end in breaks:
@@ -392,14 +404,18 @@ def _match_indicator(
             candidates = scorer.candidates[kind] = sorted(by_code[code] for code in present if code in by_code)
     weights: dict[tuple[int, int], float] = {}  # cue occurrence -> weight for this number
     cue_scores: dict[tuple[int, ...], float] = {}  # cue -> score for this number (indicators share cues)
+    article_prior = ctx.cues.article_prior
+    usable_cues = scorer.usable_cues
     for order, indicator in candidates:
-        prior = ctx.cues.article_prior(indicator.code)
-        if indicator.code not in present:
-            if prior_units and PRIOR_WEIGHT * prior > best_prior[0] + 1e-9:
-                best_prior = (PRIOR_WEIGHT * prior, -order, indicator)
+        code = indicator.code
+        if code not in present:
+            if prior_units:
+                prior = article_prior(code)
+                if PRIOR_WEIGHT * prior > best_prior[0] + 1e-9:
+                    best_prior = (PRIOR_WEIGHT * prior, -order, indicator)
             continue
         local = 0.0
-        for cue in scorer.usable_cues(indicator.code):
+        for cue in usable_cues(code):
             score = cue_scores.get(cue)
             if score is None:
                 score = cue_scores[cue] = _cue_score(ctx, scorer, num, cue, weights)
@@ -409,7 +425,9 @@ def _match_indicator(
             base_code = ctx.matched.get(share_base.start)
             if base_code == indicator.share_of:
                 local += SHARE_BONUS
-        combined = local + PRIOR_WEIGHT * prior
+        if not prior_units and local < MIN_CUE_SCORE:
+            continue  # neither best can take it: the prior is not needed
+        combined = local + PRIOR_WEIGHT * article_prior(code)
         if prior_units and combined > best_prior[0] + 1e-9:
             best_prior = (combined, -order, indicator)
         if local >= MIN_CUE_SCORE and combined > best[0] + 1e-9:
@@ -430,9 +448,10 @@ def _cue_score(
 ) -> float:
     """Sum of the weighted lengths of the cue's parts, found in order ('a ... b': a before b)."""
     score, after = 0.0, -1
+    hits = scorer.hits
     for part_id in cue:
         best: tuple[float, int, int] | None = None  # the best occurrence of the part after the previous one
-        for s, e in scorer.hits.get(part_id, ()):
+        for s, e in hits.get(part_id, ()):
             if s < after:
                 continue
             w = weights.get((s, e))
@@ -445,13 +464,21 @@ def _cue_score(
         part_score, s, e = best
         if part_score <= 0.0:
             return 0.0
-        score += part_score * (1.0 - GENERIC_DISCOUNT * (1.0 - ctx.cues.specificity(part_id)))
+        score += part_score * scorer.discount(part_id)
         after = e
     return score
 
 
 _BREAK_CHAR_RE = re.compile(r"[;:,\-–]")
 _HARD_BREAK_RE = re.compile(r"[;:]")  # the `_CLAUSE_BREAK_RE` matches that are one character, in any context
+
+
+def _may_soft_break(seg: str) -> bool:
+    """Whether `_CLAUSE_BREAK_RE` may match anything but a ';' or ':' in `seg` (its other branches need these).
+
+    Where it cannot, its matches are those of `_HARD_BREAK_RE`: a plain character scan, no regex branches.
+    """
+    return "-" in seg or "–" in seg or "trong đó" in seg.lower()
 
 
 class _SentenceScorer:
@@ -468,9 +495,7 @@ class _SentenceScorer:
         for n in facts:
             self.fact_ends[n.end] = self.fact_ends.get(n.end, 0) + 1
         self.hard_breaks = [m.start() for m in _HARD_BREAK_RE.finditer(ctx.text, sent.start, sent.end)]
-        seg = ctx.text[sent.start : sent.end]
-        # whether a `_CLAUSE_BREAK_RE` match other than ';' or ':' can occur in the sentence
-        self.soft_breaks = "-" in seg or "–" in seg or "trong đó" in seg.lower()
+        self.soft_breaks = _may_soft_break(ctx.text[sent.start : sent.end])
         if self.soft_breaks:  # every `_CLAUSE_BREAK_RE` match holds one of these characters
             self.break_chars = [m.start() for m in _BREAK_CHAR_RE.finditer(ctx.text, sent.start, sent.end)]
         self.min_gaps: dict[tuple[int, int], int] = {}  # cue occurrence -> its gap to the nearest fact
@@ -478,8 +503,16 @@ class _SentenceScorer:
         self._cues = ctx.cues
         self._hit_parts = set(self.hits)
         self._usable: dict[str, list[tuple[int, ...]]] = {}
+        self._discounts: dict[int, float] = {}
         # (unit, is a change) -> the indicators of that kind with a cue part here, as (order, indicator)
         self.candidates: dict[tuple[str | None, bool], list[tuple[int, Indicator]]] = {}
+
+    def discount(self, part_id: int) -> float:
+        """The share of a cue part's score it keeps: a part many indicators share says less (`GENERIC_DISCOUNT`)."""
+        found = self._discounts.get(part_id)
+        if found is None:
+            found = self._discounts[part_id] = 1.0 - GENERIC_DISCOUNT * (1.0 - self._cues.specificity(part_id))
+        return found
 
     def usable_cues(self, code: str) -> list[tuple[int, ...]]:
         """The indicator's cues (as part ids) whose every part occurs in this sentence."""
@@ -551,15 +584,16 @@ class _SentenceScorer:
 
 def _nearest_time(ctx: _ArticleContext, sent: Sentence, num: NumberMention) -> TimeExpr | None:
     clause_start, clause_end = _clause_bounds(ctx, sent, num.start)
-    for t in ctx.times:
+    if ctx.comparisons is None:
+        ctx.comparisons = [t for t in ctx.times if t.kind == "comparison"]
+    for t in ctx.comparisons:
         # "tăng 8,6% so với năm 2023 (0,7326)": the figure in brackets is the compared year's
-        if t.kind == "comparison" and t.end <= num.start and ctx.text[t.end : num.start].strip() == "(":
+        if t.end <= num.start and ctx.text[t.end : num.start].strip() == "(":
             return replace(t, kind="year")
     candidates = [
         t
-        for t in ctx.times
-        if sent.start <= t.start < sent.end
-        and t.kind != "comparison"
+        for t in _times_in(ctx, sent)
+        if t.kind != "comparison"
         and (clause_start <= t.start < clause_end or t.end <= num.start)
         and not (t.kind == "year_of" and t.end <= num.start)  # "thứ 2 của năm 2018" dates what precedes it
     ]
@@ -573,6 +607,14 @@ def _nearest_time(ctx: _ArticleContext, sent: Sentence, num: NumberMention) -> T
         return d
 
     return min(candidates, key=distance)
+
+
+def _times_in(ctx: _ArticleContext, sent: Sentence) -> list[TimeExpr]:
+    """The time expressions starting in the sentence, in text order (found once per sentence)."""
+    found = ctx.sentence_times.get(sent)
+    if found is None:
+        found = ctx.sentence_times[sent] = [t for t in ctx.times if sent.start <= t.start < sent.end]
+    return found
 
 
 def _period(
@@ -595,8 +637,7 @@ def _previous_sentence_period(ctx: _ArticleContext, sent: Sentence) -> TimeExpr 
     index = ctx.index_of(sent)
     if index == 0 or ctx.sentences[index - 1].paragraph != sent.paragraph:
         return None
-    prev = ctx.sentences[index - 1]
-    periods = [t for t in ctx.times if prev.start <= t.start < prev.end and t.kind in ("range", "year")]
+    periods = [t for t in _times_in(ctx, ctx.sentences[index - 1]) if t.kind in ("range", "year")]
     return periods[-1] if periods else None
 
 
