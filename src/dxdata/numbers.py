@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import bisect
 import re
+import string
 from dataclasses import dataclass, replace
 
-from dxdata.text import Anchors, EndPattern, digit_runs, finditer_at, merge_starts
+from dxdata.text import Anchors, EndPattern, EndRules, digit_runs, finditer_at, merge_starts
 
 # One numeral as written: "2.398", "17.371.225", "80,2", "0.6667", "1.000", "86".
 _NUMERAL = r"\d{1,3}(?:\.\d{3})+(?![\d.])(?:,\d+)?|\d+,\d+|\d+\.\d+|\d+"
@@ -179,6 +180,15 @@ _IN_TOTAL_RE = re.compile(
 )
 
 
+# The `..._BEFORE` rules a number is asked about, grouped by the window they see and by when they are
+# asked: one `EndRules` match answers a whole group.
+_NEAR_RULES = EndRules([_PHONE_BEFORE_RE, *(rx for _, rx in _QUALIFIER_RES)])  # the last 25 characters
+_NOT_FACT_RULES = EndRules([_LABEL_BEFORE_RE, _DOC_BEFORE_RE, _ORDINAL_BEFORE_RE, _DATE_WORDS_BEFORE_RE])
+_FACT_RULES = EndRules([_CHANGE_BEFORE_RE, _RANK_BEFORE_RE, _GAP_BEFORE_RE])
+# `_DOC_AFTER_RE`, `_ALNUM_LABEL_AFTER_RE` and `_DOT_DIGIT_AFTER_RE` can only match at one of these
+_GLUED_AFTER = frozenset("-/." + string.ascii_letters)
+
+
 def _before(text: str, start: int, width: int = 40) -> str:
     return text[max(0, start - width) : start]
 
@@ -200,61 +210,67 @@ def _unit_of(scale_text: str | None, currency: str | None, pct: bool) -> tuple[s
     return None, multiplier
 
 
-def _not_fact_reason(text: str, m: re.Match[str], blocked: list[tuple[int, int, str]]) -> str | None:
+def _not_fact_reason(
+    text: str, m: re.Match[str], rev: str, near: tuple[bool, ...] | None
+) -> tuple[str | None, tuple[bool, ...] | None]:
+    """Why the number is not a fact (None: it is one), and the `_NEAR_RULES` answers when they were needed.
+
+    `rev` is the reversed window before the number (40 characters) and `near` the `_NEAR_RULES`
+    answers when known: the caller reuses them to read a fact's qualifier.
+    """
     start, end = m.start(), m.end()
-    reason = _blocked_reason(blocked, start)
-    if reason:
-        return reason
-    num = m.group("num")
-    before = _before(text, start)
-    rev = before[::-1]  # for the `..._BEFORE` rules (`EndPattern.search_reversed`)
-    after = _after(text, end)
+    num, denom_sep = m.group("num", "denom_sep")
     prev_char = text[start - 1] if start else " "
-    if _WORD_GLUE_RE.match(prev_char) and not before.rstrip().lower().endswith(("thứ", "đạt", "là", "có")):
+    if _WORD_GLUE_RE.match(prev_char) and not rev[::-1].rstrip().lower().endswith(("thứ", "đạt", "là", "có")):
         # glued to a word: "C06", "V01", "COVID19", "Hue-S" style labels (but "ThứNăm11" is chrome)
-        return "label"
-    if m.group("pct") or m.group("cur") or m.group("scale"):
-        if m.group("denom_sep") and not m.group("pct") and _is_date_pair(num, m.group("denom")):
-            return "date"
-        return None
-    if _DOC_AFTER_RE.match(text, end):
-        return "document_number"
+        return "label", near
+    pct = m.group("pct")
+    if pct or m.group("cur") or m.group("scale"):
+        if denom_sep and not pct and _is_date_pair(num, m.group("denom")):
+            return "date", near
+        return None, near
+    glued_after = text[end : end + 1] in _GLUED_AFTER
+    if glued_after and _DOC_AFTER_RE.match(text, end):
+        return "document_number", near
     if prev_char == "/":
-        return "ratio_base"  # "thuê bao/100 dân": the base of a ratio, not a quantity
-    if _ALNUM_LABEL_AFTER_RE.match(text[end : end + 4]) and not text[end : end + 4].lower().startswith(("tr ", "ty ")):
-        return "label"
-    if _DOT_DIGIT_AFTER_RE.match(text, end) or _VERSION_RE.match(num):
-        return "label"  # "4.0", "2.0", "Công nghiệp 4.0"
-    if _PHONE_BEFORE_RE.search_reversed(rev, 25):
-        return "phone"
-    if _LABEL_BEFORE_RE.search_reversed(rev):
-        return "label"
-    if _DOC_BEFORE_RE.search_reversed(rev) and not m.group("denom_sep"):
-        return "document_number"
-    if m.group("denom_sep"):
-        denom = m.group("denom")
+        return "ratio_base", near  # "thuê bao/100 dân": the base of a ratio, not a quantity
+    if glued_after:
+        if _ALNUM_LABEL_AFTER_RE.match(text[end : end + 4]) and not text[end : end + 4].lower().startswith(
+            ("tr ", "ty ")
+        ):
+            return "label", near
+        if _DOT_DIGIT_AFTER_RE.match(text, end):
+            return "label", near  # "4.0", "2.0", "Công nghiệp 4.0"
+    if _VERSION_RE.match(num):
+        return "label", near
+    if near is None:
+        near = _NEAR_RULES.search_reversed(rev, 25)
+    if near[0]:
+        return "phone", near
+    label, doc, ordinal, date_words = _NOT_FACT_RULES.search_reversed(rev)
+    if label:
+        return "label", near
+    if doc and not denom_sep:
+        return "document_number", near
+    if denom_sep:
         if _CODE_AFTER_RE.match(text, end):
-            return "document_number"
-        if _is_date_pair(num, denom):
-            return "date"
-        return None
-    if _UNIVERSE_RE.match(after) and _UNIVERSE_BEFORE_RE.search_reversed(rev) and num in ("63", "64", "34"):
-        return "universe"  # "trong 63 tỉnh, thành phố": the number of provinces, not a measurement
+            return "document_number", near
+        if _is_date_pair(num, m.group("denom")):
+            return "date", near
+        return None, near
+    after = _after(text, end)
+    if num in ("63", "64", "34") and _UNIVERSE_RE.match(after) and _UNIVERSE_BEFORE_RE.search_reversed(rev):
+        return "universe", near  # "trong 63 tỉnh, thành phố": the number of provinces, not a measurement
     if _TIME_UNIT_AFTER_RE.match(after):
-        return "duration_or_measure"
+        return "duration_or_measure", near
     value_is_year = "." not in num and "," not in num and 1900 <= int(num) <= 2100 if num.isdigit() else False
     if value_is_year:
-        return "year"
-    if (
-        _ORDINAL_BEFORE_RE.search_reversed(rev)
-        and not _RANK_BEFORE_RE.search_reversed(rev)
-        and not _NUMBER_THEN_THU_RE.search_reversed(rev)
-    ):
-        return "ordinal"
-    date_words = _DATE_WORDS_BEFORE_RE.search_reversed(rev)
+        return "year", near
+    if ordinal and not _RANK_BEFORE_RE.search_reversed(rev) and not _NUMBER_THEN_THU_RE.search_reversed(rev):
+        return "ordinal", near
     if date_words and num.isdigit() and int(num) <= 31 and not _count_noun_follows(after):
-        return "date"
-    return None
+        return "date", near
+    return None, near
 
 
 def _count_noun_follows(after: str) -> bool:
@@ -294,10 +310,20 @@ _BLOCKING = (
 _ANY_BLOCKING_RE = re.compile("|".join(f"(?:{rx.pattern})" for rx, _ in _BLOCKING))
 
 
-def _blocked_spans(text: str, run_starts: list[int]) -> list[tuple[int, int, str]]:
+def _may_block(text: str, start: int, end: int) -> bool:
+    """Whether a blocking pattern can start the run of digits `text[start:end]`.
+
+    Each one starts with one or two digits then a separator, four digits ("2021-2025", "2024-01-31"),
+    or a "0" or "1" (phone numbers): most runs of digits in an article are none of these.
+    """
+    length = end - start
+    return length <= 2 or length == 4 or text[start] in "01"
+
+
+def _blocked_spans(text: str, runs: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
     """Dates, times, year spans and phone numbers: each of these patterns starts a run of digits."""
     # where none of them matches, none is worth trying on its own
-    starts = [p for p in run_starts if _ANY_BLOCKING_RE.match(text, p)]
+    starts = [p for p, end in runs if _may_block(text, p, end) and _ANY_BLOCKING_RE.match(text, p)]
     spans: list[tuple[int, int, str]] = []
     for rx, reason in _BLOCKING:
         spans.extend(
@@ -335,16 +361,21 @@ def find_numbers(
             lowered = text
     if anchors is None:
         anchors = _ANCHORS.find(lowered)
-    run_starts = [s for s, _ in (digit_runs(text) if runs is None else runs)]
-    blocked = _blocked_spans(text, run_starts)
+    if runs is None:
+        runs = digit_runs(text)
+    run_starts = [s for s, _ in runs]
+    blocked = _blocked_spans(text, runs)
+    blocked_at = {p for b_start, b_end, _ in blocked for p in range(b_start, b_end)}  # spans are short and few
     index_words = finditer_at(_INDEX_CONTEXT_LOWER_RE, lowered, merge_starts(anchors, _INDEX_WORDS))
     index_article = sum(1 for _ in index_words) >= 3
     found: list[NumberMention] = []
     # a numeral starts a run of digits and reaches at least its end, so the next one starts another run
     for m in finditer_at(_NUMBER_RE, text, run_starts):
-        if m.start() and (text[m.start() - 1].isdigit() or text[m.start() - 1] in ".,"):
+        start = m.start()
+        if start and (text[start - 1].isdigit() or text[start - 1] in ".,"):
             continue
-        found.append(_read_match(text, m, blocked, index_article))
+        reason = _blocked_reason(blocked, start) if start in blocked_at else None
+        found.append(_read_match(text, m, reason, index_article))
     found.extend(_number_words(text, lowered, {(n.start, n.end) for n in found}, anchors))
     found.sort(key=lambda n: n.start)
     _mark_ranges(text, found)
@@ -372,41 +403,45 @@ def _mark_coordinations(text: str, numbers: list[NumberMention]) -> None:
             numbers[i] = replace(cur, unit=prev.unit, is_change=prev.is_change)
 
 
-def _read_match(
-    text: str, m: re.Match[str], blocked: list[tuple[int, int, str]], index_article: bool = False
-) -> NumberMention:
-    reason = _not_fact_reason(text, m, blocked)
+def _read_match(text: str, m: re.Match[str], blocked_reason: str | None, index_article: bool = False) -> NumberMention:
+    """The number `m` found, read, or marked not a fact (`blocked_reason`: a date, phone ... covers it)."""
     raw = m.group("num")
     start, end = m.start(), m.end()
     # trailing whitespace captured before an absent group never extends the span
     surface = text[start:end].rstrip()
     end = start + len(surface)
+    rev = text[max(0, start - 40) : start][::-1]  # for the `..._BEFORE` rules, as `_before(text, start)` reversed
+    near = None
+    reason = blocked_reason
+    if reason is None:
+        reason, near = _not_fact_reason(text, m, rev, near)
     if reason:
         try:
             value = parse_numeral(raw)
         except ValueError:
             value = float("nan")
-        return NumberMention(start, end, surface, value, None, not_fact=reason)
-    rev = _before(text, start)[::-1]  # for the `..._BEFORE` rules (`EndPattern.search_reversed`)
+        return _mention(start, end, surface, value, None, not_fact=reason)
     after = _after(text, end)
-    unit, multiplier = _unit_of(m.group("scale"), m.group("cur"), bool(m.group("pct")))
+    scale, cur, denom_sep = m.group("scale", "cur", "denom_sep")
+    unit, multiplier = _unit_of(scale, cur, bool(m.group("pct")))
     dot_decimal = raw.startswith("0.")
     value = parse_numeral(raw, dot_decimal=dot_decimal) * multiplier
     denominator = None
-    if m.group("denom_sep"):
+    if denom_sep:
         denominator = parse_numeral(m.group("denom")) * (multiplier if unit in ("VND", "USD") else 1)
-    is_change = bool(_CHANGE_BEFORE_RE.search_reversed(rev))
+    change_before, rank_before, gap_before = _FACT_RULES.search_reversed(rev)
+    is_change = change_before
     if unit is None:
         if _RANK_AFTER_RE.match(after):
             unit = "rank"
             is_change = True
-        elif _RANK_BEFORE_RE.search_reversed(rev) and value == int(value):
+        elif rank_before and value == int(value):
             unit = "rank"
         elif _SCORE_AFTER_RE.match(after) or (
-            0 < value < 1 and not m.group("scale") and _index_context(text, start, end, raw, index_article)
+            0 < value < 1 and not scale and _index_context(text, start, end, raw, index_article)
         ):
             unit = "score"
-        elif _TIMES_AFTER_RE.match(after) or _GAP_BEFORE_RE.search_reversed(rev):
+        elif _TIMES_AFTER_RE.match(after) or gap_before:
             unit = "times"
             is_change = True
         else:
@@ -415,10 +450,42 @@ def _read_match(
         in_total = _IN_TOTAL_RE.match(after)
         if in_total and (unit == "rank" or "tổng" in in_total.group(0)):
             denominator = parse_numeral(in_total.group("denom"))
-    qualifier = _qualifier_reversed(rev)
-    if _GAP_BEFORE_RE.search_reversed(rev):
+    if near is None:
+        near = _NEAR_RULES.search_reversed(rev, 25)
+    qualifier = _first_qualifier(near[1:])
+    if gap_before:
         is_change = True
-    return NumberMention(start, end, surface, value, unit, denominator, qualifier, None, is_change)
+    return _mention(start, end, surface, value, unit, denominator, qualifier, None, is_change)
+
+
+def _mention(
+    start: int,
+    end: int,
+    text: str,
+    value: float,
+    unit: str | None,
+    denominator: float | None = None,
+    qualifier: str = "eq",
+    not_fact: str | None = None,
+    is_change: bool = False,
+    range_role: str | None = None,
+) -> NumberMention:
+    """`NumberMention(...)`, built without the frozen dataclass's `__init__` (a checked setattr per field):
+    a mention is made for every number of every article. Same fields, same object."""
+    mention = object.__new__(NumberMention)
+    mention.__dict__.update(
+        start=start,
+        end=end,
+        text=text,
+        value=value,
+        unit=unit,
+        denominator=denominator,
+        qualifier=qualifier,
+        not_fact=not_fact,
+        is_change=is_change,
+        range_role=range_role,
+    )
+    return mention
 
 
 def _index_context(text: str, start: int, end: int, raw: str, index_article: bool) -> bool:
@@ -437,8 +504,13 @@ def _qualifier(before: str) -> str:
 
 def _qualifier_reversed(rev: str) -> str:
     """`_qualifier` of the text whose reversal is `rev`: its rules see the last 25 characters."""
-    for q, rx in _QUALIFIER_RES:
-        if rx.search_reversed(rev, 25):
+    return _first_qualifier(_NEAR_RULES.search_reversed(rev, 25)[1:])
+
+
+def _first_qualifier(answers: tuple[bool, ...]) -> str:
+    """The first qualifier whose rule holds, given the answers of the `_QUALIFIER_RES` in order."""
+    for (q, _), holds in zip(_QUALIFIER_RES, answers, strict=True):
+        if holds:
             return q
     return "eq"
 
