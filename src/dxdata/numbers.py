@@ -123,10 +123,11 @@ _DOC_BEFORE_RE = EndPattern(
     r"chương trình|kế hoạch số|tờ trình|điều|khoản|mục|chương|phụ lục|quy chuẩn|tiêu chuẩn|TCVN|ISO)\s*$",
     re.IGNORECASE,
 )
+# "(?:\s*-)?\s*$" matches what "\s*-?\s*$" does; its mirror does not retry the words after every shorter run of spaces
 _LABEL_BEFORE_RE = EndPattern(
     r"(?:top|mức(?:\s+[a-zà-ỹđ]+){0,2}|cấp độ|phiên bản|version|thế hệ|công nghiệp|cách mạng công nghiệp|web|"
     r"tier|level|covid|"
-    r"industry|chuyển đổi số|giai đoạn|nhóm|loại|hạng mục|bước|tầng|lớp|mục tiêu số)\s*-?\s*$",
+    r"industry|chuyển đổi số|giai đoạn|nhóm|loại|hạng mục|bước|tầng|lớp|mục tiêu số)(?:\s*-)?\s*$",
     re.IGNORECASE,
 )
 _DATE_WORDS_BEFORE_RE = EndPattern(
@@ -410,10 +411,10 @@ def _read_match(text: str, m: re.Match[str], blocked_reason: str | None, index_a
     # trailing whitespace captured before an absent group never extends the span
     surface = text[start:end].rstrip()
     end = start + len(surface)
-    rev = text[max(0, start - 40) : start][::-1]  # for the `..._BEFORE` rules, as `_before(text, start)` reversed
     near = None
     reason = blocked_reason
     if reason is None:
+        rev = text[max(0, start - 40) : start][::-1]  # for the `..._BEFORE` rules: `_before(text, start)` reversed
         reason, near = _not_fact_reason(text, m, rev, near)
     if reason:
         try:
@@ -446,7 +447,7 @@ def _read_match(text: str, m: re.Match[str], blocked_reason: str | None, index_a
             is_change = True
         else:
             unit = "count"
-    if denominator is None and unit in ("rank", "count"):
+    if denominator is None and unit in ("rank", "count") and "tr" in after.lower():  # "trong", "trên" start it
         in_total = _IN_TOTAL_RE.match(after)
         if in_total and (unit == "rank" or "tổng" in in_total.group(0)):
             denominator = parse_numeral(in_total.group("denom"))

@@ -12,6 +12,7 @@ import re._constants as _c  # the parsed form of a pattern, to build its mirror 
 import re._parser as _parser
 import unicodedata
 from collections.abc import Iterable, Iterator
+from functools import cache, cached_property
 from re._casefix import _EXTRA_CASES  # what `re` adds to a letter's case variants under IGNORECASE
 from typing import NamedTuple
 
@@ -239,6 +240,7 @@ def _bmp_tables() -> tuple[dict[int, list[int]], str]:
     return _bmp
 
 
+@cache
 def _ignorecase_class(code: int) -> list[int]:
     """The characters the literal `chr(code)` matches under re.IGNORECASE, as `re` compiles it (unicode)."""
     if not _sre.unicode_iscased(code):
@@ -295,8 +297,14 @@ def _class_piece(items: list[tuple], ignorecase: bool) -> _Piece:
         (kind is _c.LITERAL and value < _BMP_LIMIT) or (kind is _c.CATEGORY and value is _c.CATEGORY_SPACE)
         for kind, value in items
     ):
-        chars = "".join(re.findall(source, _bmp_tables()[1]))  # spaces and listed characters: all in the BMP
+        chars = _class_chars(source)
     return _char_piece(source, chars)
+
+
+@cache
+def _class_chars(source: str) -> str:
+    """Every character the class `source` matches, given it lists characters (of the BMP) and spaces only."""
+    return "".join(re.findall(source, _bmp_tables()[1]))
 
 
 def _sequence(pieces: list[_Piece]) -> _Piece:
@@ -418,14 +426,23 @@ class EndPattern:
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
         self.pattern = re.compile(pattern, flags)
-        items = list(_parser.parse(pattern, flags).data)
-        flags = self.pattern.flags
-        if not items or items[-1] != (_c.AT, _c.AT_END) or flags & re.MULTILINE:
+        self._items = list(_parser.parse(pattern, flags).data)
+        if not self._items or self._items[-1] != (_c.AT, _c.AT_END) or self.pattern.flags & re.MULTILINE:
             raise ValueError(f"not anchored at the end of the text: {pattern!r}")
-        spell_out = bool(flags & re.IGNORECASE) and not flags & (re.ASCII | re.LOCALE)  # as `re` compiles unicode
-        if spell_out:
-            flags &= ~re.IGNORECASE
-        self._mirror = re.compile(r"\n?" + _mirror(items[:-1], spell_out), flags)
+        flags = self.pattern.flags
+        self._spell_out = bool(flags & re.IGNORECASE) and not flags & (re.ASCII | re.LOCALE)  # as `re` compiles unicode
+        self.mirror_flags = flags & ~re.IGNORECASE if self._spell_out else flags
+
+    # The mirror is written and compiled on first use, not at import: its rewrites scan tables of the
+    # Basic Multilingual Plane, and a rule asked only within `EndRules` never needs its own compiled mirror.
+
+    @cached_property
+    def mirror_source(self) -> str:
+        return r"\n?" + _mirror(self._items[:-1], self._spell_out)
+
+    @cached_property
+    def _mirror(self) -> re.Pattern[str]:
+        return re.compile(self.mirror_source, self.mirror_flags)
 
     def search(self, text: str) -> bool:
         return self._mirror.match(text[::-1]) is not None
@@ -444,11 +461,19 @@ class EndRules:
     """
 
     def __init__(self, rules: Iterable[EndPattern]) -> None:
-        mirrors = [rule._mirror for rule in rules]
-        flags = {mirror.flags for mirror in mirrors}
-        if len(flags) != 1 or any(mirror.groups for mirror in mirrors):
-            raise ValueError("the mirrors must share their flags and have no groups")
-        self._rx = re.compile("".join(f"(?:(?=({mirror.pattern}))|)" for mirror in mirrors), flags.pop())
+        self._rules = list(rules)
+        if len({rule.mirror_flags for rule in self._rules}) != 1:
+            raise ValueError("the mirrors must share their flags")
+
+    @cached_property
+    def _rx(self) -> re.Pattern[str]:
+        """Compiled on first use, like the mirrors of `EndPattern`."""
+        rx = re.compile(
+            "".join(f"(?:(?=({rule.mirror_source}))|)" for rule in self._rules), self._rules[0].mirror_flags
+        )
+        if rx.groups != len(self._rules):
+            raise ValueError("the mirrors must have no groups")
+        return rx
 
     def search_reversed(self, reversed_text: str, width: int = 1 << 30) -> tuple[bool, ...]:
         """For each rule in order, `rule.search_reversed(reversed_text, width)`."""
