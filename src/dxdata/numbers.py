@@ -15,16 +15,19 @@ from dataclasses import dataclass, replace
 from dxdata.text import Anchors, EndPattern, EndRules, digit_runs, finditer_at, merge_starts
 
 # One numeral as written: "2.398", "17.371.225", "80,2", "0.6667", "1.000", "86".
-_NUMERAL = r"\d{1,3}(?:\.\d{3})+(?![\d.])(?:,\d+)?|\d+,\d+|\d+\.\d+|\d+"
+# Possessive (`++`, `{1,3}+`) where giving back a digit could never help: a digit would be next, not the
+# separator that follows. The same matches, without retrying every shorter run of digits.
+_NUMERAL = r"\d{1,3}+(?:\.\d{3})+(?![\d.])(?:,\d+)?|\d++,\d+|\d++\.\d+|\d+"
 _SCALE_WORDS = {"nghìn": 1e3, "ngàn": 1e3, "ngan": 1e3, "triệu": 1e6, "tỷ": 1e9, "tỉ": 1e9}
 _SCALE = r"(?:nghìn|ngàn|triệu|tỷ|tỉ)(?!\w)"
 _CURRENCY = r"(?:đồng|đổng|VNĐ|VND|vnđ|USD|usd|đô la Mỹ|đô la|US\$|\$)(?!\w)"
+# spaces possessive too: neither "/", a numeral, a scale word nor a currency starts with a space
 _NUMBER_RE = re.compile(
     rf"(?=\d)(?P<num>{_NUMERAL})"
-    rf"(?:\s*(?P<denom_sep>/)\s*(?P<denom>{_NUMERAL}))?"
+    rf"(?:\s*+(?P<denom_sep>/)\s*+(?P<denom>{_NUMERAL}))?"
     rf"(?P<pct>\s?%|\s(?:phần trăm))?"
-    rf"(?P<scale>(?:\s+{_SCALE})+)?"
-    rf"(?P<cur>\s*{_CURRENCY})?"
+    rf"(?P<scale>(?:\s++{_SCALE})+)?"
+    rf"(?P<cur>\s*+{_CURRENCY})?"
 )
 
 NUMBER_WORDS = {
@@ -151,6 +154,7 @@ _TIME_UNIT_AFTER_RE = re.compile(
 _UNIVERSE_RE = re.compile(r"^\s*(?:tỉnh|địa phương|tỉnh, thành)", re.IGNORECASE)
 _UNIVERSE_BEFORE_RE = EndPattern(r"(?:trong|của|cả|toàn bộ|trên|các|với)\s*$", re.IGNORECASE)
 _WORD_GLUE_RE = re.compile(r"[A-Za-zÀ-ỹĐđ]")
+_WORD_GLUE_CHARS = frozenset(string.ascii_letters + "".join(map(chr, range(ord("À"), ord("ỹ") + 1))) + "Đđ")  # the same
 _ALNUM_LABEL_AFTER_RE = re.compile(r"^(?:G|g|-[A-Za-zĐđ]|/[A-ZĐ]|[A-Za-z]{1,3}\b)")
 # after a number: "-QĐ", "/NĐ-CP" (document numbers), ".0" ("4.0"); a capital right after a fraction
 _DOC_AFTER_RE = re.compile(r"[-/][A-ZĐ]|-[A-Z]{1,4}/")
@@ -222,7 +226,7 @@ def _not_fact_reason(
     start, end = m.start(), m.end()
     num, denom_sep = m.group("num", "denom_sep")
     prev_char = text[start - 1] if start else " "
-    if _WORD_GLUE_RE.match(prev_char) and not rev[::-1].rstrip().lower().endswith(("thứ", "đạt", "là", "có")):
+    if prev_char in _WORD_GLUE_CHARS and not rev[::-1].rstrip().lower().endswith(("thứ", "đạt", "là", "có")):
         # glued to a word: "C06", "V01", "COVID19", "Hue-S" style labels (but "ThứNăm11" is chrome)
         return "label", near
     pct = m.group("pct")
@@ -242,7 +246,7 @@ def _not_fact_reason(
             return "label", near
         if _DOT_DIGIT_AFTER_RE.match(text, end):
             return "label", near  # "4.0", "2.0", "Công nghiệp 4.0"
-    if _VERSION_RE.match(num):
+    if "." in num and _VERSION_RE.match(num):
         return "label", near
     if near is None:
         near = _NEAR_RULES.search_reversed(rev, 25)
@@ -314,11 +318,21 @@ _ANY_BLOCKING_RE = re.compile("|".join(f"(?:{rx.pattern})" for rx, _ in _BLOCKIN
 def _may_block(text: str, start: int, end: int) -> bool:
     """Whether a blocking pattern can start the run of digits `text[start:end]`.
 
-    Each one starts with one or two digits then a separator, four digits ("2021-2025", "2024-01-31"),
-    or a "0" or "1" (phone numbers): most runs of digits in an article are none of these.
+    Phone numbers start with "0" or "1"; the others with one or two digits then a separator (or spaces,
+    for a day and month), or four then a dash (or spaces, for a span of years): most runs of digits
+    in an article are none of these.
     """
+    if text[start] in "01":
+        return True
     length = end - start
-    return length <= 2 or length == 4 or text[start] in "01"
+    if length > 4 or length == 3:
+        return False
+    after = text[end : end + 2]
+    if after[:1] in ("-", "/", ".", ":", "h", "–", "—"):  # some of them for some lengths only: the regex tells
+        return True
+    if not after[:1].isspace():  # `\s` is `str.isspace`
+        return False
+    return after[1:].isspace() or after[1:] in ("-", "/", ".", "–", "—")  # spaces lead to a dash or a slash
 
 
 def _blocked_spans(text: str, runs: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
@@ -516,11 +530,32 @@ def _first_qualifier(answers: tuple[bool, ...]) -> str:
     return "eq"
 
 
+def _word_starts(lowered: str, anchors: dict[str, list[int]], words: tuple[str, ...]) -> list[int]:
+    """The offsets of `words` (anchors) that start a word and are followed by a space, in order.
+
+    `_WORD_ORDINAL_RE` and `_WORD_CARDINAL_RE` match only there: each starts at a word boundary with one
+    of its words, which a space follows; most anchors ("ba" in "ban", "bao") are inside a word.
+    """
+    out: set[int] = set()
+    for word in words:
+        n = len(word)
+        out.update(p for p in anchors[word] if lowered[p + n : p + n + 1].isspace() and _starts_word(lowered, p))
+    return sorted(out)
+
+
+def _starts_word(text: str, pos: int) -> bool:
+    r"""No word character (`\w`: alphanumeric or "_") right before `pos`."""
+    if pos == 0:
+        return True
+    before = text[pos - 1]
+    return not (before.isalnum() or before == "_")
+
+
 def _number_words(
     text: str, lowered: str, taken: set[tuple[int, int]], anchors: dict[str, list[int]]
 ) -> list[NumberMention]:
     out = []
-    for m in finditer_at(_WORD_ORDINAL_RE, lowered, merge_starts(anchors, _ORDINAL_LEADS)):
+    for m in finditer_at(_WORD_ORDINAL_RE, lowered, _word_starts(lowered, anchors, _ORDINAL_LEADS)):
         lead = m.group("lead").lower()
         if lead in ("thứ", "giải") and not _RANK_BEFORE_RE.search(_before(text, m.start("word"))):
             continue
@@ -533,7 +568,7 @@ def _number_words(
                 "rank",
             )
         )
-    for m in finditer_at(_WORD_CARDINAL_RE, lowered, merge_starts(anchors, _CARDINAL_WORDS)):
+    for m in finditer_at(_WORD_CARDINAL_RE, lowered, _word_starts(lowered, anchors, _CARDINAL_WORDS)):
         after = text[m.end() : m.end() + 10].lower()
         unit = "rank" if after.startswith(("bậc", "hạng")) else ("times" if after.startswith("lần") else "count")
         before = _before(text, m.start())
