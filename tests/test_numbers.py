@@ -284,3 +284,18 @@ def test_number_words_found_at_word_starts_equal_a_full_scan() -> None:
                              (numbers._WORD_CARDINAL_RE, numbers._CARDINAL_WORDS)):
             starts = numbers._word_starts(lowered, anchors, words_of)
             assert [m.span() for m in finditer_at(rx, lowered, starts)] == [m.span() for m in rx.finditer(lowered)]
+
+
+def test_level_label_prefilter_is_exact() -> None:
+    """`_level_label_before` skips the rule only where "mức" cannot be spelled under IGNORECASE."""
+    import re
+
+    import dxdata.numbers as numbers
+    from dxdata.text import _bmp_tables
+
+    spellings = [c for c in _bmp_tables()[1] if re.fullmatch("[mức]", c, re.IGNORECASE)]
+    assert sorted(spellings) == sorted("MmỨứCc")
+    for text in _fuzz(3000, 6):
+        for variant in (text, text.replace("mức", "MỨC"), text.replace("mức", "Mức độ")):
+            rev = variant[::-1]
+            assert numbers._level_label_before(rev) == numbers._LEVEL_LABEL_BEFORE_RE.search(variant)

@@ -128,11 +128,14 @@ _DOC_BEFORE_RE = EndPattern(
 )
 # "(?:\s*-)?\s*$" matches what "\s*-?\s*$" does; its mirror does not retry the words after every shorter run of spaces
 _LABEL_BEFORE_RE = EndPattern(
-    r"(?:top|mức(?:\s+[a-zà-ỹđ]+){0,2}|cấp độ|phiên bản|version|thế hệ|công nghiệp|cách mạng công nghiệp|web|"
+    r"(?:top|cấp độ|phiên bản|version|thế hệ|công nghiệp|cách mạng công nghiệp|web|"
     r"tier|level|covid|"
     r"industry|chuyển đổi số|giai đoạn|nhóm|loại|hạng mục|bước|tầng|lớp|mục tiêu số)(?:\s*-)?\s*$",
     re.IGNORECASE,
 )
+# a label too ("mức 3", "mức độ 2"): apart, as its mirror reads up to two whole words before it can fail,
+# and asked only when "mức" is in the window (`_level_label_before`)
+_LEVEL_LABEL_BEFORE_RE = EndPattern(r"mức(?:\s+[a-zà-ỹđ]+){0,2}(?:\s*-)?\s*$", re.IGNORECASE)
 _DATE_WORDS_BEFORE_RE = EndPattern(
     r"(?:ngày|hôm|sáng|chiều|tối|trưa|đêm|rạng sáng|tháng|quý|năm|thứ hai|thứ ba|thứ tư|thứ năm|thứ sáu|thứ bảy|"
     r"chủ nhật|cập nhật|đăng|từ|đến|tới|giữa|cuối|đầu)\s*$",
@@ -253,7 +256,7 @@ def _not_fact_reason(
     if near[0]:
         return "phone", near
     label, doc, ordinal, date_words = _NOT_FACT_RULES.search_reversed(rev)
-    if label:
+    if label or _level_label_before(rev):
         return "label", near
     if doc and not denom_sep:
         return "document_number", near
@@ -276,6 +279,15 @@ def _not_fact_reason(
     if date_words and num.isdigit() and int(num) <= 31 and not _count_noun_follows(after):
         return "date", near
     return None, near
+
+
+def _level_label_before(rev: str) -> bool:
+    """`_LEVEL_LABEL_BEFORE_RE` about the window reversed in `rev`, asked only when it can hold.
+
+    IGNORECASE lets only "M"/"m", "Ứ"/"ứ" and "C"/"c" spell "mức": its lower case, reversed, must be in
+    the lower-cased reversed window.
+    """
+    return "cứm" in rev.lower() and _LEVEL_LABEL_BEFORE_RE.search_reversed(rev)
 
 
 def _count_noun_follows(after: str) -> bool:
