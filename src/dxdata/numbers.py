@@ -8,6 +8,7 @@ Pure functions over normalized text (see `dxdata.text.normalize_text`).
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 import string
 from dataclasses import dataclass, replace
@@ -448,7 +449,7 @@ def _read_match(text: str, m: re.Match[str], blocked_reason: str | None, index_a
         except ValueError:
             value = float("nan")
         return _mention(start, end, surface, value, None, not_fact=reason)
-    after = _after(text, end)
+    after = text[end : end + 40]  # `_after(text, end)`
     scale, cur, denom_sep = m.group("scale", "cur", "denom_sep")
     unit, multiplier = _unit_of(scale, cur, bool(m.group("pct")))
     dot_decimal = raw.startswith("0.")
@@ -479,7 +480,7 @@ def _read_match(text: str, m: re.Match[str], blocked_reason: str | None, index_a
             denominator = parse_numeral(in_total.group("denom"))
     if near is None:
         near = _NEAR_RULES.search_reversed(rev, 25)
-    qualifier = _first_qualifier(near[1:])
+    qualifier = _QUALIFIER_OF[near[1:]]
     if gap_before:
         is_change = True
     return _mention(start, end, surface, value, unit, denominator, qualifier, None, is_change)
@@ -531,7 +532,7 @@ def _qualifier(before: str) -> str:
 
 def _qualifier_reversed(rev: str) -> str:
     """`_qualifier` of the text whose reversal is `rev`: its rules see the last 25 characters."""
-    return _first_qualifier(_NEAR_RULES.search_reversed(rev, 25)[1:])
+    return _QUALIFIER_OF[_NEAR_RULES.search_reversed(rev, 25)[1:]]
 
 
 def _first_qualifier(answers: tuple[bool, ...]) -> str:
@@ -540,6 +541,12 @@ def _first_qualifier(answers: tuple[bool, ...]) -> str:
         if holds:
             return q
     return "eq"
+
+
+# `_first_qualifier` of every combination of answers, looked up for each number
+_QUALIFIER_OF = {
+    answers: _first_qualifier(answers) for answers in itertools.product((False, True), repeat=len(_QUALIFIER_RES))
+}
 
 
 def _word_starts(lowered: str, anchors: dict[str, list[int]], words: tuple[str, ...]) -> list[int]:

@@ -114,10 +114,14 @@ _SEPARATOR_AHEAD = re.compile(r"\s*[/.-]")
 
 def _separator_ahead(text: str, pos: int) -> bool:
     """`_SEPARATOR_AHEAD.match(text, pos)`, with no regex call where the next character settles it."""
-    ch = text[pos : pos + 1]
-    if ch in ("/", ".", "-"):
+    ahead = text[pos : pos + 2]
+    if ahead[:1] in ("/", ".", "-"):
         return True
-    return ch.isspace() and _SEPARATOR_AHEAD.match(text, pos) is not None  # `\s` is `str.isspace`
+    if not ahead[:1].isspace():  # `\s` is `str.isspace`
+        return False
+    if ahead[1:] in ("/", ".", "-"):
+        return True
+    return ahead[1:].isspace() and _SEPARATOR_AHEAD.match(text, pos) is not None
 
 
 def _numeral_starts(kind: str, text: str, runs: list[tuple[int, int]], anchors: dict[str, list[int]]) -> list[int]:

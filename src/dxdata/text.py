@@ -165,7 +165,9 @@ class Anchors:
 
 
 def merge_starts(found: dict[str, list[int]], keys: Iterable[str]) -> list[int]:
-    """The ascending, distinct offsets listed under any of `keys`."""
+    """The ascending, distinct offsets listed under any of `keys` (`found`: an `Anchors.find`)."""
+    if isinstance(keys, tuple | list) and len(keys) == 1:  # one literal's offsets already are
+        return list(found[keys[0]])
     out: set[int] = set()
     for key in keys:
         out.update(found[key])
