@@ -133,6 +133,7 @@ def _numeral_starts(kind: str, text: str, runs: list[tuple[int, int]], anchors: 
         for (start, end), (next_start, next_end) in zip(runs, runs[1:], strict=False):
             if (
                 next_end - next_start <= 2
+                and _separator_ahead(text, end)
                 and text[end:next_start].strip() in ("/", ".", "-")  # `\s*[/.-]\s*`
                 and _separator_ahead(text, next_end)
             ):
