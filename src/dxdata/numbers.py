@@ -157,8 +157,8 @@ _TIME_UNIT_AFTER_RE = re.compile(
 )
 _UNIVERSE_RE = re.compile(r"^\s*(?:tỉnh|địa phương|tỉnh, thành)", re.IGNORECASE)
 _UNIVERSE_BEFORE_RE = EndPattern(r"(?:trong|của|cả|toàn bộ|trên|các|với)\s*$", re.IGNORECASE)
-_WORD_GLUE_RE = re.compile(r"[A-Za-zÀ-ỹĐđ]")
-_WORD_GLUE_CHARS = frozenset(string.ascii_letters + "".join(map(chr, range(ord("À"), ord("ỹ") + 1))) + "Đđ")  # the same
+# what `[A-Za-zÀ-ỹĐđ]` matches, for one character looked up without a regex call
+_WORD_GLUE_CHARS = frozenset(string.ascii_letters + "".join(map(chr, range(ord("À"), ord("ỹ") + 1))) + "Đđ")
 _ALNUM_LABEL_AFTER_RE = re.compile(r"^(?:G|g|-[A-Za-zĐđ]|/[A-ZĐ]|[A-Za-z]{1,3}\b)")
 # after a number: "-QĐ", "/NĐ-CP" (document numbers), ".0" ("4.0"); a capital right after a fraction
 _DOC_AFTER_RE = re.compile(r"[-/][A-ZĐ]|-[A-Z]{1,4}/")
@@ -219,14 +219,13 @@ def _unit_of(scale_text: str | None, currency: str | None, pct: bool) -> tuple[s
     return None, multiplier
 
 
-def _not_fact_reason(
-    text: str, m: re.Match[str], rev: str, near: tuple[bool, ...] | None
-) -> tuple[str | None, tuple[bool, ...] | None]:
-    """Why the number is not a fact (None: it is one), and the `_NEAR_RULES` answers when they were needed.
+def _not_fact_reason(text: str, m: re.Match[str], rev: str) -> tuple[str | None, tuple[bool, ...] | None]:
+    """Why the number is not a fact (None: it is one), and the `_NEAR_RULES` answers if they were needed.
 
-    `rev` is the reversed window before the number (40 characters) and `near` the `_NEAR_RULES`
-    answers when known: the caller reuses them to read a fact's qualifier.
+    `rev` is the reversed window before the number (40 characters). The caller reuses the
+    `_NEAR_RULES` answers to read a fact's qualifier.
     """
+    near = None
     start, end = m.start(), m.end()
     num, denom_sep = m.group("num", "denom_sep")
     prev_char = text[start - 1] if start else " "
@@ -438,17 +437,12 @@ def _read_match(text: str, m: re.Match[str], blocked_reason: str | None, index_a
     # trailing whitespace captured before an absent group never extends the span
     surface = text[start:end].rstrip()
     end = start + len(surface)
-    near = None
-    reason = blocked_reason
-    if reason is None:
-        rev = text[max(0, start - 40) : start][::-1]  # for the `..._BEFORE` rules: `_before(text, start)` reversed
-        reason, near = _not_fact_reason(text, m, rev, near)
+    if blocked_reason:
+        return _not_fact_mention(start, end, surface, raw, blocked_reason)
+    rev = text[max(0, start - 40) : start][::-1]  # for the `..._BEFORE` rules: `_before(text, start)` reversed
+    reason, near = _not_fact_reason(text, m, rev)
     if reason:
-        try:
-            value = parse_numeral(raw)
-        except ValueError:
-            value = float("nan")
-        return _mention(start, end, surface, value, None, not_fact=reason)
+        return _not_fact_mention(start, end, surface, raw, reason)
     after = text[end : end + 40]  # `_after(text, end)`
     scale, cur, denom_sep = m.group("scale", "cur", "denom_sep")
     unit, multiplier = _unit_of(scale, cur, bool(m.group("pct")))
@@ -484,6 +478,14 @@ def _read_match(text: str, m: re.Match[str], blocked_reason: str | None, index_a
     if gap_before:
         is_change = True
     return _mention(start, end, surface, value, unit, denominator, qualifier, None, is_change)
+
+
+def _not_fact_mention(start: int, end: int, surface: str, raw: str, reason: str) -> NumberMention:
+    try:
+        value = parse_numeral(raw)
+    except ValueError:
+        value = float("nan")
+    return _mention(start, end, surface, value, None, not_fact=reason)
 
 
 def _mention(

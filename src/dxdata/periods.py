@@ -129,7 +129,7 @@ def _numeral_starts(kind: str, text: str, runs: list[tuple[int, int]], anchors: 
     if kind == "range_years":  # "2021-2025": a year, the last four digits of a run, then a dash or a word
         return [end - 4 for start, end in runs if end - start >= 4 and _year_range_ahead(text, end)]
     if kind == "day":  # "16/2/2022": one or two digits ending a run, a separator, one or two digits, a separator
-        out = []
+        out: list[int] = []
         for (start, end), (next_start, next_end) in zip(runs, runs[1:], strict=False):
             if (
                 next_end - next_start <= 2

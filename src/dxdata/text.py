@@ -344,9 +344,10 @@ def _disjoint(repeated: _Piece, first: tuple[_Piece, ...]) -> bool:
     if repeated.chars is not None:
         starts = re.compile("|".join(piece.source for piece in first))
         return not any(starts.fullmatch(ch) for ch in repeated.chars)
-    if all(piece.chars is not None for piece in first):
+    first_chars = [piece.chars for piece in first]
+    if all(chars is not None for chars in first_chars):
         taken = re.compile(repeated.source)
-        return not any(taken.fullmatch(ch) for piece in first for ch in piece.chars)
+        return not any(taken.fullmatch(ch) for chars in first_chars for ch in chars or "")
     return False
 
 
@@ -363,7 +364,7 @@ def _alternatives(branches: list[list[_Piece]]) -> _Piece:
     groups: dict[str, list[list[_Piece]]] = {}
     for branch in branches:
         groups.setdefault(branch[0].source if branch else "", []).append(branch)
-    merged = []
+    merged: list[_Piece] = []
     for key, group in groups.items():
         if not key or len(group) == 1:
             merged.extend(_sequence(branch) for branch in group)
