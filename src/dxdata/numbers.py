@@ -551,32 +551,11 @@ _QUALIFIER_OF = {
 }
 
 
-def _word_starts(lowered: str, anchors: dict[str, list[int]], words: tuple[str, ...]) -> list[int]:
-    """The offsets of `words` (anchors) that start a word and are followed by a space, in order.
-
-    `_WORD_ORDINAL_RE` and `_WORD_CARDINAL_RE` match only there: each starts at a word boundary with one
-    of its words, which a space follows; most anchors ("ba" in "ban", "bao") are inside a word.
-    """
-    out: set[int] = set()
-    for word in words:
-        n = len(word)
-        out.update(p for p in anchors[word] if lowered[p + n : p + n + 1].isspace() and _starts_word(lowered, p))
-    return sorted(out)
-
-
-def _starts_word(text: str, pos: int) -> bool:
-    r"""No word character (`\w`: alphanumeric or "_") right before `pos`."""
-    if pos == 0:
-        return True
-    before = text[pos - 1]
-    return not (before.isalnum() or before == "_")
-
-
 def _number_words(
     text: str, lowered: str, taken: set[tuple[int, int]], anchors: dict[str, list[int]]
 ) -> list[NumberMention]:
     out = []
-    for m in finditer_at(_WORD_ORDINAL_RE, lowered, _word_starts(lowered, anchors, _ORDINAL_LEADS)):
+    for m in finditer_at(_WORD_ORDINAL_RE, lowered, merge_starts(anchors, _ORDINAL_LEADS)):
         lead = m.group("lead").lower()
         if lead in ("thứ", "giải") and not _RANK_BEFORE_RE.search(_before(text, m.start("word"))):
             continue
@@ -589,7 +568,7 @@ def _number_words(
                 "rank",
             )
         )
-    for m in finditer_at(_WORD_CARDINAL_RE, lowered, _word_starts(lowered, anchors, _CARDINAL_WORDS)):
+    for m in finditer_at(_WORD_CARDINAL_RE, lowered, merge_starts(anchors, _CARDINAL_WORDS)):
         after = text[m.end() : m.end() + 10].lower()
         unit = "rank" if after.startswith(("bậc", "hạng")) else ("times" if after.startswith("lần") else "count")
         before = _before(text, m.start())

@@ -112,62 +112,22 @@ _ANCHORS = Anchors(ANCHOR_LITERALS)
 _SEPARATOR_AHEAD = re.compile(r"\s*[/.-]")
 
 
-def _separator_ahead(text: str, pos: int) -> bool:
-    """`_SEPARATOR_AHEAD.match(text, pos)`, with no regex call where the next character settles it."""
-    ahead = text[pos : pos + 2]
-    if ahead[:1] in ("/", ".", "-"):
-        return True
-    if not ahead[:1].isspace():  # `\s` is `str.isspace`
-        return False
-    if ahead[1:] in ("/", ".", "-"):
-        return True
-    return ahead[1:].isspace() and _SEPARATOR_AHEAD.match(text, pos) is not None
-
-
 def _numeral_starts(kind: str, text: str, runs: list[tuple[int, int]], anchors: dict[str, list[int]]) -> list[int]:
     """Offsets where the leading numeral of a `kind` match can start; each such numeral ends a run of digits."""
-    if kind == "range_years":  # "2021-2025": a year, the last four digits of a run, then a dash or a word
-        return [end - 4 for start, end in runs if end - start >= 4 and _year_range_ahead(text, end)]
-    if kind == "day":  # "16/2/2022": one or two digits ending a run, a separator, one or two digits, a separator
-        out: list[int] = []
-        for (start, end), (next_start, next_end) in zip(runs, runs[1:], strict=False):
-            if (
-                next_end - next_start <= 2
-                and _separator_ahead(text, end)
-                and text[end:next_start].strip() in ("/", ".", "-")  # `\s*[/.-]\s*`
-                and _separator_ahead(text, next_end)
-            ):
-                out.extend(p for p in (end - 2, end - 1) if p >= start)
-        return out
-    if kind == "months_of_year":  # "4 tháng", "sáu tháng": a numeral (up to four characters), spaces, "tháng"
+    if kind == "range_years":  # "2021-2025": a year, the last four digits of a run
+        return [end - 4 for start, end in runs if end - start >= 4]
+    if kind == "day":  # "16/2/2022": one or two digits ending a run, then a separator
+        return [p for start, end in runs if _SEPARATOR_AHEAD.match(text, end) for p in (end - 2, end - 1) if p >= start]
+    if kind == "months_of_year":  # "4 tháng", "sáu tháng": a numeral of one to four characters, spaces, "tháng"
         out = []
         for t in anchors["tháng"]:
             q = t
             while q > 0 and text[q - 1].isspace():
                 q -= 1
-            if q < t:  # the numeral ends where the spaces start
-                out.extend(p for p in range(max(0, q - 4), q) if _is_month_count(text[p:q]))
+            if q < t:
+                out.extend(p for p in range(q - 4, q) if p >= 0)
         return out
     return []
-
-
-def _is_month_count(word: str) -> bool:
-    r"""`(?:\d{1,2}|sáu|chín|ba|bốn|năm|mười)` matches all of `word`: the count of "4 tháng đầu năm"."""
-    return word in _WORD_NUM or (len(word) <= 2 and word.isdecimal())  # `\d` is `str.isdecimal`
-
-
-def _year_range_ahead(text: str, end: int) -> bool:
-    r"""Whether the year ending at `end` can start "2021-2025", "2021 đến 2025": "19"/"20", then a link ahead.
-
-    The link (`\s*(?:-|–|—|đến|tới)`) starts with a dash, "đ" or "t", possibly after spaces.
-    """
-    if text[end - 4 : end - 2] not in ("19", "20"):
-        return False
-    ahead = text[end : end + 2]
-    links = ("-", "–", "—", "đ", "t")
-    if ahead[:1] in links:
-        return True
-    return ahead[:1].isspace() and (ahead[1:] in links or ahead[1:].isspace())
 
 
 def find_time_expressions(
