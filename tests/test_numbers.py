@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from dxdata.numbers import NumberMention, find_numbers, parse_numeral
@@ -263,4 +265,42 @@ def test_blocked_spans_equal_a_full_scan() -> None:
 
     for text in _fuzz(2000, 4):
         text = text.replace("x", "0912 345 678").replace("ı", "16/2/2024").replace("ſ", "08:30")
-        assert numbers._blocked_spans(text, [s for s, _ in digit_runs(text)]) == full_scan(text), text
+        assert numbers._blocked_spans(text, digit_runs(text)) == full_scan(text), text
+
+
+def test_level_label_prefilter_is_exact() -> None:
+    """`_level_label_before` skips the rule only where "mức" cannot be spelled under IGNORECASE."""
+    import re
+
+    import dxdata.numbers as numbers
+    from dxdata.text import _bmp_tables
+
+    spellings = [c for c in _bmp_tables()[1] if re.fullmatch("[mức]", c, re.IGNORECASE)]
+    assert sorted(spellings) == sorted("MmỨứCc")
+    for text in _fuzz(3000, 6):
+        for variant in (text, text.replace("mức", "MỨC"), text.replace("mức", "Mức độ")):
+            rev = variant[::-1]
+            assert numbers._level_label_before(rev) == numbers._LEVEL_LABEL_BEFORE_RE.search(variant)
+
+
+def test_possessive_number_pattern_matches_like_the_plain_one() -> None:
+    """`_NUMBER_RE` and `_IN_TOTAL_RE` with their possessive runs find what the plain forms find."""
+    import re
+
+    import dxdata.numbers as numbers
+
+    def plain(rx: re.Pattern[str]) -> re.Pattern[str]:
+        return re.compile(rx.pattern.replace("{1,3}+", "{1,3}").replace("++", "+").replace("*+", "*"), rx.flags)
+
+    pieces = ["1", "12", "2.398", "17.371.225", "80,2", "0.6667", "1.000", "/", " / ", "%", " %", " phần trăm",
+              " tỷ", " triệu đồng", " USD", "$", "  ", "\n", ".", ",", "x", "trong tổng số ", "trên ", "Trong "]
+    rng = random.Random(7)
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 8)))
+        for rx in (numbers._NUMBER_RE, numbers._IN_TOTAL_RE):
+            reference = plain(rx)
+            for pos in range(len(text)):
+                got, want = rx.match(text, pos), reference.match(text, pos)
+                assert (got and (got.span(), got.groups())) == (want and (want.span(), want.groups())), text
+        in_total = numbers._IN_TOTAL_RE.match(text)
+        assert not in_total or "tr" in text.lower()  # the filter `_read_match` puts before it

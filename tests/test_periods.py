@@ -74,7 +74,8 @@ def test_candidate_starts_cover_every_match() -> None:
     from dxdata.text import digit_runs, merge_starts
 
     pieces = ["năm", "tháng", "quý", "ngày", "sáu", "ba", "mười", "đầu", "cuối", "giữa", "hiện nay", "index",
-              "2019", "2024", "12", "4", "/", "-", ".", " ", " ", "  ", "\n", "đến", "của"]
+              "2019", "2024", "12", "4", "/", "-", ".", " ", " ", "  ", "\n", "đến", "của",
+              "tới", "–", "—", "\u00a0", "1", "123", "chín", "bốn", "1.000"]
     rng = random.Random(3)
     for _ in range(2000):
         text = "".join(rng.choice(pieces) + rng.choice(["", " "]) for _ in range(rng.randint(1, 14)))

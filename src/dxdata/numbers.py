@@ -8,22 +8,27 @@ Pure functions over normalized text (see `dxdata.text.normalize_text`).
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
+import string
 from dataclasses import dataclass, replace
 
-from dxdata.text import Anchors, EndPattern, digit_runs, finditer_at, merge_starts
+from dxdata.text import Anchors, EndPattern, EndRules, digit_runs, finditer_at, merge_starts
 
 # One numeral as written: "2.398", "17.371.225", "80,2", "0.6667", "1.000", "86".
-_NUMERAL = r"\d{1,3}(?:\.\d{3})+(?![\d.])(?:,\d+)?|\d+,\d+|\d+\.\d+|\d+"
+# Possessive (`++`, `{1,3}+`) where giving back a digit could never help: a digit would be next, not the
+# separator that follows. The same matches, without retrying every shorter run of digits.
+_NUMERAL = r"\d{1,3}+(?:\.\d{3})+(?![\d.])(?:,\d+)?|\d++,\d+|\d++\.\d+|\d+"
 _SCALE_WORDS = {"nghìn": 1e3, "ngàn": 1e3, "ngan": 1e3, "triệu": 1e6, "tỷ": 1e9, "tỉ": 1e9}
 _SCALE = r"(?:nghìn|ngàn|triệu|tỷ|tỉ)(?!\w)"
 _CURRENCY = r"(?:đồng|đổng|VNĐ|VND|vnđ|USD|usd|đô la Mỹ|đô la|US\$|\$)(?!\w)"
+# spaces possessive too: neither "/", a numeral, a scale word nor a currency starts with a space
 _NUMBER_RE = re.compile(
     rf"(?=\d)(?P<num>{_NUMERAL})"
-    rf"(?:\s*(?P<denom_sep>/)\s*(?P<denom>{_NUMERAL}))?"
+    rf"(?:\s*+(?P<denom_sep>/)\s*+(?P<denom>{_NUMERAL}))?"
     rf"(?P<pct>\s?%|\s(?:phần trăm))?"
-    rf"(?P<scale>(?:\s+{_SCALE})+)?"
-    rf"(?P<cur>\s*{_CURRENCY})?"
+    rf"(?P<scale>(?:\s++{_SCALE})+)?"
+    rf"(?P<cur>\s*+{_CURRENCY})?"
 )
 
 NUMBER_WORDS = {
@@ -122,12 +127,16 @@ _DOC_BEFORE_RE = EndPattern(
     r"chương trình|kế hoạch số|tờ trình|điều|khoản|mục|chương|phụ lục|quy chuẩn|tiêu chuẩn|TCVN|ISO)\s*$",
     re.IGNORECASE,
 )
+# "(?:\s*-)?\s*$" matches what "\s*-?\s*$" does; its mirror does not retry the words after every shorter run of spaces
 _LABEL_BEFORE_RE = EndPattern(
-    r"(?:top|mức(?:\s+[a-zà-ỹđ]+){0,2}|cấp độ|phiên bản|version|thế hệ|công nghiệp|cách mạng công nghiệp|web|"
+    r"(?:top|cấp độ|phiên bản|version|thế hệ|công nghiệp|cách mạng công nghiệp|web|"
     r"tier|level|covid|"
-    r"industry|chuyển đổi số|giai đoạn|nhóm|loại|hạng mục|bước|tầng|lớp|mục tiêu số)\s*-?\s*$",
+    r"industry|chuyển đổi số|giai đoạn|nhóm|loại|hạng mục|bước|tầng|lớp|mục tiêu số)(?:\s*-)?\s*$",
     re.IGNORECASE,
 )
+# a label too ("mức 3", "mức độ 2"): apart, as its mirror reads up to two whole words before it can fail,
+# and asked only when "mức" is in the window (`_level_label_before`)
+_LEVEL_LABEL_BEFORE_RE = EndPattern(r"mức(?:\s+[a-zà-ỹđ]+){0,2}(?:\s*-)?\s*$", re.IGNORECASE)
 _DATE_WORDS_BEFORE_RE = EndPattern(
     r"(?:ngày|hôm|sáng|chiều|tối|trưa|đêm|rạng sáng|tháng|quý|năm|thứ hai|thứ ba|thứ tư|thứ năm|thứ sáu|thứ bảy|"
     r"chủ nhật|cập nhật|đăng|từ|đến|tới|giữa|cuối|đầu)\s*$",
@@ -148,7 +157,8 @@ _TIME_UNIT_AFTER_RE = re.compile(
 )
 _UNIVERSE_RE = re.compile(r"^\s*(?:tỉnh|địa phương|tỉnh, thành)", re.IGNORECASE)
 _UNIVERSE_BEFORE_RE = EndPattern(r"(?:trong|của|cả|toàn bộ|trên|các|với)\s*$", re.IGNORECASE)
-_WORD_GLUE_RE = re.compile(r"[A-Za-zÀ-ỹĐđ]")
+# what `[A-Za-zÀ-ỹĐđ]` matches, for one character looked up without a regex call
+_WORD_GLUE_CHARS = frozenset(string.ascii_letters + "".join(map(chr, range(ord("À"), ord("ỹ") + 1))) + "Đđ")
 _ALNUM_LABEL_AFTER_RE = re.compile(r"^(?:G|g|-[A-Za-zĐđ]|/[A-ZĐ]|[A-Za-z]{1,3}\b)")
 # after a number: "-QĐ", "/NĐ-CP" (document numbers), ".0" ("4.0"); a capital right after a fraction
 _DOC_AFTER_RE = re.compile(r"[-/][A-ZĐ]|-[A-Z]{1,4}/")
@@ -179,6 +189,15 @@ _IN_TOTAL_RE = re.compile(
 )
 
 
+# The `..._BEFORE` rules a number is asked about, grouped by the window they see and by when they are
+# asked: one `EndRules` match answers a whole group.
+_NEAR_RULES = EndRules([_PHONE_BEFORE_RE, *(rx for _, rx in _QUALIFIER_RES)])  # the last 25 characters
+_NOT_FACT_RULES = EndRules([_LABEL_BEFORE_RE, _DOC_BEFORE_RE, _ORDINAL_BEFORE_RE, _DATE_WORDS_BEFORE_RE])
+_FACT_RULES = EndRules([_CHANGE_BEFORE_RE, _RANK_BEFORE_RE, _GAP_BEFORE_RE])
+# `_DOC_AFTER_RE`, `_ALNUM_LABEL_AFTER_RE` and `_DOT_DIGIT_AFTER_RE` can only match at one of these
+_GLUED_AFTER = frozenset("-/." + string.ascii_letters)
+
+
 def _before(text: str, start: int, width: int = 40) -> str:
     return text[max(0, start - width) : start]
 
@@ -200,61 +219,75 @@ def _unit_of(scale_text: str | None, currency: str | None, pct: bool) -> tuple[s
     return None, multiplier
 
 
-def _not_fact_reason(text: str, m: re.Match[str], blocked: list[tuple[int, int, str]]) -> str | None:
+def _not_fact_reason(text: str, m: re.Match[str], rev: str) -> tuple[str | None, tuple[bool, ...] | None]:
+    """Why the number is not a fact (None: it is one), and the `_NEAR_RULES` answers if they were needed.
+
+    `rev` is the reversed window before the number (40 characters). The caller reuses the
+    `_NEAR_RULES` answers to read a fact's qualifier.
+    """
+    near = None
     start, end = m.start(), m.end()
-    reason = _blocked_reason(blocked, start)
-    if reason:
-        return reason
-    num = m.group("num")
-    before = _before(text, start)
-    rev = before[::-1]  # for the `..._BEFORE` rules (`EndPattern.search_reversed`)
-    after = _after(text, end)
+    num, denom_sep = m.group("num", "denom_sep")
     prev_char = text[start - 1] if start else " "
-    if _WORD_GLUE_RE.match(prev_char) and not before.rstrip().lower().endswith(("thứ", "đạt", "là", "có")):
+    if prev_char in _WORD_GLUE_CHARS and not rev[::-1].rstrip().lower().endswith(("thứ", "đạt", "là", "có")):
         # glued to a word: "C06", "V01", "COVID19", "Hue-S" style labels (but "ThứNăm11" is chrome)
-        return "label"
-    if m.group("pct") or m.group("cur") or m.group("scale"):
-        if m.group("denom_sep") and not m.group("pct") and _is_date_pair(num, m.group("denom")):
-            return "date"
-        return None
-    if _DOC_AFTER_RE.match(text, end):
-        return "document_number"
+        return "label", near
+    pct = m.group("pct")
+    if pct or m.group("cur") or m.group("scale"):
+        if denom_sep and not pct and _is_date_pair(num, m.group("denom")):
+            return "date", near
+        return None, near
+    glued_after = text[end : end + 1] in _GLUED_AFTER
+    if glued_after and _DOC_AFTER_RE.match(text, end):
+        return "document_number", near
     if prev_char == "/":
-        return "ratio_base"  # "thuê bao/100 dân": the base of a ratio, not a quantity
-    if _ALNUM_LABEL_AFTER_RE.match(text[end : end + 4]) and not text[end : end + 4].lower().startswith(("tr ", "ty ")):
-        return "label"
-    if _DOT_DIGIT_AFTER_RE.match(text, end) or _VERSION_RE.match(num):
-        return "label"  # "4.0", "2.0", "Công nghiệp 4.0"
-    if _PHONE_BEFORE_RE.search_reversed(rev, 25):
-        return "phone"
-    if _LABEL_BEFORE_RE.search_reversed(rev):
-        return "label"
-    if _DOC_BEFORE_RE.search_reversed(rev) and not m.group("denom_sep"):
-        return "document_number"
-    if m.group("denom_sep"):
-        denom = m.group("denom")
+        return "ratio_base", near  # "thuê bao/100 dân": the base of a ratio, not a quantity
+    if glued_after:
+        if _ALNUM_LABEL_AFTER_RE.match(text[end : end + 4]) and not text[end : end + 4].lower().startswith(
+            ("tr ", "ty ")
+        ):
+            return "label", near
+        if _DOT_DIGIT_AFTER_RE.match(text, end):
+            return "label", near  # "4.0", "2.0", "Công nghiệp 4.0"
+    if "." in num and _VERSION_RE.match(num):
+        return "label", near
+    if near is None:
+        near = _NEAR_RULES.search_reversed(rev, 25)
+    if near[0]:
+        return "phone", near
+    label, doc, ordinal, date_words = _NOT_FACT_RULES.search_reversed(rev)
+    if label or _level_label_before(rev):
+        return "label", near
+    if doc and not denom_sep:
+        return "document_number", near
+    if denom_sep:
         if _CODE_AFTER_RE.match(text, end):
-            return "document_number"
-        if _is_date_pair(num, denom):
-            return "date"
-        return None
-    if _UNIVERSE_RE.match(after) and _UNIVERSE_BEFORE_RE.search_reversed(rev) and num in ("63", "64", "34"):
-        return "universe"  # "trong 63 tỉnh, thành phố": the number of provinces, not a measurement
+            return "document_number", near
+        if _is_date_pair(num, m.group("denom")):
+            return "date", near
+        return None, near
+    after = _after(text, end)
+    if num in ("63", "64", "34") and _UNIVERSE_RE.match(after) and _UNIVERSE_BEFORE_RE.search_reversed(rev):
+        return "universe", near  # "trong 63 tỉnh, thành phố": the number of provinces, not a measurement
     if _TIME_UNIT_AFTER_RE.match(after):
-        return "duration_or_measure"
+        return "duration_or_measure", near
     value_is_year = "." not in num and "," not in num and 1900 <= int(num) <= 2100 if num.isdigit() else False
     if value_is_year:
-        return "year"
-    if (
-        _ORDINAL_BEFORE_RE.search_reversed(rev)
-        and not _RANK_BEFORE_RE.search_reversed(rev)
-        and not _NUMBER_THEN_THU_RE.search_reversed(rev)
-    ):
-        return "ordinal"
-    date_words = _DATE_WORDS_BEFORE_RE.search_reversed(rev)
+        return "year", near
+    if ordinal and not _RANK_BEFORE_RE.search_reversed(rev) and not _NUMBER_THEN_THU_RE.search_reversed(rev):
+        return "ordinal", near
     if date_words and num.isdigit() and int(num) <= 31 and not _count_noun_follows(after):
-        return "date"
-    return None
+        return "date", near
+    return None, near
+
+
+def _level_label_before(rev: str) -> bool:
+    """`_LEVEL_LABEL_BEFORE_RE` about the window reversed in `rev`, asked only when it can hold.
+
+    IGNORECASE lets only "M"/"m", "Ứ"/"ứ" and "C"/"c" spell "mức": its lower case, reversed, must be in
+    the lower-cased reversed window.
+    """
+    return "cứm" in rev.lower() and _LEVEL_LABEL_BEFORE_RE.search_reversed(rev)
 
 
 def _count_noun_follows(after: str) -> bool:
@@ -294,10 +327,30 @@ _BLOCKING = (
 _ANY_BLOCKING_RE = re.compile("|".join(f"(?:{rx.pattern})" for rx, _ in _BLOCKING))
 
 
-def _blocked_spans(text: str, run_starts: list[int]) -> list[tuple[int, int, str]]:
+def _may_block(text: str, start: int, end: int) -> bool:
+    """Whether a blocking pattern can start the run of digits `text[start:end]`.
+
+    Phone numbers start with "0" or "1"; the others with one or two digits then a separator (or spaces,
+    for a day and month), or four then a dash (or spaces, for a span of years): most runs of digits
+    in an article are none of these.
+    """
+    if text[start] in "01":
+        return True
+    length = end - start
+    if length > 4 or length == 3:
+        return False
+    after = text[end : end + 2]
+    if after[:1] in ("-", "/", ".", ":", "h", "–", "—"):  # some of them for some lengths only: the regex tells
+        return True
+    if not after[:1].isspace():  # `\s` is `str.isspace`
+        return False
+    return after[1:].isspace() or after[1:] in ("-", "/", ".", "–", "—")  # spaces lead to a dash or a slash
+
+
+def _blocked_spans(text: str, runs: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
     """Dates, times, year spans and phone numbers: each of these patterns starts a run of digits."""
     # where none of them matches, none is worth trying on its own
-    starts = [p for p in run_starts if _ANY_BLOCKING_RE.match(text, p)]
+    starts = [p for p, end in runs if _may_block(text, p, end) and _ANY_BLOCKING_RE.match(text, p)]
     spans: list[tuple[int, int, str]] = []
     for rx, reason in _BLOCKING:
         spans.extend(
@@ -335,16 +388,21 @@ def find_numbers(
             lowered = text
     if anchors is None:
         anchors = _ANCHORS.find(lowered)
-    run_starts = [s for s, _ in (digit_runs(text) if runs is None else runs)]
-    blocked = _blocked_spans(text, run_starts)
+    if runs is None:
+        runs = digit_runs(text)
+    run_starts = [s for s, _ in runs]
+    blocked = _blocked_spans(text, runs)
+    blocked_at = {p for b_start, b_end, _ in blocked for p in range(b_start, b_end)}  # spans are short and few
     index_words = finditer_at(_INDEX_CONTEXT_LOWER_RE, lowered, merge_starts(anchors, _INDEX_WORDS))
     index_article = sum(1 for _ in index_words) >= 3
     found: list[NumberMention] = []
     # a numeral starts a run of digits and reaches at least its end, so the next one starts another run
     for m in finditer_at(_NUMBER_RE, text, run_starts):
-        if m.start() and (text[m.start() - 1].isdigit() or text[m.start() - 1] in ".,"):
+        start = m.start()
+        if start and (text[start - 1].isdigit() or text[start - 1] in ".,"):
             continue
-        found.append(_read_match(text, m, blocked, index_article))
+        reason = _blocked_reason(blocked, start) if start in blocked_at else None
+        found.append(_read_match(text, m, reason, index_article))
     found.extend(_number_words(text, lowered, {(n.start, n.end) for n in found}, anchors))
     found.sort(key=lambda n: n.start)
     _mark_ranges(text, found)
@@ -372,53 +430,92 @@ def _mark_coordinations(text: str, numbers: list[NumberMention]) -> None:
             numbers[i] = replace(cur, unit=prev.unit, is_change=prev.is_change)
 
 
-def _read_match(
-    text: str, m: re.Match[str], blocked: list[tuple[int, int, str]], index_article: bool = False
-) -> NumberMention:
-    reason = _not_fact_reason(text, m, blocked)
+def _read_match(text: str, m: re.Match[str], blocked_reason: str | None, index_article: bool = False) -> NumberMention:
+    """The number `m` found, read, or marked not a fact (`blocked_reason`: a date, phone ... covers it)."""
     raw = m.group("num")
     start, end = m.start(), m.end()
     # trailing whitespace captured before an absent group never extends the span
     surface = text[start:end].rstrip()
     end = start + len(surface)
+    if blocked_reason:
+        return _not_fact_mention(start, end, surface, raw, blocked_reason)
+    rev = text[max(0, start - 40) : start][::-1]  # for the `..._BEFORE` rules: `_before(text, start)` reversed
+    reason, near = _not_fact_reason(text, m, rev)
     if reason:
-        try:
-            value = parse_numeral(raw)
-        except ValueError:
-            value = float("nan")
-        return NumberMention(start, end, surface, value, None, not_fact=reason)
-    rev = _before(text, start)[::-1]  # for the `..._BEFORE` rules (`EndPattern.search_reversed`)
-    after = _after(text, end)
-    unit, multiplier = _unit_of(m.group("scale"), m.group("cur"), bool(m.group("pct")))
+        return _not_fact_mention(start, end, surface, raw, reason)
+    after = text[end : end + 40]  # `_after(text, end)`
+    scale, cur, denom_sep = m.group("scale", "cur", "denom_sep")
+    unit, multiplier = _unit_of(scale, cur, bool(m.group("pct")))
     dot_decimal = raw.startswith("0.")
     value = parse_numeral(raw, dot_decimal=dot_decimal) * multiplier
     denominator = None
-    if m.group("denom_sep"):
+    if denom_sep:
         denominator = parse_numeral(m.group("denom")) * (multiplier if unit in ("VND", "USD") else 1)
-    is_change = bool(_CHANGE_BEFORE_RE.search_reversed(rev))
+    change_before, rank_before, gap_before = _FACT_RULES.search_reversed(rev)
+    is_change = change_before
     if unit is None:
         if _RANK_AFTER_RE.match(after):
             unit = "rank"
             is_change = True
-        elif _RANK_BEFORE_RE.search_reversed(rev) and value == int(value):
+        elif rank_before and value == int(value):
             unit = "rank"
         elif _SCORE_AFTER_RE.match(after) or (
-            0 < value < 1 and not m.group("scale") and _index_context(text, start, end, raw, index_article)
+            0 < value < 1 and not scale and _index_context(text, start, end, raw, index_article)
         ):
             unit = "score"
-        elif _TIMES_AFTER_RE.match(after) or _GAP_BEFORE_RE.search_reversed(rev):
+        elif _TIMES_AFTER_RE.match(after) or gap_before:
             unit = "times"
             is_change = True
         else:
             unit = "count"
-    if denominator is None and unit in ("rank", "count"):
+    if denominator is None and unit in ("rank", "count") and "tr" in after.lower():  # "trong", "trên" start it
         in_total = _IN_TOTAL_RE.match(after)
         if in_total and (unit == "rank" or "tổng" in in_total.group(0)):
             denominator = parse_numeral(in_total.group("denom"))
-    qualifier = _qualifier_reversed(rev)
-    if _GAP_BEFORE_RE.search_reversed(rev):
+    if near is None:
+        near = _NEAR_RULES.search_reversed(rev, 25)
+    qualifier = _QUALIFIER_OF[near[1:]]
+    if gap_before:
         is_change = True
-    return NumberMention(start, end, surface, value, unit, denominator, qualifier, None, is_change)
+    return _mention(start, end, surface, value, unit, denominator, qualifier, None, is_change)
+
+
+def _not_fact_mention(start: int, end: int, surface: str, raw: str, reason: str) -> NumberMention:
+    try:
+        value = parse_numeral(raw)
+    except ValueError:
+        value = float("nan")
+    return _mention(start, end, surface, value, None, not_fact=reason)
+
+
+def _mention(
+    start: int,
+    end: int,
+    text: str,
+    value: float,
+    unit: str | None,
+    denominator: float | None = None,
+    qualifier: str = "eq",
+    not_fact: str | None = None,
+    is_change: bool = False,
+    range_role: str | None = None,
+) -> NumberMention:
+    """`NumberMention(...)`, built without the frozen dataclass's `__init__` (a checked setattr per field):
+    a mention is made for every number of every article. Same fields, same object."""
+    mention = object.__new__(NumberMention)
+    mention.__dict__.update(
+        start=start,
+        end=end,
+        text=text,
+        value=value,
+        unit=unit,
+        denominator=denominator,
+        qualifier=qualifier,
+        not_fact=not_fact,
+        is_change=is_change,
+        range_role=range_role,
+    )
+    return mention
 
 
 def _index_context(text: str, start: int, end: int, raw: str, index_article: bool) -> bool:
@@ -437,10 +534,21 @@ def _qualifier(before: str) -> str:
 
 def _qualifier_reversed(rev: str) -> str:
     """`_qualifier` of the text whose reversal is `rev`: its rules see the last 25 characters."""
-    for q, rx in _QUALIFIER_RES:
-        if rx.search_reversed(rev, 25):
+    return _QUALIFIER_OF[_NEAR_RULES.search_reversed(rev, 25)[1:]]
+
+
+def _first_qualifier(answers: tuple[bool, ...]) -> str:
+    """The first qualifier whose rule holds, given the answers of the `_QUALIFIER_RES` in order."""
+    for (q, _), holds in zip(_QUALIFIER_RES, answers, strict=True):
+        if holds:
             return q
     return "eq"
+
+
+# `_first_qualifier` of every combination of answers, looked up for each number
+_QUALIFIER_OF = {
+    answers: _first_qualifier(answers) for answers in itertools.product((False, True), repeat=len(_QUALIFIER_RES))
+}
 
 
 def _number_words(

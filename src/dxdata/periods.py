@@ -177,25 +177,33 @@ def _year(m: re.Match[str]) -> int | None:
     return int(last) if last else None
 
 
+def _expr(start: int, end: int, period_start: date | None, period_end: date | None, kind: str) -> TimeExpr:
+    """`TimeExpr(...)`, built without the frozen dataclass's `__init__` (a checked setattr per field)."""
+    expr = object.__new__(TimeExpr)
+    expr.__dict__.update(start=start, end=end, period_start=period_start, period_end=period_end, kind=kind)
+    return expr
+
+
 def _read(kind: str, m: re.Match[str], ref: date | None, text: str) -> TimeExpr | None:
     start, end = m.start(), m.end()
     while start < end and text[start].isspace():
         start += 1
     rev = text[max(0, start - 30) : start][::-1]  # one reversal for the three `EndPattern` rules
-    upto = _UPTO_BEFORE.search_reversed(rev, 30)
-    comparison = _COMPARISON_BEFORE.search_reversed(rev, 20)
     ref_year = ref.year if ref else None
 
-    possessive = _POSSESSIVE_BEFORE.search_reversed(rev, 8)
+    def upto() -> bool:
+        return _UPTO_BEFORE.search_reversed(rev, 30)
 
     def make(ps: date | None, pe: date | None, k: str) -> TimeExpr:
-        if comparison and k == "year":
-            k = "comparison"
-        elif possessive and k == "year":
-            k = "year_of"  # "thứ 2 của năm 2018": dates the numbers before it only
-        if upto and k not in ("now",):
-            return TimeExpr(start, end, None, pe, "cumulative")
-        return TimeExpr(start, end, ps, pe, k)
+        # the rules are asked only where they decide something: most expressions are not years
+        if k == "year":
+            if _COMPARISON_BEFORE.search_reversed(rev, 20):
+                k = "comparison"
+            elif _POSSESSIVE_BEFORE.search_reversed(rev, 8):
+                k = "year_of"  # "thứ 2 của năm 2018": dates the numbers before it only
+        if k not in ("now",) and upto():
+            return _expr(start, end, None, pe, "cumulative")
+        return _expr(start, end, ps, pe, k)
 
     if kind == "range_years":
         y1, y2 = int(m.group(1)), _year(m)
@@ -220,19 +228,19 @@ def _read(kind: str, m: re.Match[str], ref: date | None, text: str) -> TimeExpr 
         year = _year(m)
         which = m.group("which").lower()
         edge = {"đầu": date(year, 1, 1), "giữa": date(year, 6, 30), "cuối": date(year, 12, 31)}[which]
-        return TimeExpr(start, end, None, edge, "cumulative")
+        return _expr(start, end, None, edge, "cumulative")
     if kind == "month_edge":
         year, month = _year(m), int(m.group("m"))
         if not 1 <= month <= 12:
             return None
         which = m.group("which").lower()
         day = {"đầu": 1, "giữa": 15}.get(which, calendar.monthrange(year, month)[1])
-        return TimeExpr(start, end, None, date(year, month, day), "cumulative")
+        return _expr(start, end, None, date(year, month, day), "cumulative")
     if kind == "day":
         d = _safe_date(_year(m), int(m.group("m")), int(m.group("d")))
         if d is None:
             return None
-        return TimeExpr(start, end, None, d, "cumulative" if upto else "day")
+        return _expr(start, end, None, d, "cumulative" if upto() else "day")
     if kind == "month":
         year, month = _year(m), int(m.group("m"))
         if not 1 <= month <= 12:
@@ -246,7 +254,7 @@ def _read(kind: str, m: re.Match[str], ref: date | None, text: str) -> TimeExpr 
             return None
         if d > ref:
             d = _safe_date(ref.year - 1, d.month, d.day)
-        return TimeExpr(start, end, None, d, "cumulative" if upto else "day")
+        return _expr(start, end, None, d, "cumulative" if upto() else "day")
     if kind in ("year", "year_bare"):
         year = _year(m)
         return make(date(year, 1, 1), date(year, 12, 31), "year")
@@ -257,5 +265,5 @@ def _read(kind: str, m: re.Match[str], ref: date | None, text: str) -> TimeExpr 
         year = ref_year if rel == "năm nay" else ref_year - 1
         return make(date(year, 1, 1), date(year, 12, 31), "year")
     if kind == "now":
-        return TimeExpr(start, end, None, None, "now")
+        return _expr(start, end, None, None, "now")
     return None

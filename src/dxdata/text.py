@@ -6,11 +6,15 @@ Every character span in the dataset points into text normalized by
 
 from __future__ import annotations
 
+import _sre  # the case mapping `re` itself uses, to spell out what IGNORECASE matches
 import re
 import re._constants as _c  # the parsed form of a pattern, to build its mirror image (EndPattern)
 import re._parser as _parser
 import unicodedata
 from collections.abc import Iterable, Iterator
+from functools import cache, cached_property
+from re._casefix import _EXTRA_CASES  # what `re` adds to a letter's case variants under IGNORECASE
+from typing import NamedTuple
 
 import ahocorasick
 import numpy as np
@@ -161,7 +165,9 @@ class Anchors:
 
 
 def merge_starts(found: dict[str, list[int]], keys: Iterable[str]) -> list[int]:
-    """The ascending, distinct offsets listed under any of `keys`."""
+    """The ascending, distinct offsets listed under any of `keys` (`found`: an `Anchors.find`)."""
+    if isinstance(keys, tuple | list) and len(keys) == 1:  # one literal's offsets already are
+        return list(found[keys[0]])
     out: set[int] = set()
     for key in keys:
         out.update(found[key])
@@ -187,6 +193,19 @@ def finditer_at(rx: re.Pattern[str], text: str, starts: Iterable[int]) -> Iterat
 # "Does the text just before this number end with one of these words?" is asked by patterns like
 # `(?:số|nghị định|...)\s*$`. `re.search` tries such a pattern at every position of the window;
 # the mirror image of the pattern, matched at the start of the reversed window, answers in one try.
+#
+# The mirror is only ever asked whether it matches, never where: any pattern with the same matches at
+# the start of a text will do. `_mirror` writes one that fails fast, as three rewrites of the plain
+# mirror image:
+# - IGNORECASE spelled out: a case-insensitive letter compiles to an opcode on which the engine cannot
+#   skip an alternative by peeking at one character, so "(?:ngày|hôm|...)" costs a slow comparison per
+#   keyword at every try. As a case-sensitive class of exactly the characters IGNORECASE accepts there
+#   ("[Nn]"), every alternative that cannot start at the character is skipped at once.
+# - alternatives sharing their first element are merged ("tăng|tăng thêm" -> "tăng(?:|thêm)"): one test
+#   of that element instead of one per alternative.
+# - a run of spaces before a word cannot give back a space the word would start with: `\s*` followed
+#   by something that never starts with a space and never matches empty is made possessive (`\s*+`),
+#   so a failing word is not tried again after every shorter run.
 
 _CATEGORIES = {
     _c.CATEGORY_DIGIT: r"\d",
@@ -203,50 +222,201 @@ def _class_char(code: int) -> str:
     return "\\" + ch if ch in "\\]^-[" else ch
 
 
-def _mirror(items: list[tuple]) -> str:
-    """Source of a pattern matching exactly the reversed strings of the sequence `items` (parsed regex)."""
+_BMP_LIMIT = 0x10000
+_bmp: tuple[dict[int, list[int]], str] | None = None
+
+
+def _bmp_tables() -> tuple[dict[int, list[int]], str]:
+    """Code point -> the other code points `re` lower-cases to it, and every character of the BMP as one string.
+
+    Only the Basic Multilingual Plane is scanned (all of Unicode costs a fifth of a second): no character
+    above it lower-cases into it or is a space, which `tests/test_text.py` checks over every code point.
+    """
+    global _bmp
+    if _bmp is None:
+        preimages: dict[int, list[int]] = {}
+        for code, low in enumerate(map(_sre.unicode_tolower, range(_BMP_LIMIT))):
+            if low != code:
+                preimages.setdefault(low, []).append(code)
+        _bmp = preimages, "".join(map(chr, range(_BMP_LIMIT)))
+    return _bmp
+
+
+@cache
+def _ignorecase_class(code: int) -> list[int]:
+    """The characters the literal `chr(code)` matches under re.IGNORECASE, as `re` compiles it (unicode)."""
+    if not _sre.unicode_iscased(code):
+        return [code]
+    low = _sre.unicode_tolower(code)
+    targets = (low, *_EXTRA_CASES.get(low, ()))
+    if max(targets) >= _BMP_LIMIT:
+        raise NotImplementedError("case-insensitive literal outside the Basic Multilingual Plane")
+    preimages = _bmp_tables()[0]
+    return sorted({c for t in targets for c in (t, *preimages.get(t, ()))})
+
+
+class _Piece(NamedTuple):
+    """Source of a piece of a mirror, with what `_mirror` needs to know to rewrite what surrounds it."""
+
+    source: str
+    first: tuple[_Piece, ...]  # one-character pieces: the piece starts with a character one of them matches
+    nullable: bool  # the piece can match the empty string
+    chars: str | None = None  # a one-character piece whose characters are known: all of them
+    repeats: _Piece | None = None  # a greedy repeat of a one-character piece: that piece
+    single: bool = False  # matches exactly one character
+
+
+def _char_piece(source: str, chars: str | None = None) -> _Piece:
+    piece = _Piece(source, (), False, chars, single=True)
+    return piece._replace(first=(piece,))
+
+
+def _literal_piece(code: int, ignorecase: bool) -> _Piece:
+    codes = _ignorecase_class(code) if ignorecase else [code]
+    source = re.escape(chr(codes[0])) if len(codes) == 1 else "[" + "".join(map(_class_char, codes)) + "]"
+    return _char_piece(source, "".join(map(chr, codes)))
+
+
+def _class_piece(items: list[tuple], ignorecase: bool) -> _Piece:
+    """A character class; with `ignorecase`, under IGNORECASE again (in a scoped group)."""
+    parts = []
+    for kind, value in items:
+        if kind is _c.NEGATE:
+            parts.append("^")
+        elif kind is _c.LITERAL:
+            parts.append(_class_char(value))
+        elif kind is _c.RANGE:
+            parts.append(_class_char(value[0]) + "-" + _class_char(value[1]))
+        elif kind is _c.CATEGORY:
+            parts.append(_CATEGORIES[value])
+        else:
+            raise NotImplementedError(f"class item {kind}")
+    source = "[" + "".join(parts) + "]"
+    if ignorecase:
+        source = "(?i:" + source + ")"
+    chars = None
+    if all(
+        (kind is _c.LITERAL and value < _BMP_LIMIT) or (kind is _c.CATEGORY and value is _c.CATEGORY_SPACE)
+        for kind, value in items
+    ):
+        chars = _class_chars(source)
+    return _char_piece(source, chars)
+
+
+@cache
+def _class_chars(source: str) -> str:
+    """Every character the class `source` matches, given it lists characters (of the BMP) and spaces only."""
+    return "".join(re.findall(source, _bmp_tables()[1]))
+
+
+def _sequence(pieces: list[_Piece]) -> _Piece:
+    """Pieces one after the other, a repeated character made possessive where nothing can be given back."""
+    if len(pieces) == 1:
+        return pieces[0]
+    sources = []
+    for i, piece in enumerate(pieces):
+        source = piece.source
+        if piece.repeats is not None and i + 1 < len(pieces):
+            rest = _concat(pieces[i + 1 :])
+            if not rest.nullable and _disjoint(piece.repeats, rest.first):
+                source += "+"
+        sources.append(source)
+    whole = _concat(pieces)
+    return whole._replace(source="".join(sources))
+
+
+def _concat(pieces: list[_Piece]) -> _Piece:
+    """What starts and what can be empty in the pieces one after the other (source: plain concatenation)."""
+    first: list[_Piece] = []
+    nullable = True
+    for piece in pieces:
+        first.extend(piece.first)
+        if not piece.nullable:
+            nullable = False
+            break
+    return _Piece("".join(p.source for p in pieces), tuple(dict.fromkeys(first)), nullable)
+
+
+def _disjoint(repeated: _Piece, first: tuple[_Piece, ...]) -> bool:
+    """No character the repeat of `repeated` takes can start what follows it (`first`), as far as known."""
+    if not first:
+        return False
+    if repeated.chars is not None:
+        starts = re.compile("|".join(piece.source for piece in first))
+        return not any(starts.fullmatch(ch) for ch in repeated.chars)
+    first_chars = [piece.chars for piece in first]
+    if all(chars is not None for chars in first_chars):
+        taken = re.compile(repeated.source)
+        return not any(taken.fullmatch(ch) for chars in first_chars for ch in chars or "")
+    return False
+
+
+def _repeat_piece(op: int, lo: int, hi: int, sub: _Piece) -> _Piece:
+    bounds = f"{{{lo},{'' if hi == _c.MAXREPEAT else hi}}}"
+    lazy = op is _c.MIN_REPEAT
+    source = "(?:" + sub.source + ")" + bounds + ("?" if lazy else "")
+    repeats = sub if sub.single and not lazy else None  # a candidate for `_sequence` to make possessive
+    return _Piece(source, sub.first, lo == 0 or sub.nullable, repeats=repeats)
+
+
+def _alternatives(branches: list[list[_Piece]]) -> _Piece:
+    """`(?:a|b|...)`, the branches sharing a first piece merged into one that tests it once."""
+    groups: dict[str, list[list[_Piece]]] = {}
+    for branch in branches:
+        groups.setdefault(branch[0].source if branch else "", []).append(branch)
+    merged: list[_Piece] = []
+    for key, group in groups.items():
+        if not key or len(group) == 1:
+            merged.extend(_sequence(branch) for branch in group)
+        else:
+            merged.append(_sequence([group[0][0], _alternatives([branch[1:] for branch in group])]))
+    merged.sort(key=lambda piece: piece.source == "")  # an empty alternative last, like the engine tries it
+    if len(merged) == 1:
+        return merged[0]
+    first = tuple(dict.fromkeys(s for piece in merged for s in piece.first))
+    source = "(?:" + "|".join(piece.source for piece in merged) + ")"
+    return _Piece(source, first, any(piece.nullable for piece in merged))
+
+
+def _mirror_pieces(items: list[tuple], ignorecase: bool) -> list[_Piece]:
+    """The mirror image of the sequence `items` (parsed regex), piece by piece."""
     out = []
     for op, av in reversed(items):
         if op is _c.LITERAL:
-            out.append(re.escape(chr(av)))
+            out.append(_literal_piece(av, ignorecase))
         elif op is _c.NOT_LITERAL:
-            out.append("[^" + _class_char(av) + "]")
+            out.append(_class_piece([(_c.NEGATE, None), (_c.LITERAL, av)], ignorecase))
         elif op is _c.ANY:
-            out.append(".")
+            out.append(_char_piece("."))
         elif op is _c.IN:
-            parts = []
-            for kind, value in av:
-                if kind is _c.NEGATE:
-                    parts.append("^")
-                elif kind is _c.LITERAL:
-                    parts.append(_class_char(value))
-                elif kind is _c.RANGE:
-                    parts.append(_class_char(value[0]) + "-" + _class_char(value[1]))
-                elif kind is _c.CATEGORY:
-                    parts.append(_CATEGORIES[value])
-                else:
-                    raise NotImplementedError(f"class item {kind}")
-            out.append("[" + "".join(parts) + "]")
+            out.append(_class_piece(av, ignorecase))
         elif op is _c.BRANCH:
-            out.append("(?:" + "|".join(_mirror(branch.data) for branch in av[1]) + ")")
+            out.append(_alternatives([_mirror_pieces(branch.data, ignorecase) for branch in av[1]]))
         elif op is _c.SUBPATTERN:
             _group, add_flags, del_flags, sub = av
             if add_flags or del_flags:
                 raise NotImplementedError("inline flags in a group")
-            out.append("(?:" + _mirror(sub.data) + ")")
+            out.append(_sequence(_mirror_pieces(sub.data, ignorecase)))
         elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT):
             lo, hi, sub = av
-            bounds = f"{{{lo},{'' if hi == _c.MAXREPEAT else hi}}}"
-            out.append("(?:" + _mirror(sub.data) + ")" + bounds + ("?" if op is _c.MIN_REPEAT else ""))
+            out.append(_repeat_piece(op, lo, hi, _sequence(_mirror_pieces(sub.data, ignorecase))))
         elif op is _c.AT and av in (_c.AT_BEGINNING, _c.AT_BEGINNING_STRING):
-            out.append(r"\Z")  # the start of the text is the end of the reversed text
+            out.append(_Piece(r"\Z", (), True))  # the start of the text is the end of the reversed text
         elif op is _c.AT and av is _c.AT_END_STRING:
-            out.append(r"\A")
+            out.append(_Piece(r"\A", (), True))
         elif op is _c.AT and av in (_c.AT_BOUNDARY, _c.AT_NON_BOUNDARY):
-            out.append(r"\b" if av is _c.AT_BOUNDARY else r"\B")
+            out.append(_Piece(r"\b" if av is _c.AT_BOUNDARY else r"\B", (), True))
         else:
             raise NotImplementedError(f"{op} {av}")
-    return "".join(out)
+    return out
+
+
+def _mirror(items: list[tuple], ignorecase: bool = False) -> str:
+    """Source of a pattern matching at the start of a text exactly when `items` (parsed regex) match its reversal.
+
+    With `ignorecase`, the source is to be compiled without re.IGNORECASE (it is spelled out).
+    """
+    return _sequence(_mirror_pieces(items, ignorecase)).source
 
 
 class EndPattern:
@@ -259,10 +429,23 @@ class EndPattern:
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
         self.pattern = re.compile(pattern, flags)
-        items = list(_parser.parse(pattern, flags).data)
-        if not items or items[-1] != (_c.AT, _c.AT_END) or self.pattern.flags & re.MULTILINE:
+        self._items = list(_parser.parse(pattern, flags).data)
+        if not self._items or self._items[-1] != (_c.AT, _c.AT_END) or self.pattern.flags & re.MULTILINE:
             raise ValueError(f"not anchored at the end of the text: {pattern!r}")
-        self._mirror = re.compile(r"\n?" + _mirror(items[:-1]), self.pattern.flags)
+        flags = self.pattern.flags
+        self._spell_out = bool(flags & re.IGNORECASE) and not flags & (re.ASCII | re.LOCALE)  # as `re` compiles unicode
+        self.mirror_flags = flags & ~re.IGNORECASE if self._spell_out else flags
+
+    # The mirror is written and compiled on first use, not at import: its rewrites scan tables of the
+    # Basic Multilingual Plane, and a rule asked only within `EndRules` never needs its own compiled mirror.
+
+    @cached_property
+    def mirror_source(self) -> str:
+        return r"\n?" + _mirror(self._items[:-1], self._spell_out)
+
+    @cached_property
+    def _mirror(self) -> re.Pattern[str]:
+        return re.compile(self.mirror_source, self.mirror_flags)
 
     def search(self, text: str) -> bool:
         return self._mirror.match(text[::-1]) is not None
@@ -270,3 +453,32 @@ class EndPattern:
     def search_reversed(self, reversed_text: str, width: int = 1 << 30) -> bool:
         """`search(s[-width:])` given `s[::-1]`: one reversal shared by the many rules asked about one window."""
         return self._mirror.match(reversed_text, 0, width) is not None
+
+
+class EndRules:
+    """Several `EndPattern`s asked about the same window: one match of their mirrors answers them all.
+
+    Each mirror sits in an optional lookahead that captures when it matches, so the one match attempt
+    tries every mirror at the start of the reversed window and never fails as a whole; a rule holds
+    exactly when its group took part in the match. This saves a call into the regex engine per rule.
+    """
+
+    def __init__(self, rules: Iterable[EndPattern]) -> None:
+        self._rules = list(rules)
+        if len({rule.mirror_flags for rule in self._rules}) != 1:
+            raise ValueError("the mirrors must share their flags")
+
+    @cached_property
+    def _rx(self) -> re.Pattern[str]:
+        """Compiled on first use, like the mirrors of `EndPattern`."""
+        rx = re.compile(
+            "".join(f"(?:(?=({rule.mirror_source}))|)" for rule in self._rules), self._rules[0].mirror_flags
+        )
+        if rx.groups != len(self._rules):
+            raise ValueError("the mirrors must have no groups")
+        return rx
+
+    def search_reversed(self, reversed_text: str, width: int = 1 << 30) -> tuple[bool, ...]:
+        """For each rule in order, `rule.search_reversed(reversed_text, width)`."""
+        groups = self._rx.match(reversed_text, 0, width).groups()  # type: ignore[union-attr]  # never fails
+        return tuple([group is not None for group in groups])

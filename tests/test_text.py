@@ -1,0 +1,78 @@
+"""The fast scanning helpers of `dxdata.text` answer exactly like the plain `re` calls they stand for."""
+
+from __future__ import annotations
+
+import _sre
+import random
+import re
+
+import pytest
+
+from dxdata import text as T
+from dxdata.text import EndPattern, EndRules
+
+
+def test_no_character_above_the_bmp_lowercases_into_it_or_is_a_space() -> None:
+    """What `_bmp_tables` relies on to scan the Basic Multilingual Plane only."""
+    for code in range(T._BMP_LIMIT, 0x110000):
+        assert _sre.unicode_tolower(code) >= T._BMP_LIMIT, hex(code)
+        assert not chr(code).isspace(), hex(code)
+    assert all(c < T._BMP_LIMIT for low, extra in T._EXTRA_CASES.items() for c in (low, *extra))
+
+
+@pytest.mark.parametrize("letter", ["a", "A", "i", "I", "k", "s", "đ", "Đ", "ứ", "ỹ", "µ", "ß", "1", "-", " "])
+def test_ignorecase_class_is_what_re_matches(letter: str) -> None:
+    rx = re.compile(re.escape(letter), re.IGNORECASE)
+    everything = T._bmp_tables()[1]
+    expected = [ord(ch) for ch in everything if rx.fullmatch(ch)]
+    assert T._ignorecase_class(ord(letter)) == expected
+
+
+_PIECES = [
+    "số", "Số", "SỐ", "thứ", "THỨ", "mức", "mức độ", "tăng", "tăng thêm", "top", "ngày", "của", "x", "ab",
+    "12", "-", ",", "(", ":", ".", " ", "  ", "\n", "\t", "\u1680", "\u00a0", "ſ", "ı", "İ", "K", "ẞ", "ß",
+]
+_PATTERNS = [
+    (r"(?:số|thứ|tăng|tăng thêm|tăng trưởng)\s*$", re.IGNORECASE),
+    (r"(?:^|[\s(,:])(?:số|của)(?:\s+(?:mức|số))?\s*$", re.IGNORECASE),
+    (r"(?:top|mức(?:\s+[a-zà-ỹđ]+){0,2})\s*-?\s*$", re.IGNORECASE),
+    (r"\bcủa\s*$", 0),
+    (r"\d\s*(?:,|và)\s*thứ\s*$", 0),
+    (r"(?:ngày|thứ \w+),?\s+$", re.IGNORECASE),
+    (r"(?:số|SỐ|x)[\s:.()]*$", re.IGNORECASE),
+    (r"(?:ab|a)(?:b|)\s*?$", re.IGNORECASE),
+    (r"ß\s*$", re.IGNORECASE),
+    (r"[^x]\s+$", re.IGNORECASE),
+]
+
+
+def _fuzz(n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choice(_PIECES) for _ in range(rng.randint(0, 8))) for _ in range(n)]
+
+
+def test_end_patterns_answer_like_re_search() -> None:
+    patterns = [EndPattern(source, flags) for source, flags in _PATTERNS]
+    for text in _fuzz(4000, 3):
+        rev = text[::-1]
+        for p in patterns:
+            expected = p.pattern.search(text) is not None
+            assert p.search(text) == expected, (p.pattern.pattern, text)
+            assert p.search_reversed(rev, 5) == (p.pattern.search(text[-5:]) is not None), (p.pattern.pattern, text)
+
+
+def test_end_rules_answer_like_each_rule() -> None:
+    patterns = [EndPattern(source, flags) for source, flags in _PATTERNS]
+    rules = EndRules(patterns)
+    for text in _fuzz(2000, 4):
+        rev = text[::-1]
+        for width in (1 << 30, 6):
+            assert rules.search_reversed(rev, width) == tuple(p.search_reversed(rev, width) for p in patterns)
+
+
+def test_mirror_is_rewritten_to_fail_fast() -> None:
+    """Spelled-out case, merged alternatives, a possessive run of spaces: the three rewrites of `_mirror`."""
+    mirror = EndPattern(r"(?:tăng|tăng thêm)\s*$", re.IGNORECASE)._mirror
+    assert not mirror.flags & re.IGNORECASE
+    assert mirror.pattern.count("[Gg][Nn][Ăă][Tt]") == 1
+    assert "{0,}+" in mirror.pattern
