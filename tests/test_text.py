@@ -76,3 +76,15 @@ def test_mirror_is_rewritten_to_fail_fast() -> None:
     assert not mirror.flags & re.IGNORECASE
     assert mirror.pattern.count("[Gg][Nn][Ăă][Tt]") == 1
     assert "{0,}+" in mirror.pattern
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Đà Nẵng có 1.234\ndịch vụ, đạt 80,2%", "Hoà Bình 2023\n\n😀 12", "", "\ud800 lone surrogate 7"],
+)
+def test_fold_and_digit_runs_in_one_pass_equal_each_on_its_own(text: str) -> None:
+    from dxdata.text import digit_runs, fold_accents, fold_flat, fold_flat_and_digit_runs
+
+    folded, runs = fold_flat_and_digit_runs(text)
+    assert folded == fold_flat(text) == fold_accents(text).replace("\n", " ")
+    assert runs == digit_runs(text) == [m.span() for m in re.finditer(r"\d+", text)]

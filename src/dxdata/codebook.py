@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from dxdata.text import fold_accents
+from dxdata.text import fold_flat
 
 UNITS = ("percent", "count", "VND", "USD", "rank", "score", "times")
 
@@ -91,7 +91,7 @@ class Codebook:
 def fold(text: str) -> str:
     """The form both cues and article text are compared in (same length as the input)."""
     # stripping accents also makes old and new tone placement ("hoà", "hòa") equal
-    return fold_accents(text).replace("\n", " ")
+    return fold_flat(text)
 
 
 def _cue(text: str) -> Cue:

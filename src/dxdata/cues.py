@@ -169,7 +169,8 @@ _BOTH_AUTOMATA: dict[str, ahocorasick.Automaton] = {}
 
 
 def _both_automaton(codebook: Codebook) -> ahocorasick.Automaton:
-    """Cue parts and body names in one automaton: value (length, cue part id or -1, body code or None)."""
+    """Cue parts and body names in one automaton: value (length, cue part id or -1, body code or None,
+    whether the key's first character is alphanumeric, whether its last one is)."""
     automaton = _BOTH_AUTOMATA.get(codebook.fingerprint)
     if automaton is None:
         values: dict[str, list] = {}
@@ -179,7 +180,7 @@ def _both_automaton(codebook: Codebook) -> ahocorasick.Automaton:
             values.setdefault(name, [len(name), -1, None])[2] = code
         automaton = ahocorasick.Automaton()
         for word, value in values.items():
-            automaton.add_word(word, tuple(value))
+            automaton.add_word(word, (*value, word[0].isalnum(), word[-1].isalnum()))
         automaton.make_automaton()
         _BOTH_AUTOMATA[codebook.fingerprint] = automaton
     return automaton
@@ -190,13 +191,12 @@ def scan_article(codebook: Codebook, folded: str) -> tuple[CueIndex, list[tuple[
     cue_hits: list[tuple[int, int, int]] = []
     bodies: list[tuple[int, int, str]] = []
     n = len(folded)
-    for end_index, (length, pid, code) in _both_automaton(codebook).iter(folded):
+    for end_index, (length, pid, code, first_alnum, last_alnum) in _both_automaton(codebook).iter(folded):
         start, end = end_index - length + 1, end_index + 1
         left_word = start > 0 and folded[start - 1].isalnum()
         right_word = end < n and folded[end].isalnum()
         # a cue part may touch a word when its own edge character is not alphanumeric (`CueIndex`)
-        cue_left_ok = not (left_word and folded[start].isalnum())
-        if pid >= 0 and cue_left_ok and not (right_word and folded[end_index].isalnum()):
+        if pid >= 0 and not (left_word and first_alnum) and not (right_word and last_alnum):
             cue_hits.append((start, end, pid))
         if code is not None and not left_word and not right_word:
             bodies.append((start, end, code))

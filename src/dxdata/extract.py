@@ -18,14 +18,14 @@ from datetime import date
 from typing import NamedTuple
 
 from dxdata import numbers, periods
-from dxdata.codebook import Codebook, Indicator, fold
+from dxdata.codebook import Codebook, Indicator
 from dxdata.cues import CueIndex, body_hits, scan_article
 from dxdata.models import Article, ExtractionResult, Mention, Observation
 from dxdata.numbers import NumberMention, find_numbers
 from dxdata.periods import TimeExpr, find_time_expressions
 from dxdata.regions import RegionMatch, find_regions, find_regions_and_words, region_2025
 from dxdata.sentences import Sentence, split_sentences
-from dxdata.text import EndPattern, digit_runs, merge_starts
+from dxdata.text import EndPattern, fold_flat_and_digit_runs, merge_starts
 
 MIN_CUE_SCORE = 6.0
 PRIOR_WEIGHT = 0.4  # the article's topic breaks ties between local cues
@@ -178,7 +178,7 @@ def extract_article(article: Article, codebook: Codebook) -> ExtractionResult:
 
 def _context(article: Article, codebook: Codebook) -> _ArticleContext:
     text = article.text
-    folded = fold(text)
+    folded, runs = fold_flat_and_digit_runs(text)  # `fold(text)`; digit runs for numbers and times
     ref = article.event_date or article.published
     lowered: str | None = text.lower()  # shared by the region, number and time expression finders
     if len(lowered) != len(text):
@@ -190,7 +190,6 @@ def _context(article: Article, codebook: Codebook) -> _ArticleContext:
     cues, body_found = scan_article(codebook, folded)
     bodies = find_bodies(text, folded, codebook, body_found)
     sentences = split_sentences(text)
-    runs = digit_runs(text)  # shared by the number and the time expression finders
     return _ArticleContext(
         article=article,
         text=text,
@@ -566,10 +565,12 @@ class _SentenceScorer:
         """The fact ends at most 2 characters before `start`, with only spaces in between (once per start)."""
         found = self.ends_before.get(start)
         if found is None:
-            text = self.text
-            found = self.ends_before[start] = tuple(
-                start - d for d in (0, 1, 2) if start - d in self.fact_ends and not text[start - d : start].strip()
-            )
+            ends, text = self.fact_ends, self.text
+            found = ()
+            if start in ends or start - 1 in ends or start - 2 in ends:  # mostly none: no slicing then
+                near = (start, start - 1, start - 2)
+                found = tuple(end for end in near if end in ends and not text[end:start].strip())
+            self.ends_before[start] = found
         return found
 
     def _min_gap(self, start: int, end: int) -> int:

@@ -39,7 +39,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import ahocorasick
 
@@ -52,8 +52,9 @@ COUNTRY_CODE = "VN"
 COUNTRY_NAME = "Việt Nam"
 
 
-@dataclass(frozen=True)
-class RegionMatch:
+class RegionMatch(NamedTuple):
+    """A place named in the text (a tuple: built in C, several per article)."""
+
     start: int  # span in the original text passed to find_regions
     end: int
     region_code: str  # pre-2025 province ISO code, e.g. "VN-DN"

@@ -137,6 +137,30 @@ def digit_runs(text: str) -> list[tuple[int, int]]:
     codes = _code_points(text)
     if codes is None:
         return [m.span() for m in _DIGIT_RUN.finditer(text)]
+    return _digit_runs_of(codes)
+
+
+def fold_flat(text: str) -> str:
+    """`fold_accents(text)` with line breaks as spaces: the form codebook cues are matched in."""
+    codes = _code_points(text)
+    if codes is None:
+        return fold_accents(text).replace("\n", " ")
+    return _FLAT_FOLD_TABLE[codes].tobytes().decode("utf-32-le")
+
+
+def fold_flat_and_digit_runs(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """`fold_flat(text)` and `digit_runs(text)`, from one conversion of the text to code points."""
+    codes = _code_points(text)
+    if codes is None:
+        return fold_flat(text), digit_runs(text)
+    return _FLAT_FOLD_TABLE[codes].tobytes().decode("utf-32-le"), _digit_runs_of(codes)
+
+
+_FLAT_FOLD_TABLE = _FOLD_TABLE.copy()
+_FLAT_FOLD_TABLE[ord("\n")] = ord(" ")  # nothing else folds to a line break
+
+
+def _digit_runs_of(codes: np.ndarray) -> list[tuple[int, int]]:
     digit = _IS_DIGIT[codes]
     edges = (np.flatnonzero(digit[1:] != digit[:-1]) + 1).tolist()  # where a run starts or ends, alternately
     if digit.size and digit[0]:
