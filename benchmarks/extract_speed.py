@@ -33,6 +33,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--profile", action="store_true")
     args = p.parse_args(argv)
 
+    from dxdata.runtime import limit_blas_threads
+
+    limit_blas_threads()  # as the command line does, before numpy loads
     from dxdata.codebook import load_codebook
     from dxdata.extract import extract_article
     from dxdata.ingest import read_raw_folder

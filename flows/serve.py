@@ -30,6 +30,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out-dir", default="data/processed")
     p.add_argument("--batch-size", type=int, default=500)
     args = p.parse_args(argv)
+    from dxdata.runtime import limit_blas_threads
+
+    limit_blas_threads()  # before anything loads numpy: every scheduled run is served from this process
     if not os.environ.get("PREFECT_API_URL"):
         from prefect.settings import PREFECT_API_URL
 

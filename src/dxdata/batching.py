@@ -25,6 +25,7 @@ from typing import TypeVar
 from dxdata.codebook import Codebook, load_codebook
 from dxdata.extract import extract_article
 from dxdata.models import Article, ExtractionResult
+from dxdata.runtime import limit_blas_threads
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -74,6 +75,7 @@ def process_pool(workers: int) -> ProcessPoolExecutor:
     global _pool, _pool_size
     with _pool_lock:
         if _pool is None or _pool_size < workers:
+            limit_blas_threads()  # the workers inherit it
             old = _pool
             _pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
             _pool_size = workers

@@ -12,6 +12,8 @@ import os
 import sys
 from pathlib import Path
 
+from dxdata.runtime import limit_blas_threads
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 4
 
 
@@ -116,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    limit_blas_threads()  # before anything loads numpy
     args = build_parser().parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
