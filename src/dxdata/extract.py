@@ -128,6 +128,8 @@ class _ArticleContext:
     status_words: dict[Sentence, tuple[bool, bool]] = field(default_factory=dict)  # estimate / target words
     possessive: dict[int, bool] = field(default_factory=dict)  # body start -> '... của <body>'
     sentence_times: dict[Sentence, list[TimeExpr]] = field(default_factory=dict)  # `_times_in`
+    soft_breaks: dict[Sentence, bool] = field(default_factory=dict)  # `_may_soft_break`
+    lowered: str | None = None  # `text.lower()` when it keeps every offset, else None
     comparisons: list[TimeExpr] | None = None  # the times of kind "comparison", listed once
 
     def scorer(self, sent: Sentence, sent_nums: list[NumberMention]) -> _SentenceScorer:
@@ -204,6 +206,7 @@ def _context(article: Article, codebook: Codebook) -> _ArticleContext:
         default_body=_default_body(text, folded, bodies, sentences, regions),
         cues=cues,
         anchors=anchors,
+        lowered=lowered,
     )
 
 
@@ -288,7 +291,7 @@ def _clause_bounds(ctx: _ArticleContext, sent: Sentence, pos: int) -> tuple[int,
     breaks = ctx.clause_breaks.get(sent)
     if breaks is None:  # the sentence's clause breaks, found once
         seg = ctx.text[sent.start : sent.end]
-        rx = _CLAUSE_BREAK_RE if _may_soft_break(seg) else _HARD_BREAK_RE  # the same matches, found faster
+        rx = _CLAUSE_BREAK_RE if _may_soft_break(ctx, sent) else _HARD_BREAK_RE  # the same matches, found faster
         breaks = [(sent.start + m.start(), sent.start + m.end()) for m in rx.finditer(seg)]
         ctx.clause_breaks[sent] = breaks
     start, end = sent.start, sent.end
@@ -472,12 +475,16 @@ _BREAK_CHAR_RE = re.compile(r"[;:,\-–]")
 _HARD_BREAK_RE = re.compile(r"[;:]")  # the `_CLAUSE_BREAK_RE` matches that are one character, in any context
 
 
-def _may_soft_break(seg: str) -> bool:
-    """Whether `_CLAUSE_BREAK_RE` may match anything but a ';' or ':' in `seg` (its other branches need these).
-
-    Where it cannot, its matches are those of `_HARD_BREAK_RE`: a plain character scan, no regex branches.
+def _may_soft_break(ctx: _ArticleContext, sent: Sentence) -> bool:
+    """Whether `_CLAUSE_BREAK_RE` may match anything but a ';' or ':' in the sentence (its other branches need
+    a dash or 'trong đó'). Where it cannot, its matches are those of `_HARD_BREAK_RE`: a plain character scan.
     """
-    return "-" in seg or "–" in seg or "trong đó" in seg.lower()
+    found = ctx.soft_breaks.get(sent)
+    if found is None:
+        seg = ctx.text[sent.start : sent.end]
+        low = seg.lower() if ctx.lowered is None else ctx.lowered[sent.start : sent.end]
+        found = ctx.soft_breaks[sent] = "-" in seg or "–" in seg or "trong đó" in low
+    return found
 
 
 class _SentenceScorer:
@@ -494,7 +501,7 @@ class _SentenceScorer:
         for n in facts:
             self.fact_ends[n.end] = self.fact_ends.get(n.end, 0) + 1
         self.hard_breaks = [m.start() for m in _HARD_BREAK_RE.finditer(ctx.text, sent.start, sent.end)]
-        self.soft_breaks = _may_soft_break(ctx.text[sent.start : sent.end])
+        self.soft_breaks = _may_soft_break(ctx, sent)
         if self.soft_breaks:  # every `_CLAUSE_BREAK_RE` match holds one of these characters
             self.break_chars = [m.start() for m in _BREAK_CHAR_RE.finditer(ctx.text, sent.start, sent.end)]
         self.min_gaps: dict[tuple[int, int], int] = {}  # cue occurrence -> its gap to the nearest fact
