@@ -80,11 +80,30 @@ def test_mirror_is_rewritten_to_fail_fast() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["Đà Nẵng có 1.234\ndịch vụ, đạt 80,2%", "Hoà Bình 2023\n\n😀 12", "", "\ud800 lone surrogate 7"],
+    [
+        "Đà Nẵng có 1.234\ndịch vụ, đạt 80,2%",
+        "Hoà Bình 2023\n\n😀 12",  # beyond the Basic Multilingual Plane
+        "",
+        "\ud800 lone surrogate 7",
+        "İstanbul 12",  # lower-cases to one character more
+        "ΟΔΟΣ ΣΑΣ 5",  # the Greek capital sigma lower-cases by its neighbours
+    ],
 )
-def test_fold_and_digit_runs_in_one_pass_equal_each_on_its_own(text: str) -> None:
-    from dxdata.text import digit_runs, fold_accents, fold_flat, fold_flat_and_digit_runs
+def test_text_views_equal_each_view_on_its_own(text: str) -> None:
+    from dxdata.text import digit_runs, fold_accents, fold_flat, text_views
 
-    folded, runs = fold_flat_and_digit_runs(text)
+    folded, lowered, runs = text_views(text)
     assert folded == fold_flat(text) == fold_accents(text).replace("\n", " ")
+    assert lowered == (text.lower() if len(text.lower()) == len(text) else None)
     assert runs == digit_runs(text) == [m.span() for m in re.finditer(r"\d+", text)]
+
+
+def test_lower_case_view_equals_str_lower_over_the_plane() -> None:
+    from dxdata.text import text_views
+
+    rng = random.Random(7)
+    plane = [chr(c) for c in range(0x10000) if not 0xD800 <= c < 0xE000]
+    for _ in range(200):
+        text = "".join(rng.choice(plane) for _ in range(300))
+        low = text.lower()
+        assert text_views(text).lowered == (low if len(low) == len(text) else None)

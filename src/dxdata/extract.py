@@ -25,7 +25,7 @@ from dxdata.numbers import NumberMention, find_numbers
 from dxdata.periods import TimeExpr, find_time_expressions
 from dxdata.regions import RegionMatch, find_regions, find_regions_and_words, region_2025
 from dxdata.sentences import Sentence, split_sentences
-from dxdata.text import EndPattern, fold_flat_and_digit_runs, merge_starts
+from dxdata.text import EndPattern, merge_starts, text_views
 
 MIN_CUE_SCORE = 6.0
 PRIOR_WEIGHT = 0.4  # the article's topic breaks ties between local cues
@@ -180,11 +180,10 @@ def extract_article(article: Article, codebook: Codebook) -> ExtractionResult:
 
 def _context(article: Article, codebook: Codebook) -> _ArticleContext:
     text = article.text
-    folded, runs = fold_flat_and_digit_runs(text)  # `fold(text)`; digit runs for numbers and times
+    # `fold(text)` for cues and bodies; `text.lower()` (None if that moves offsets: each finder then lowers the
+    # text its own way) for regions, numbers and times; the digit runs numbers and times start at
+    folded, lowered, runs = text_views(text)
     ref = article.event_date or article.published
-    lowered: str | None = text.lower()  # shared by the region, number and time expression finders
-    if len(lowered) != len(text):
-        lowered = None  # each finder lowers the text its own way
     if lowered is None:
         regions, anchors = find_regions(text), None
     else:  # one scan for the region names and the words numbers, time expressions and `_sentence_says` need

@@ -118,7 +118,7 @@ def fold_accents(text: str) -> str:
     codes = _code_points(text)
     if codes is None:
         return text.translate(_FOLD)
-    return _FOLD_TABLE[codes].tobytes().decode("utf-32-le")
+    return np.take(_FOLD_TABLE, codes).tobytes().decode("utf-32-le")
 
 
 # ---- fast scanning -------------------------------------------------------------------------
@@ -145,23 +145,62 @@ def fold_flat(text: str) -> str:
     codes = _code_points(text)
     if codes is None:
         return fold_accents(text).replace("\n", " ")
-    return _FLAT_FOLD_TABLE[codes].tobytes().decode("utf-32-le")
+    return np.take(_FLAT_FOLD_TABLE, codes).tobytes().decode("utf-32-le")
 
 
-def fold_flat_and_digit_runs(text: str) -> tuple[str, list[tuple[int, int]]]:
-    """`fold_flat(text)` and `digit_runs(text)`, from one conversion of the text to code points."""
+class TextViews(NamedTuple):
+    """The forms of one article's text the extractor reads, all with the text's offsets."""
+
+    folded: str  # `fold_flat(text)`
+    lowered: str | None  # `text.lower()`, or None where lower-casing changes the length ("İ")
+    runs: list[tuple[int, int]]  # `digit_runs(text)`
+
+
+def text_views(text: str) -> TextViews:
+    """`TextViews` of `text`, from one conversion of it to code points and table look-ups.
+
+    `str.lower` looks each character's case up on its own; the table gives the same string wherever no
+    character lower-cases to two or depends on its neighbours (the Greek capital sigma), and `str.lower`
+    is asked where one does.
+    """
     codes = _code_points(text)
     if codes is None:
-        return fold_flat(text), digit_runs(text)
-    return _FLAT_FOLD_TABLE[codes].tobytes().decode("utf-32-le"), _digit_runs_of(codes)
+        lowered = text.lower()
+        return TextViews(fold_flat(text), lowered if len(lowered) == len(text) else None, digit_runs(text))
+    lower_codes = np.take(_LOWER_TABLE, codes)
+    if lower_codes.size and int(lower_codes.max()) == _NO_SIMPLE_LOWER:
+        lowered = text.lower()
+        lowered_or_none = lowered if len(lowered) == len(text) else None
+    else:
+        lowered_or_none = lower_codes.tobytes().decode("utf-32-le")
+    folded = np.take(_FLAT_FOLD_TABLE, codes).tobytes().decode("utf-32-le")
+    return TextViews(folded, lowered_or_none, _digit_runs_of(codes))
 
 
 _FLAT_FOLD_TABLE = _FOLD_TABLE.copy()
 _FLAT_FOLD_TABLE[ord("\n")] = ord(" ")  # nothing else folds to a line break
 
 
+def _lower_table() -> np.ndarray:
+    """Code point -> the code point `str.lower` gives it, or `_NO_SIMPLE_LOWER` where that is not one
+    character or depends on the neighbours (final sigma)."""
+    table = np.arange(_BMP, dtype=np.uint32)
+    for code in range(_BMP):
+        ch = chr(code)
+        low = ch.lower()
+        if len(low) != 1 or ch == "\u03a3":
+            table[code] = _NO_SIMPLE_LOWER
+        elif low != ch:
+            table[code] = ord(low)
+    return table
+
+
+_NO_SIMPLE_LOWER = 0xFFFFFFFF
+_LOWER_TABLE = _lower_table()
+
+
 def _digit_runs_of(codes: np.ndarray) -> list[tuple[int, int]]:
-    digit = _IS_DIGIT[codes]
+    digit = np.take(_IS_DIGIT, codes)
     edges = (np.flatnonzero(digit[1:] != digit[:-1]) + 1).tolist()  # where a run starts or ends, alternately
     if digit.size and digit[0]:
         edges.insert(0, 0)
