@@ -103,7 +103,7 @@ def _code_points(text: str) -> np.ndarray | None:
         codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     except UnicodeEncodeError:
         return None
-    if codes.size and int(codes.max()) >= _BMP:
+    if codes.size and int(np.maximum.reduce(codes)) >= _BMP:
         return None
     return codes
 
@@ -118,7 +118,7 @@ def fold_accents(text: str) -> str:
     codes = _code_points(text)
     if codes is None:
         return text.translate(_FOLD)
-    return np.take(_FOLD_TABLE, codes).tobytes().decode("utf-32-le")
+    return _FOLD_TABLE.take(codes).tobytes().decode("utf-32-le")
 
 
 # ---- fast scanning -------------------------------------------------------------------------
@@ -145,7 +145,7 @@ def fold_flat(text: str) -> str:
     codes = _code_points(text)
     if codes is None:
         return fold_accents(text).replace("\n", " ")
-    return np.take(_FLAT_FOLD_TABLE, codes).tobytes().decode("utf-32-le")
+    return _FLAT_FOLD_TABLE.take(codes).tobytes().decode("utf-32-le")
 
 
 class TextViews(NamedTuple):
@@ -167,13 +167,13 @@ def text_views(text: str) -> TextViews:
     if codes is None:
         lowered = text.lower()
         return TextViews(fold_flat(text), lowered if len(lowered) == len(text) else None, digit_runs(text))
-    lower_codes = np.take(_LOWER_TABLE, codes)
-    if lower_codes.size and int(lower_codes.max()) == _NO_SIMPLE_LOWER:
+    lower_codes = _LOWER_TABLE.take(codes)
+    if lower_codes.size and int(np.maximum.reduce(lower_codes)) == _NO_SIMPLE_LOWER:
         lowered = text.lower()
         lowered_or_none = lowered if len(lowered) == len(text) else None
     else:
         lowered_or_none = lower_codes.tobytes().decode("utf-32-le")
-    folded = np.take(_FLAT_FOLD_TABLE, codes).tobytes().decode("utf-32-le")
+    folded = _FLAT_FOLD_TABLE.take(codes).tobytes().decode("utf-32-le")
     return TextViews(folded, lowered_or_none, _digit_runs_of(codes))
 
 
@@ -200,8 +200,8 @@ _LOWER_TABLE = _lower_table()
 
 
 def _digit_runs_of(codes: np.ndarray) -> list[tuple[int, int]]:
-    digit = np.take(_IS_DIGIT, codes)
-    edges = (np.flatnonzero(digit[1:] != digit[:-1]) + 1).tolist()  # where a run starts or ends, alternately
+    digit = _IS_DIGIT.take(codes)
+    edges = ((digit[1:] != digit[:-1]).nonzero()[0] + 1).tolist()  # where a run starts or ends, alternately
     if digit.size and digit[0]:
         edges.insert(0, 0)
     if digit.size and digit[-1]:
