@@ -7,7 +7,6 @@ Pure functions over normalized text (see `dxdata.text.normalize_text`).
 
 from __future__ import annotations
 
-import bisect
 import itertools
 import re
 import string
@@ -225,34 +224,32 @@ def _not_fact_reason(text: str, m: re.Match[str], rev: str) -> tuple[str | None,
     `rev` is the reversed window before the number (40 characters). The caller reuses the
     `_NEAR_RULES` answers to read a fact's qualifier.
     """
-    near = None
     start, end = m.start(), m.end()
     num, denom_sep = m.group("num", "denom_sep")
     prev_char = text[start - 1] if start else " "
     if prev_char in _WORD_GLUE_CHARS and not rev[::-1].rstrip().lower().endswith(("thứ", "đạt", "là", "có")):
         # glued to a word: "C06", "V01", "COVID19", "Hue-S" style labels (but "ThứNăm11" is chrome)
-        return "label", near
+        return "label", None
     pct = m.group("pct")
     if pct or m.group("cur") or m.group("scale"):
         if denom_sep and not pct and _is_date_pair(num, m.group("denom")):
-            return "date", near
-        return None, near
+            return "date", None
+        return None, None
     glued_after = text[end : end + 1] in _GLUED_AFTER
     if glued_after and _DOC_AFTER_RE.match(text, end):
-        return "document_number", near
+        return "document_number", None
     if prev_char == "/":
-        return "ratio_base", near  # "thuê bao/100 dân": the base of a ratio, not a quantity
+        return "ratio_base", None  # "thuê bao/100 dân": the base of a ratio, not a quantity
     if glued_after:
         if _ALNUM_LABEL_AFTER_RE.match(text[end : end + 4]) and not text[end : end + 4].lower().startswith(
             ("tr ", "ty ")
         ):
-            return "label", near
+            return "label", None
         if _DOT_DIGIT_AFTER_RE.match(text, end):
-            return "label", near  # "4.0", "2.0", "Công nghiệp 4.0"
+            return "label", None  # "4.0", "2.0", "Công nghiệp 4.0"
     if "." in num and _VERSION_RE.match(num):
-        return "label", near
-    if near is None:
-        near = _NEAR_RULES.search_reversed(rev, 25)
+        return "label", None
+    near = _NEAR_RULES.search_reversed(rev, 25)
     if near[0]:
         return "phone", near
     label, doc, ordinal, date_words = _NOT_FACT_RULES.search_reversed(rev)
@@ -304,17 +301,13 @@ def _is_date_pair(num: str, denom: str) -> bool:
     return 1 <= x <= 31 and 1 <= y <= 12
 
 
-def _blocked_reason(blocked: list[tuple[int, int, str]], pos: int) -> str | None:
-    """The reason of a blocked span (date, phone ...) covering `pos`; spans are sorted by start."""
-    i = bisect.bisect_right(blocked, (pos, float("inf"), "")) - 1
-    while i >= 0:
-        b_start, b_end, reason = blocked[i]
-        if b_start <= pos < b_end:
-            return reason
-        if pos - b_start > 40:  # no blocked span is that long
-            return None
-        i -= 1
-    return None
+def _blocked_reasons(blocked: list[tuple[int, int, str]]) -> dict[int, str]:
+    """Offset -> the reason of the blocked span (date, phone ...) covering it; spans are sorted.
+
+    Where spans overlap, the last in sorted order wins. Spans are short and few, so listing their offsets
+    costs less than a search per number.
+    """
+    return {pos: reason for b_start, b_end, reason in blocked for pos in range(b_start, b_end)}
 
 
 _BLOCKING = (
@@ -391,8 +384,7 @@ def find_numbers(
     if runs is None:
         runs = digit_runs(text)
     run_starts = [s for s, _ in runs]
-    blocked = _blocked_spans(text, runs)
-    blocked_at = {p for b_start, b_end, _ in blocked for p in range(b_start, b_end)}  # spans are short and few
+    blocked_at = _blocked_reasons(_blocked_spans(text, runs))
     index_words = finditer_at(_INDEX_CONTEXT_LOWER_RE, lowered, merge_starts(anchors, _INDEX_WORDS))
     index_article = sum(1 for _ in index_words) >= 3
     found: list[NumberMention] = []
@@ -401,8 +393,7 @@ def find_numbers(
         start = m.start()
         if start and (text[start - 1].isdigit() or text[start - 1] in ".,"):
             continue
-        reason = _blocked_reason(blocked, start) if start in blocked_at else None
-        found.append(_read_match(text, m, reason, index_article))
+        found.append(_read_match(text, m, blocked_at.get(start), index_article))
     found.extend(_number_words(text, lowered, {(n.start, n.end) for n in found}, anchors))
     found.sort(key=lambda n: n.start)
     _mark_ranges(text, found)
@@ -439,11 +430,11 @@ def _read_match(text: str, m: re.Match[str], blocked_reason: str | None, index_a
     end = start + len(surface)
     if blocked_reason:
         return _not_fact_mention(start, end, surface, raw, blocked_reason)
-    rev = text[max(0, start - 40) : start][::-1]  # for the `..._BEFORE` rules: `_before(text, start)` reversed
+    rev = _before(text, start)[::-1]  # for the `..._BEFORE` rules (`EndPattern.search_reversed`)
     reason, near = _not_fact_reason(text, m, rev)
     if reason:
         return _not_fact_mention(start, end, surface, raw, reason)
-    after = text[end : end + 40]  # `_after(text, end)`
+    after = _after(text, end)
     scale, cur, denom_sep = m.group("scale", "cur", "denom_sep")
     unit, multiplier = _unit_of(scale, cur, bool(m.group("pct")))
     dot_decimal = raw.startswith("0.")
