@@ -4,6 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any, TypeVar
+
+R = TypeVar("R")
+
+
+def frozen_record(cls: type[R], **fields: Any) -> R:
+    """`cls(**fields)` for a frozen dataclass, without its `__init__`, which sets each field through a checked
+    `object.__setattr__`: for records made for every number of every article. Give every field."""
+    record = object.__new__(cls)
+    record.__dict__.update(fields)
+    return record
 
 
 @dataclass(frozen=True)

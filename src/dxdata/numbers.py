@@ -12,6 +12,7 @@ import re
 import string
 from dataclasses import dataclass, replace
 
+from dxdata.models import frozen_record
 from dxdata.text import Anchors, EndPattern, EndRules, digit_runs, finditer_at, merge_starts
 
 # One numeral as written: "2.398", "17.371.225", "80,2", "0.6667", "1.000", "86".
@@ -491,10 +492,9 @@ def _mention(
     is_change: bool = False,
     range_role: str | None = None,
 ) -> NumberMention:
-    """`NumberMention(...)`, built without the frozen dataclass's `__init__` (a checked setattr per field):
-    a mention is made for every number of every article. Same fields, same object."""
-    mention = object.__new__(NumberMention)
-    mention.__dict__.update(
+    """`NumberMention(...)`, built by `frozen_record`: a mention is made for every number of every article."""
+    return frozen_record(
+        NumberMention,
         start=start,
         end=end,
         text=text,
@@ -506,7 +506,6 @@ def _mention(
         is_change=is_change,
         range_role=range_role,
     )
-    return mention
 
 
 def _index_context(text: str, start: int, end: int, raw: str, index_article: bool) -> bool:

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from dxdata.models import frozen_record
 from dxdata.text import Anchors, EndPattern, digit_runs, finditer_at, merge_starts
 
 ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
@@ -178,10 +179,8 @@ def _year(m: re.Match[str]) -> int | None:
 
 
 def _expr(start: int, end: int, period_start: date | None, period_end: date | None, kind: str) -> TimeExpr:
-    """`TimeExpr(...)`, built without the frozen dataclass's `__init__` (a checked setattr per field)."""
-    expr = object.__new__(TimeExpr)
-    expr.__dict__.update(start=start, end=end, period_start=period_start, period_end=period_end, kind=kind)
-    return expr
+    """`TimeExpr(...)`, built by `frozen_record`: one for every time expression of every article."""
+    return frozen_record(TimeExpr, start=start, end=end, period_start=period_start, period_end=period_end, kind=kind)
 
 
 def _read(kind: str, m: re.Match[str], ref: date | None, text: str) -> TimeExpr | None:
