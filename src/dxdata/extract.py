@@ -286,15 +286,19 @@ def _skip_reason(sent: Sentence, num: NumberMention) -> str | None:
     return None
 
 
-def _clause_bounds(ctx: _ArticleContext, sent: Sentence, pos: int) -> tuple[int, int]:
+def _sentence_breaks(ctx: _ArticleContext, sent: Sentence) -> list[tuple[int, int]]:
+    """The spans of the sentence's `_CLAUSE_BREAK_RE` matches, found once per sentence."""
     breaks = ctx.clause_breaks.get(sent)
-    if breaks is None:  # the sentence's clause breaks, found once
+    if breaks is None:
         seg = ctx.text[sent.start : sent.end]
         rx = _CLAUSE_BREAK_RE if _may_soft_break(ctx, sent) else _HARD_BREAK_RE  # the same matches, found faster
-        breaks = [(sent.start + m.start(), sent.start + m.end()) for m in rx.finditer(seg)]
-        ctx.clause_breaks[sent] = breaks
+        breaks = ctx.clause_breaks[sent] = [(sent.start + m.start(), sent.start + m.end()) for m in rx.finditer(seg)]
+    return breaks
+
+
+def _clause_bounds(ctx: _ArticleContext, sent: Sentence, pos: int) -> tuple[int, int]:
     start, end = sent.start, sent.end
-    for break_start, break_end in breaks:
+    for break_start, break_end in _sentence_breaks(ctx, sent):
         if break_start < pos:
             start = break_end
         else:
@@ -499,10 +503,11 @@ class _SentenceScorer:
         self.fact_ends: dict[int, int] = {}  # end offset -> how many facts end there
         for n in facts:
             self.fact_ends[n.end] = self.fact_ends.get(n.end, 0) + 1
-        self.hard_breaks = [m.start() for m in _HARD_BREAK_RE.finditer(ctx.text, sent.start, sent.end)]
         self.soft_breaks = _may_soft_break(ctx, sent)
         if self.soft_breaks:  # every `_CLAUSE_BREAK_RE` match holds one of these characters
             self.break_chars = [m.start() for m in _BREAK_CHAR_RE.finditer(ctx.text, sent.start, sent.end)]
+        else:  # the sentence's breaks are its ';' and ':', one character each
+            self.hard_breaks = [start for start, _ in _sentence_breaks(ctx, sent)]
         self.min_gaps: dict[tuple[int, int], int] = {}  # cue occurrence -> its gap to the nearest fact
         self.ends_before: dict[int, tuple[int, ...]] = {}  # cue start -> `_ends_just_before` it
         self._cues = ctx.cues
