@@ -46,9 +46,17 @@ _TARGET_WORDS = (
 )  # fmt: skip
 _ESTIMATE_RE = re.compile(rf"\b(?:{'|'.join(_ESTIMATE_WORDS)})\b", re.IGNORECASE)
 _TARGET_RE = re.compile(rf"\b(?:{'|'.join(_TARGET_WORDS)})\b", re.IGNORECASE)
-# every match of these patterns starts with one of these literals: found in the article's one anchor scan
-_ESTIMATE_LEADS = tuple(dict.fromkeys(w.split("\\")[0] for w in _ESTIMATE_WORDS))
-_TARGET_LEADS = tuple(dict.fromkeys(w.split("\\")[0] for w in _TARGET_WORDS))
+
+
+def _leads(words: tuple[str, ...]) -> tuple[str, ...]:
+    """The literal starts every match of `\\b(?:words)` begins with, none a prefix of another
+    ("ước đạt" starts with "ước"): the words found by the article's one anchor scan."""
+    literal = [w.split("\\")[0] for w in words]
+    return tuple(dict.fromkeys(w for w in literal if not any(o != w and w.startswith(o) for o in literal)))
+
+
+_ESTIMATE_LEADS = _leads(_ESTIMATE_WORDS)
+_TARGET_LEADS = _leads(_TARGET_WORDS)
 _NATIONAL_MEETING_RE = re.compile(
     r"(?:phiên\s+họp|hội\s+nghị|cuộc\s+họp)[^.;]{0,80}(?:Ủy ban Quốc gia|Chính phủ|toàn quốc|Ban Chỉ đạo)",
     re.IGNORECASE,
