@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import NamedTuple
@@ -408,13 +409,15 @@ def _match_indicator(
     present = scorer.present
     kind = (num.unit, num.is_change)
     prior_units = num.unit in PRIOR_UNITS
+    candidates: Sequence[tuple[int, Indicator]]
     if prior_units:  # the article prior may name an indicator with no cue here: all are candidates
         candidates = _indicators_by_kind(codebook).get(kind, ())
     else:  # only an indicator with a cue part in the sentence can reach MIN_CUE_SCORE
-        candidates = scorer.candidates.get(kind)
-        if candidates is None:  # once per sentence and kind of number
+        in_sentence = scorer.candidates.get(kind)
+        if in_sentence is None:  # once per sentence and kind of number
             by_code = _indicators_by_kind_code(codebook).get(kind, {})
-            candidates = scorer.candidates[kind] = sorted(by_code[code] for code in present if code in by_code)
+            in_sentence = scorer.candidates[kind] = sorted(by_code[code] for code in present if code in by_code)
+        candidates = in_sentence
     weights: dict[tuple[int, int], float] = {}  # cue occurrence -> weight for this number
     cue_scores: dict[tuple[int, ...], float] = {}  # cue -> score for this number (indicators share cues)
     article_prior = ctx.cues.article_prior
@@ -663,11 +666,11 @@ def _previous_sentence_period(ctx: _ArticleContext, sent: Sentence) -> TimeExpr 
 
 def _article_index_year(ctx: _ArticleContext, before: int) -> int | None:
     """The year of the ranking an article discusses: the latest 'năm YYYY' before the number."""
-    years = [t for t in ctx.times if t.kind == "year" and t.period_end and t.start < before]
-    if years:
-        return years[-1].period_end.year
-    years = [t for t in ctx.times if t.kind == "year" and t.period_end]
-    return years[0].period_end.year if years else None
+    years = [(t.start, t.period_end.year) for t in ctx.times if t.kind == "year" and t.period_end]
+    before_number = [year for start, year in years if start < before]
+    if before_number:
+        return before_number[-1]
+    return years[0][1] if years else None
 
 
 def _region(

@@ -120,7 +120,7 @@ def _numeral_starts(kind: str, text: str, runs: list[tuple[int, int]], anchors: 
     if kind == "day":  # "16/2/2022": one or two digits ending a run, then a separator
         return [p for start, end in runs if _SEPARATOR_AHEAD.match(text, end) for p in (end - 2, end - 1) if p >= start]
     if kind == "months_of_year":  # "4 tháng", "sáu tháng": a numeral of one to four characters, spaces, "tháng"
-        out = []
+        out: list[int] = []
         for t in anchors["tháng"]:
             q = t
             while q > 0 and text[q - 1].isspace():
@@ -172,8 +172,13 @@ def find_time_expressions(
     return out
 
 
-def _year(m: re.Match[str]) -> int | None:
+def _year(m: re.Match[str]) -> int:
     """The year group is always the last group of a single-year pattern."""
+    return int(m.group(m.re.groups))
+
+
+def _optional_year(m: re.Match[str]) -> int | None:
+    """The year of a pattern whose year may be left out ("4 tháng đầu năm")."""
     last = m.group(m.re.groups)
     return int(last) if last else None
 
@@ -212,7 +217,7 @@ def _read(kind: str, m: re.Match[str], ref: date | None, text: str) -> TimeExpr 
     if kind == "months_of_year":
         n_raw = m.group("n").lower()
         n = _WORD_NUM.get(n_raw) or (int(n_raw) if n_raw.isdigit() else 0)
-        year = _year(m) or ref_year
+        year = _optional_year(m) or ref_year
         if not 1 <= n <= 12 or year is None:
             return None
         if "cuối" in m.group(0).lower():

@@ -315,14 +315,14 @@ def _automaton() -> tuple[ahocorasick.Automaton, tuple[_Pattern, ...]]:
         if r["level"] != "district":
             continue
         unit = _Unit(r["region_code"], r["region_code_2025"], "district", r["full_name"])
-        own = next(c for c in _DISTRICT_CLASSES if r["unit_type"].startswith(c))
+        own_class = next(c for c in _DISTRICT_CLASSES if r["unit_type"].startswith(c))
         name = r["name"]
-        b.add_prefixed(own, name, _P_DISTRICT, unit)
+        b.add_prefixed(own_class, name, _P_DISTRICT, unit)
         # Another unit word before the name: the district's former type ("thị xã Thuận An"). Not for
         # numbered quận, nor for names that are province names ("thành phố Quảng Ninh" is no district).
         if not name[:1].isdigit() and _normalize(name) not in province_spellings:
             for c in _DISTRICT_CLASSES:
-                if c != own:
+                if c != own_class:
                     b.add_prefixed(c, name, _P_DISTRICT_OTHER_TYPE, unit)
         for alias in filter(None, r["aliases"].split("|")):
             cls, rest = _split_prefix(alias)
@@ -330,7 +330,7 @@ def _automaton() -> tuple[ahocorasick.Automaton, tuple[_Pattern, ...]]:
                 b.add_prefixed(cls, rest, _P_DISTRICT_FORMER, unit)
 
     auto = ahocorasick.Automaton()
-    patterns = []
+    patterns: list[_Pattern] = []
     for norm, pat in sorted(b.patterns().items()):
         for spelling in _tone_variants(norm):
             auto.add_word(spelling, len(patterns))
