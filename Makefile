@@ -4,19 +4,24 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: dataset test lint lock clean
+.PHONY: dataset test lint lock clean compiled
 
-$(BIN)/dxdata: requirements.lock pyproject.toml
+$(BIN)/dxdata: requirements.lock pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.lock
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(BIN)/dxdata
 
-dataset: $(BIN)/dxdata
+# The extraction modules are compiled (setup.py): once one of their sources is edited, the package runs them
+# from source (`dxdata.BUILD` says so) and this compiles them again.
+compiled: $(BIN)/dxdata
+	@$(BIN)/python -W ignore -m dxdata._compiled || $(BIN)/pip install --quiet --no-deps -e .
+
+dataset: compiled
 	$(BIN)/dxdata refresh --raw-dir data/raw --out-dir data/processed
 
-test: $(BIN)/dxdata
+test: compiled
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 

@@ -12,7 +12,7 @@ import re
 import string
 from dataclasses import dataclass, replace
 
-from dxdata.models import frozen_record
+from dxdata.models import frozen_record, reduce_record
 from dxdata.text import Anchors, EndPattern, EndRules, digit_runs, finditer_at, merge_starts
 
 # One numeral as written: "2.398", "17.371.225", "80,2", "0.6667", "1.000", "86".
@@ -72,6 +72,9 @@ class NumberMention:
     not_fact: str | None = None  # reason when the number is not a fact (date, year, ...)
     is_change: bool = False  # "tăng 20%", "tăng 2 bậc", "gấp 3 lần": a change, not a level
     range_role: str | None = None  # "low"/"high" for the ends of "từ 60 đến 70%"
+
+    def __reduce__(self) -> tuple[type, tuple[object, ...]]:
+        return reduce_record(self)
 
 
 def parse_numeral(raw: str, *, dot_decimal: bool = False) -> float:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from dxdata.models import frozen_record
+from dxdata.models import frozen_record, reduce_record
 from dxdata.text import Anchors, EndPattern, digit_runs, finditer_at, merge_starts
 
 ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
@@ -25,6 +25,9 @@ class TimeExpr:
     period_start: date | None
     period_end: date | None
     kind: str  # "range", "year", "year_of" (của năm ...), "month", "day", "cumulative" (đến ...), "now", "comparison"
+
+    def __reduce__(self) -> tuple[type, tuple[object, ...]]:
+        return reduce_record(self)
 
 
 def _month_end(year: int, month: int) -> date:

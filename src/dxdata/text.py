@@ -12,9 +12,9 @@ import re._constants as _c  # the parsed form of a pattern, to build its mirror 
 import re._parser as _parser
 import unicodedata
 from collections.abc import Iterable, Iterator
-from functools import cache, cached_property
+from functools import cache
 from re._casefix import _EXTRA_CASES  # what `re` adds to a letter's case variants under IGNORECASE
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import ahocorasick
 import numpy as np
@@ -156,6 +156,12 @@ class TextViews(NamedTuple):
     runs: list[tuple[int, int]]  # `digit_runs(text)`
 
 
+# `str.lower` itself, called as a function: mypyc (setup.py) compiles `text.lower()` to a look-up per character
+# that misses the context rule of the final sigma ("ΟΔΟΣ" -> "οδοσ", not "οδος"). Elsewhere that changes nothing
+# found (no pattern holds a Greek letter, and offsets stay put); here the view must be `str.lower` exactly.
+_str_lower = str.lower
+
+
 def text_views(text: str) -> TextViews:
     """`TextViews` of `text`, from one conversion of it to code points and table look-ups.
 
@@ -165,11 +171,11 @@ def text_views(text: str) -> TextViews:
     """
     codes = _code_points(text)
     if codes is None:
-        lowered = text.lower()
+        lowered = _str_lower(text)
         return TextViews(fold_flat(text), lowered if len(lowered) == len(text) else None, digit_runs(text))
     lower_codes = _LOWER_TABLE.take(codes)
     if lower_codes.size and int(np.maximum.reduce(lower_codes)) == _NO_SIMPLE_LOWER:
-        lowered = text.lower()
+        lowered = _str_lower(text)
         lowered_or_none = lowered if len(lowered) == len(text) else None
     else:
         lowered_or_none = lower_codes.tobytes().decode("utf-32-le")
@@ -340,7 +346,7 @@ def _literal_piece(code: int, ignorecase: bool) -> _Piece:
     return _char_piece(source, "".join(map(chr, codes)))
 
 
-def _class_piece(items: list[tuple], ignorecase: bool) -> _Piece:
+def _class_piece(items: list[tuple[Any, Any]], ignorecase: bool) -> _Piece:
     """A character class; with `ignorecase`, under IGNORECASE again (in a scoped group)."""
     parts = []
     for kind, value in items:
@@ -441,10 +447,10 @@ def _alternatives(branches: list[list[_Piece]]) -> _Piece:
     return _Piece(source, first, any(piece.nullable for piece in merged))
 
 
-def _mirror_pieces(items: list[tuple], ignorecase: bool) -> list[_Piece]:
+def _mirror_pieces(items: list[tuple[Any, Any]], ignorecase: bool) -> list[_Piece]:
     """The mirror image of the sequence `items` (parsed regex), piece by piece."""
     out = []
-    for op, av in reversed(items):
+    for op, av in items[::-1]:  # (not `reversed`: mypyc 2.4 fails on it here)
         if op is _c.LITERAL:
             out.append(_literal_piece(av, ignorecase))
         elif op is _c.NOT_LITERAL:
@@ -474,7 +480,7 @@ def _mirror_pieces(items: list[tuple], ignorecase: bool) -> list[_Piece]:
     return out
 
 
-def _mirror(items: list[tuple], ignorecase: bool = False) -> str:
+def _mirror(items: list[tuple[Any, Any]], ignorecase: bool = False) -> str:
     """Source of a pattern matching at the start of a text exactly when `items` (parsed regex) match its reversal.
 
     With `ignorecase`, the source is to be compiled without re.IGNORECASE (it is spelled out).
@@ -498,17 +504,26 @@ class EndPattern:
         flags = self.pattern.flags
         self._spell_out = bool(flags & re.IGNORECASE) and not flags & (re.ASCII | re.LOCALE)  # as `re` compiles unicode
         self.mirror_flags = flags & ~re.IGNORECASE if self._spell_out else flags
+        self._mirror_source: str | None = None
+        self._mirror_rx: re.Pattern[str] | None = None
 
     # The mirror is written and compiled on first use, not at import: its rewrites scan tables of the
     # Basic Multilingual Plane, and a rule asked only within `EndRules` never needs its own compiled mirror.
+    # (Cached by hand: under mypyc a `functools.cached_property` computes on every read.)
 
-    @cached_property
+    @property
     def mirror_source(self) -> str:
-        return r"\n?" + _mirror(self._items[:-1], self._spell_out)
+        source = self._mirror_source
+        if source is None:
+            source = self._mirror_source = r"\n?" + _mirror(self._items[:-1], self._spell_out)
+        return source
 
-    @cached_property
+    @property
     def _mirror(self) -> re.Pattern[str]:
-        return re.compile(self.mirror_source, self.mirror_flags)
+        rx = self._mirror_rx
+        if rx is None:
+            rx = self._mirror_rx = re.compile(self.mirror_source, self.mirror_flags)
+        return rx
 
     def search(self, text: str) -> bool:
         return self._mirror.match(text[::-1]) is not None
@@ -530,15 +545,19 @@ class EndRules:
         self._rules = list(rules)
         if len({rule.mirror_flags for rule in self._rules}) != 1:
             raise ValueError("the mirrors must share their flags")
+        self._compiled: re.Pattern[str] | None = None
 
-    @cached_property
+    @property
     def _rx(self) -> re.Pattern[str]:
         """Compiled on first use, like the mirrors of `EndPattern`."""
-        rx = re.compile(
-            "".join(f"(?:(?=({rule.mirror_source}))|)" for rule in self._rules), self._rules[0].mirror_flags
-        )
-        if rx.groups != len(self._rules):
-            raise ValueError("the mirrors must have no groups")
+        rx = self._compiled
+        if rx is None:
+            rx = re.compile(
+                "".join(f"(?:(?=({rule.mirror_source}))|)" for rule in self._rules), self._rules[0].mirror_flags
+            )
+            if rx.groups != len(self._rules):
+                raise ValueError("the mirrors must have no groups")
+            self._compiled = rx
         return rx
 
     def search_reversed(self, reversed_text: str, width: int = 1 << 30) -> tuple[bool, ...]:
