@@ -2,30 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, TypeVar
-
-R = TypeVar("R")
-
-
-def frozen_record(cls: type[R], **fields: Any) -> R:
-    """`cls(**fields)` for a frozen dataclass, without its `__init__`, which sets each field through a checked
-    `object.__setattr__`: for records made for every number of every article. Give every field.
-
-    A class compiled by mypyc (see setup.py) has no instance `__dict__`; its own `__init__` is fast.
-    """
-    if not cls.__dictoffset__:  # type: ignore[attr-defined]
-        return cls(**fields)
-    record = object.__new__(cls)
-    record.__dict__.update(fields)
-    return record
-
-
-def reduce_record(record: Any) -> tuple[type, tuple[Any, ...]]:
-    """`__reduce__` for a frozen dataclass: pickled as the call of its constructor. mypyc restores a
-    compiled class field by field, which a frozen one refuses."""
-    return type(record), tuple(getattr(record, f.name) for f in fields(record))
 
 
 @dataclass(frozen=True)

@@ -12,22 +12,18 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from dxdata.models import frozen_record, reduce_record
 from dxdata.text import Anchors, EndPattern, digit_runs, finditer_at, merge_starts
 
 ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class TimeExpr:
     start: int
     end: int
     period_start: date | None
     period_end: date | None
     kind: str  # "range", "year", "year_of" (của năm ...), "month", "day", "cumulative" (đến ...), "now", "comparison"
-
-    def __reduce__(self) -> tuple[type, tuple[object, ...]]:
-        return reduce_record(self)
 
 
 def _month_end(year: int, month: int) -> date:
@@ -186,11 +182,6 @@ def _optional_year(m: re.Match[str]) -> int | None:
     return int(last) if last else None
 
 
-def _expr(start: int, end: int, period_start: date | None, period_end: date | None, kind: str) -> TimeExpr:
-    """`TimeExpr(...)`, built by `frozen_record`: one for every time expression of every article."""
-    return frozen_record(TimeExpr, start=start, end=end, period_start=period_start, period_end=period_end, kind=kind)
-
-
 def _read(kind: str, m: re.Match[str], ref: date | None, text: str) -> TimeExpr | None:
     start, end = m.start(), m.end()
     while start < end and text[start].isspace():
@@ -209,8 +200,8 @@ def _read(kind: str, m: re.Match[str], ref: date | None, text: str) -> TimeExpr 
             elif _POSSESSIVE_BEFORE.search_reversed(rev, 8):
                 k = "year_of"  # "thứ 2 của năm 2018": dates the numbers before it only
         if k not in ("now",) and upto():
-            return _expr(start, end, None, pe, "cumulative")
-        return _expr(start, end, ps, pe, k)
+            return TimeExpr(start, end, None, pe, "cumulative")
+        return TimeExpr(start, end, ps, pe, k)
 
     if kind == "range_years":
         y1, y2 = int(m.group(1)), _year(m)
@@ -235,19 +226,19 @@ def _read(kind: str, m: re.Match[str], ref: date | None, text: str) -> TimeExpr 
         year = _year(m)
         which = m.group("which").lower()
         edge = {"đầu": date(year, 1, 1), "giữa": date(year, 6, 30), "cuối": date(year, 12, 31)}[which]
-        return _expr(start, end, None, edge, "cumulative")
+        return TimeExpr(start, end, None, edge, "cumulative")
     if kind == "month_edge":
         year, month = _year(m), int(m.group("m"))
         if not 1 <= month <= 12:
             return None
         which = m.group("which").lower()
         day = {"đầu": 1, "giữa": 15}.get(which, calendar.monthrange(year, month)[1])
-        return _expr(start, end, None, date(year, month, day), "cumulative")
+        return TimeExpr(start, end, None, date(year, month, day), "cumulative")
     if kind == "day":
         d = _safe_date(_year(m), int(m.group("m")), int(m.group("d")))
         if d is None:
             return None
-        return _expr(start, end, None, d, "cumulative" if upto() else "day")
+        return TimeExpr(start, end, None, d, "cumulative" if upto() else "day")
     if kind == "month":
         year, month = _year(m), int(m.group("m"))
         if not 1 <= month <= 12:
@@ -261,7 +252,7 @@ def _read(kind: str, m: re.Match[str], ref: date | None, text: str) -> TimeExpr 
             return None
         if d > ref:
             d = _safe_date(ref.year - 1, d.month, d.day)
-        return _expr(start, end, None, d, "cumulative" if upto() else "day")
+        return TimeExpr(start, end, None, d, "cumulative" if upto() else "day")
     if kind in ("year", "year_bare"):
         year = _year(m)
         return make(date(year, 1, 1), date(year, 12, 31), "year")
@@ -272,5 +263,5 @@ def _read(kind: str, m: re.Match[str], ref: date | None, text: str) -> TimeExpr 
         year = ref_year if rel == "năm nay" else ref_year - 1
         return make(date(year, 1, 1), date(year, 12, 31), "year")
     if kind == "now":
-        return _expr(start, end, None, None, "now")
+        return TimeExpr(start, end, None, None, "now")
     return None
