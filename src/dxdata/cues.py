@@ -6,14 +6,13 @@ import bisect
 from collections import defaultdict
 from dataclasses import dataclass
 
-import ahocorasick
-
 from dxdata.codebook import Codebook
+from dxdata.text import Matcher
 
 
 @dataclass(frozen=True)
 class _CueTable:
-    automaton: ahocorasick.Automaton
+    automaton: Matcher[tuple[int, int]]  # cue part -> (part id, length)
     cues_by_indicator: dict[str, list[tuple[int, tuple[int, ...]]]]  # code -> [(cue id, part ids)]
     specificity: dict[int, float]  # part id -> 1 / number of indicators whose cues use it
     prior_parts: dict[str, frozenset[int]]  # code -> the parts that speak for its topic (its family's)
@@ -53,10 +52,7 @@ def _table(codebook: Codebook) -> _CueTable:
         else frozenset(pid for _, ids in cues_by_indicator.get(code, []) for pid in ids)
         for code, ind in codebook.indicators.items()
     }
-    automaton = ahocorasick.Automaton()
-    for part, pid in part_ids.items():
-        automaton.add_word(part, (pid, len(part)))
-    automaton.make_automaton()
+    automaton = Matcher({part: (pid, len(part)) for part, pid in part_ids.items()})
     codes_by_part = {pid: frozenset(codes) for pid, codes in users.items()}
     cue_sets = {code: [(ids, frozenset(ids)) for _, ids in cues] for code, cues in cues_by_indicator.items()}
     table = _CueTable(automaton, dict(cues_by_indicator), specificity, prior_parts, codes_by_part, cue_sets)
@@ -143,17 +139,14 @@ def cue_index(codebook: Codebook, folded: str) -> CueIndex:
     return CueIndex(codebook, folded)
 
 
-_BODY_AUTOMATA: dict[str, ahocorasick.Automaton] = {}
+_BODY_AUTOMATA: dict[str, Matcher[tuple[str, int]]] = {}
 
 
 def body_hits(codebook: Codebook, folded: str) -> list[tuple[int, int, str]]:
     """(start, end, body code) of every body name or alias in folded text, on word boundaries."""
     automaton = _BODY_AUTOMATA.get(codebook.fingerprint)
     if automaton is None:
-        automaton = ahocorasick.Automaton()
-        for name, code in codebook.body_patterns:
-            automaton.add_word(name, (code, len(name)))
-        automaton.make_automaton()
+        automaton = Matcher({name: (code, len(name)) for name, code in codebook.body_patterns})  # the last code wins
         _BODY_AUTOMATA[codebook.fingerprint] = automaton
     out = []
     n = len(folded)
@@ -165,10 +158,11 @@ def body_hits(codebook: Codebook, folded: str) -> list[tuple[int, int, str]]:
     return out
 
 
-_BOTH_AUTOMATA: dict[str, ahocorasick.Automaton] = {}
+_BothValue = tuple[int, int, str | None, bool, bool]
+_BOTH_AUTOMATA: dict[str, Matcher[_BothValue]] = {}
 
 
-def _both_automaton(codebook: Codebook) -> ahocorasick.Automaton:
+def _both_automaton(codebook: Codebook) -> Matcher[_BothValue]:
     """Cue parts and body names in one automaton: value (length, cue part id or -1, body code or None,
     whether the key's first character is alphanumeric, whether its last one is)."""
     automaton = _BOTH_AUTOMATA.get(codebook.fingerprint)
@@ -178,10 +172,12 @@ def _both_automaton(codebook: Codebook) -> ahocorasick.Automaton:
             values[part] = [length, pid, None]
         for name, code in codebook.body_patterns:  # a name listed twice keeps its last code, as in `body_hits`
             values.setdefault(name, [len(name), -1, None])[2] = code
-        automaton = ahocorasick.Automaton()
-        for word, value in values.items():
-            automaton.add_word(word, (*value, word[0].isalnum(), word[-1].isalnum()))
-        automaton.make_automaton()
+        automaton = Matcher(
+            {
+                word: (length, pid, code, word[0].isalnum(), word[-1].isalnum())
+                for word, (length, pid, code) in values.items()
+            }
+        )
         _BOTH_AUTOMATA[codebook.fingerprint] = automaton
     return automaton
 

@@ -41,9 +41,7 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, NamedTuple
 
-import ahocorasick
-
-from dxdata.text import unify_tone_marks
+from dxdata.text import Matcher, unify_tone_marks
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -291,7 +289,7 @@ class _Builder:
 
 
 @cache
-def _automaton() -> tuple[ahocorasick.Automaton, tuple[_Pattern, ...]]:
+def _automaton() -> tuple[Matcher[int], tuple[_Pattern, ...]]:
     b = _Builder()
     province_spellings: set[str] = set()
     for r in _rows():
@@ -329,14 +327,13 @@ def _automaton() -> tuple[ahocorasick.Automaton, tuple[_Pattern, ...]]:
             if cls in _DISTRICT_CLASSES and _normalize(rest) not in province_spellings:
                 b.add_prefixed(cls, rest, _P_DISTRICT_FORMER, unit)
 
-    auto = ahocorasick.Automaton()
+    spellings: dict[str, int] = {}  # spelling -> pattern index (a spelling listed twice: its last pattern)
     patterns: list[_Pattern] = []
     for norm, pat in sorted(b.patterns().items()):
         for spelling in _tone_variants(norm):
-            auto.add_word(spelling, len(patterns))
+            spellings[spelling] = len(patterns)
         patterns.append(pat)
-    auto.make_automaton()
-    return auto, tuple(patterns)
+    return Matcher(spellings), tuple(patterns)
 
 
 # ---------------------------------------------------------------- matching
@@ -409,7 +406,7 @@ _ODD_SPACES = tuple(c for c in _ODD_CHARS if _CHAR_MAP[ord(c)] == ord(" "))
 
 
 @cache
-def _region_and_word_automaton(words: tuple[str, ...]) -> ahocorasick.Automaton:
+def _region_and_word_automaton(words: tuple[str, ...]) -> Matcher[tuple[int, int, int]]:
     """Region spellings and `words` in one automaton: value (pattern index or -1, word index or -1, length)."""
     if len(set(words)) != len(words) or any("-" in w or w != w.lower() for w in words):
         raise ValueError("words must be distinct, lower-case and hold no dash")
@@ -418,11 +415,7 @@ def _region_and_word_automaton(words: tuple[str, ...]) -> ahocorasick.Automaton:
         values[key] = [region_index, -1, len(key)]
     for word_index, word in enumerate(words):
         values.setdefault(word, [-1, -1, len(word)])[1] = word_index
-    automaton = ahocorasick.Automaton()
-    for key, value in values.items():
-        automaton.add_word(key, tuple(value))
-    automaton.make_automaton()
-    return automaton
+    return Matcher({key: (region, word, length) for key, (region, word, length) in values.items()})
 
 
 def _regions_from_hits(text: str, hits: Iterable[tuple[int, int]]) -> list[RegionMatch]:

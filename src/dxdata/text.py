@@ -11,12 +11,12 @@ import re
 import re._constants as _c  # the parsed form of a pattern, to build its mirror image (EndPattern)
 import re._parser as _parser
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
 from re._casefix import _EXTRA_CASES  # what `re` adds to a letter's case variants under IGNORECASE
-from typing import Any, NamedTuple
+from typing import Any, Generic, NamedTuple, TypeVar
 
-import ahocorasick
+import ahocorasick_rs
 import numpy as np
 
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
@@ -215,20 +215,46 @@ def _digit_runs_of(codes: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(edges[::2], edges[1::2], strict=True))
 
 
+V = TypeVar("V")
+
+
+class Matcher(Generic[V]):
+    """Every occurrence of many fixed strings in a text, overlapping ones included, in one pass.
+
+    An Aho-Corasick automaton compiled to a DFA (`ahocorasick_rs`, Rust): a pass over an article costs
+    less than half of what the trie walk of `pyahocorasick` did, and each pass reads every character.
+    """
+
+    def __init__(self, values: Mapping[str, V]) -> None:
+        self._values = dict(values)  # key -> the value its occurrences report
+        keys = list(self._values)
+        self._by_index = list(self._values.values())
+        dfa = ahocorasick_rs.Implementation.DFA
+        self._dfa = ahocorasick_rs.AhoCorasick(keys, implementation=dfa) if keys else None
+
+    def items(self) -> list[tuple[str, V]]:
+        return list(self._values.items())
+
+    def iter(self, text: str) -> list[tuple[int, V]]:
+        """(offset of the last character, value) of each occurrence, by where it ends; the longest first where
+        several end at one character."""
+        if self._dfa is None:
+            return []
+        by_index = self._by_index
+        return [(end - 1, by_index[i]) for i, _start, end in self._dfa.find_matches_as_indexes(text, overlapping=True)]
+
+
 class Anchors:
     """Start offsets of many fixed strings in a text, found in one Aho-Corasick pass."""
 
     def __init__(self, literals: Iterable[str]) -> None:
-        self._automaton = ahocorasick.Automaton()
         self._keys = list(dict.fromkeys(literals))
-        for i, lit in enumerate(self._keys):
-            self._automaton.add_word(lit, (i, len(lit)))
-        self._automaton.make_automaton()
+        self._matcher = Matcher({lit: (i, len(lit)) for i, lit in enumerate(self._keys)})
 
     def find(self, text: str) -> dict[str, list[int]]:
         """Literal -> ascending start offsets of its every occurrence, overlapping ones included."""
         lists: list[list[int]] = [[] for _ in self._keys]
-        for end, (i, length) in self._automaton.iter(text):
+        for end, (i, length) in self._matcher.iter(text):
             lists[i].append(end - length + 1)
         return dict(zip(self._keys, lists, strict=True))  # one length per literal: by end is by start
 
