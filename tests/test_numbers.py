@@ -304,3 +304,13 @@ def test_possessive_number_pattern_matches_like_the_plain_one() -> None:
                 assert (got and (got.span(), got.groups())) == (want and (want.span(), want.groups())), text
         in_total = numbers._IN_TOTAL_RE.match(text)
         assert not in_total or "tr" in text.lower()  # the filter `_read_match` puts before it
+
+
+def test_cardinal_words_are_tried_only_as_whole_words_before_a_space() -> None:
+    from dxdata.numbers import _CARDINAL_WORDS, _cardinal_starts
+    from dxdata.text import Anchors
+
+    lowered = "bao gồm ba lần, hai_ba bậc, khai trương; tăng hai\tbậc mười"
+    starts = _cardinal_starts(lowered, Anchors(_CARDINAL_WORDS).find(lowered))
+    assert [lowered[p : p + 3] for p in starts] == ["ba ", "hai"]  # not "bao", "_ba", "khai", nor a word at the end
+    assert [n.text for n in find_numbers("Việt Nam tăng hai bậc, bao gồm ba lần.") if n.unit] == ["hai", "ba"]

@@ -86,3 +86,15 @@ def test_candidate_starts_cover_every_match() -> None:
                 periods._numeral_starts(kind, text, runs, anchors)
             )
             assert {p for p in range(len(text)) if rx.match(text, p)} <= starts, (kind, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "ranged"),
+    [("giai đoạn 2021 - 2025", True), ("2021 đến 2025", True), ("2021\u00a0–\u00a02025", True), ("2021, 2025", False)],
+)
+def test_year_ranges_are_tried_only_before_a_link(text: str, ranged: bool) -> None:
+    from dxdata.periods import _range_link_at
+
+    assert _range_link_at(text, text.index("2021") + 4) is ranged
+    kinds = [t.kind for t in find_time_expressions(text, None)]
+    assert ("range" in kinds) is ranged

@@ -531,7 +531,7 @@ def _number_words(
                 "rank",
             )
         )
-    for m in finditer_at(_WORD_CARDINAL_RE, lowered, merge_starts(anchors, _CARDINAL_WORDS)):
+    for m in finditer_at(_WORD_CARDINAL_RE, lowered, _cardinal_starts(lowered, anchors)):
         after = text[m.end() : m.end() + 10].lower()
         unit = "rank" if after.startswith(("bậc", "hạng")) else ("times" if after.startswith("lần") else "count")
         before = _before(text, m.start())
@@ -548,6 +548,25 @@ def _number_words(
             )
         )
     return [n for n in out if (n.start, n.end) not in taken]
+
+
+def _cardinal_starts(lowered: str, anchors: dict[str, list[int]]) -> list[int]:
+    """Where `_WORD_CARDINAL_RE` can match: a cardinal word with no word character before it and a space
+    after it. Most of their occurrences are inside other words ("ba" in "bao"): no regex call for those."""
+    n = len(lowered)
+    out: list[int] = []
+    for word in _CARDINAL_WORDS:
+        after = len(word)
+        for p in anchors[word]:
+            # `\w` is `str.isalnum` or "_", `\s` is `str.isspace`
+            if p + after < n and lowered[p + after].isspace() and not (p and _is_word_char(lowered[p - 1])):
+                out.append(p)
+    out.sort()  # one word starts at each offset: no duplicates
+    return out
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
 
 
 def _mark_ranges(text: str, numbers: list[NumberMention]) -> None:

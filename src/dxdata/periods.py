@@ -110,12 +110,21 @@ _STARTS: dict[str, tuple[str, ...]] = {
 ANCHOR_LITERALS = tuple(lit for lits in _STARTS.values() for lit in lits)
 _ANCHORS = Anchors(ANCHOR_LITERALS)
 _SEPARATOR_AHEAD = re.compile(r"\s*[/.-]")
+_RANGE_LINKS = ("-", "–", "—", "đến", "tới")  # what joins the two years of "range_years"
+
+
+def _range_link_at(text: str, pos: int) -> bool:
+    r"""Whether `\s*(?:-|–|—|đến|tới)` matches at `pos`: a character scan, no regex call."""
+    n = len(text)
+    while pos < n and text[pos].isspace():  # `\s` is `str.isspace`
+        pos += 1
+    return text.startswith(_RANGE_LINKS, pos)
 
 
 def _numeral_starts(kind: str, text: str, runs: list[tuple[int, int]], anchors: dict[str, list[int]]) -> list[int]:
     """Offsets where the leading numeral of a `kind` match can start; each such numeral ends a run of digits."""
-    if kind == "range_years":  # "2021-2025": a year, the last four digits of a run
-        return [end - 4 for start, end in runs if end - start >= 4]
+    if kind == "range_years":  # "2021-2025": a year, the last four digits of a run, then a dash, 'đến' or 'tới'
+        return [end - 4 for start, end in runs if end - start >= 4 and _range_link_at(text, end)]
     if kind == "day":  # "16/2/2022": one or two digits ending a run, then a separator
         return [p for start, end in runs if _SEPARATOR_AHEAD.match(text, end) for p in (end - 2, end - 1) if p >= start]
     if kind == "months_of_year":  # "4 tháng", "sáu tháng": a numeral of one to four characters, spaces, "tháng"
