@@ -26,7 +26,7 @@ from dxdata.numbers import NumberMention, find_numbers
 from dxdata.periods import TimeExpr, find_time_expressions
 from dxdata.regions import RegionMatch, find_regions, find_regions_and_words, region_2025
 from dxdata.sentences import Sentence, split_sentences
-from dxdata.text import EndPattern, merge_starts, text_views
+from dxdata.text import EndPattern, is_word_char, merge_starts, text_views
 
 MIN_CUE_SCORE = 6.0
 PRIOR_WEIGHT = 0.4  # the article's topic breaks ties between local cues
@@ -70,7 +70,6 @@ _MEETING_RE = EndPattern(
     r"(?:phiên\s+họp|hội\s+nghị|cuộc\s+họp|báo\s+cáo|kỳ\s+họp)[^.;]{0,60}?\bcủa\s+$", re.IGNORECASE
 )
 _PROVINCE_SUBJECT_RE = EndPattern(r"(?:tỉnh|thành phố|TP\.?|Tp\.?)\s*$", re.IGNORECASE)
-_WORD_CHAR_RE = re.compile(r"\w")  # what `\b` tells from the rest
 _CLAUSE_BREAK_RE = re.compile(r"[;:]|\s[-–]\s|,\s*trong đó\b", re.IGNORECASE)
 
 
@@ -790,7 +789,7 @@ def _status_words(ctx: _ArticleContext, sent: Sentence, num: NumberMention) -> t
             _sentence_says(ctx, sent, _TARGET_RE, _TARGET_LEADS),
         )
         ctx.status_words[sent] = words
-    if num.start > 0 and _WORD_CHAR_RE.match(ctx.text, num.start - 1) and _WORD_CHAR_RE.match(ctx.text, num.start):
+    if num.start > 0 and is_word_char(ctx.text[num.start - 1]) and is_word_char(ctx.text[num.start]):
         return True, True  # glued: the slice boundary is a `\b` the sentence lacks
     return words
 

@@ -12,7 +12,7 @@ import re
 import string
 from dataclasses import dataclass, replace
 
-from dxdata.text import Anchors, EndPattern, EndRules, digit_runs, finditer_at, merge_starts
+from dxdata.text import Anchors, EndPattern, EndRules, digit_runs, finditer_at, is_word_char, merge_starts
 
 # One numeral as written: "2.398", "17.371.225", "80,2", "0.6667", "1.000", "86".
 # Possessive (`++`, `{1,3}+`) where giving back a digit could never help: a digit would be next, not the
@@ -558,15 +558,11 @@ def _cardinal_starts(lowered: str, anchors: dict[str, list[int]]) -> list[int]:
     for word in _CARDINAL_WORDS:
         after = len(word)
         for p in anchors[word]:
-            # `\w` is `str.isalnum` or "_", `\s` is `str.isspace`
-            if p + after < n and lowered[p + after].isspace() and not (p and _is_word_char(lowered[p - 1])):
+            # `\s` is `str.isspace`
+            if p + after < n and lowered[p + after].isspace() and not (p and is_word_char(lowered[p - 1])):
                 out.append(p)
     out.sort()  # one word starts at each offset: no duplicates
     return out
-
-
-def _is_word_char(ch: str) -> bool:
-    return ch.isalnum() or ch == "_"
 
 
 def _mark_ranges(text: str, numbers: list[NumberMention]) -> None:

@@ -97,6 +97,11 @@ for _code, _folded in _FOLD.items():
 _IS_DIGIT = np.fromiter((chr(c).isdecimal() for c in range(_BMP)), dtype=bool, count=_BMP)
 
 
+def is_word_char(ch: str) -> bool:
+    """What `\\w` (and so `\\b`) counts as a word character, for one character without a regex call."""
+    return ch.isalnum() or ch == "_"
+
+
 def _code_points(text: str) -> np.ndarray | None:
     """The text's code points as an array, or None when one lies outside the tables (or is a lone surrogate)."""
     try:
@@ -317,7 +322,6 @@ def _class_char(code: int) -> str:
     return "\\" + ch if ch in "\\]^-[" else ch
 
 
-_BMP_LIMIT = 0x10000
 _bmp: tuple[dict[int, list[int]], str] | None = None
 
 
@@ -330,10 +334,10 @@ def _bmp_tables() -> tuple[dict[int, list[int]], str]:
     global _bmp
     if _bmp is None:
         preimages: dict[int, list[int]] = {}
-        for code, low in enumerate(map(_sre.unicode_tolower, range(_BMP_LIMIT))):
+        for code, low in enumerate(map(_sre.unicode_tolower, range(_BMP))):
             if low != code:
                 preimages.setdefault(low, []).append(code)
-        _bmp = preimages, "".join(map(chr, range(_BMP_LIMIT)))
+        _bmp = preimages, "".join(map(chr, range(_BMP)))
     return _bmp
 
 
@@ -344,7 +348,7 @@ def _ignorecase_class(code: int) -> list[int]:
         return [code]
     low = _sre.unicode_tolower(code)
     targets = (low, *_EXTRA_CASES.get(low, ()))
-    if max(targets) >= _BMP_LIMIT:
+    if max(targets) >= _BMP:
         raise NotImplementedError("case-insensitive literal outside the Basic Multilingual Plane")
     preimages = _bmp_tables()[0]
     return sorted({c for t in targets for c in (t, *preimages.get(t, ()))})
@@ -391,7 +395,7 @@ def _class_piece(items: list[tuple[Any, Any]], ignorecase: bool) -> _Piece:
         source = "(?i:" + source + ")"
     chars = None
     if all(
-        (kind is _c.LITERAL and value < _BMP_LIMIT) or (kind is _c.CATEGORY and value is _c.CATEGORY_SPACE)
+        (kind is _c.LITERAL and value < _BMP) or (kind is _c.CATEGORY and value is _c.CATEGORY_SPACE)
         for kind, value in items
     ):
         chars = _class_chars(source)
