@@ -64,10 +64,6 @@ PRIOR_PER_PART = 2.0
 PRIOR_CAP = 10.0
 
 
-def _is_word_char(ch: str) -> bool:
-    return ch.isalnum()
-
-
 class CueIndex:
     """Where each cue part occurs in one article's folded text, on word boundaries."""
 
@@ -84,7 +80,7 @@ class CueIndex:
             n = len(folded)
             for end_index, (pid, length) in table.automaton.iter(folded):
                 start, end = end_index - length + 1, end_index + 1
-                # on word boundaries (`_is_word_char`, inlined: this loop sees every candidate hit)
+                # on word boundaries: no alphanumeric character on both sides of an edge
                 if start > 0 and folded[start - 1].isalnum() and folded[start].isalnum():
                     continue
                 if end < n and folded[end].isalnum() and folded[end_index].isalnum():
@@ -152,7 +148,7 @@ def body_hits(codebook: Codebook, folded: str) -> list[tuple[int, int, str]]:
     n = len(folded)
     for end_index, (code, length) in automaton.iter(folded):
         start, end = end_index - length + 1, end_index + 1
-        if (start > 0 and folded[start - 1].isalnum()) or (end < n and folded[end].isalnum()):  # `_is_word_char`
+        if (start > 0 and folded[start - 1].isalnum()) or (end < n and folded[end].isalnum()):  # not inside a word
             continue
         out.append((start, end, code))
     return out
