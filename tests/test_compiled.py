@@ -3,7 +3,6 @@ and never run once their source has been edited."""
 
 from __future__ import annotations
 
-import json
 import os
 import pickle
 import subprocess
@@ -82,8 +81,7 @@ def _fake_build(tmp_path: Path, names: list[str]) -> Path:
         (package_dir / f"{name}.py").write_text(f"WHERE = 'source of {name}'\n", encoding="utf-8")
         (package_dir / f"{name}{suffix}").write_bytes(b"\x7fELF")
     (package_dir / "plain.py").write_text("WHERE = 'plain'\n", encoding="utf-8")
-    record = {name: _compiled.source_digest(package_dir / f"{name}.py") for name in names}
-    (package_dir / _compiled.BUILD_RECORD).write_text(json.dumps(record), encoding="utf-8")
+    _compiled.write_build_record(package_dir, names)
     return package_dir
 
 

@@ -44,6 +44,12 @@ def compiled_modules(package_dir: Path) -> dict[str, Path]:
     return found
 
 
+def write_build_record(package_dir: Path, names: Sequence[str]) -> None:
+    """Record the sources of the modules `names` as they are compiled (setup.py calls it)."""
+    digests = {name: source_digest(package_dir / f"{name}.py") for name in names}
+    (package_dir / BUILD_RECORD).write_text(json.dumps(digests, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
 def stale_modules(package_dir: Path, names: Sequence[str]) -> list[str]:
     """The modules among `names` whose source is not the one they were compiled from (or is not on record)."""
     try:
