@@ -98,3 +98,13 @@ def test_year_ranges_are_tried_only_before_a_link(text: str, ranged: bool) -> No
     assert _range_link_at(text, text.index("2021") + 4) is ranged
     kinds = [t.kind for t in find_time_expressions(text, None)]
     assert ("range" in kinds) is ranged
+
+
+def test_days_in_month_is_what_the_calendar_says() -> None:
+    import calendar
+
+    from dxdata.periods import _days_in_month
+
+    for year in (1900, 1999, 2000, 2023, 2024, 2100):
+        for month in range(1, 13):
+            assert _days_in_month(year, month) == calendar.monthrange(year, month)[1], (year, month)

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from dxdata import text as T
-from dxdata.text import EndPattern, EndRules
+from dxdata.text import EndPattern, EndRules, StartPattern
 
 
 def test_no_character_above_the_bmp_lowercases_into_it_or_is_a_space() -> None:
@@ -68,6 +68,39 @@ def test_end_rules_answer_like_each_rule() -> None:
         rev = text[::-1]
         for width in (1 << 30, 6):
             assert rules.search_reversed(rev, width) == tuple(p.search_reversed(rev, width) for p in patterns)
+
+
+_START_PATTERNS = [
+    (r"^\s*(?:số|thứ|tăng|tăng thêm|h\d|h\b)\b", re.IGNORECASE),
+    (r"^\s+(?:của|về|số)\b", re.IGNORECASE),
+    (r"\s*[/.-]", 0),
+    (r"\s+[a-zà-ỹđ]", 0),  # the class holds a space (U+1680): its first characters are read as a whole
+    (r"(?<=[.:])[\"”)]*\s+(?=[A-ZĐ0-9])", 0),
+    (r"^(?:tin|tags?|ß|k)\b", re.IGNORECASE),
+    (r"^\s*(?:-|–|đến|tới mức)\s*$", re.IGNORECASE),
+    (r"\s*(?:x|)", 0),  # may match empty: never filtered
+    (r"[^x]y", 0),  # a negated class: not known, never filtered
+    (r"\s?số", 0),  # a bounded run of spaces: filtered on its own first characters
+]
+
+
+def test_start_patterns_match_like_re() -> None:
+    patterns = [(StartPattern(source, flags), re.compile(source, flags)) for source, flags in _START_PATTERNS]
+    for text in _fuzz(3000, 5):
+        for start_pattern, rx in patterns:
+            for pos, endpos in ((0, len(text)), (1, len(text)), (2, 5), (-3, 100)):
+                got, expected = start_pattern.match(text, pos, endpos), rx.match(text, pos, endpos)
+                assert (got and got.span()) == (expected and expected.span()), (rx.pattern, text, pos, endpos)
+
+
+def test_start_pattern_knows_the_first_characters() -> None:
+    """What the filter is built from: spaces to skip, then the characters a match can start with."""
+    spaces, chars = StartPattern(r"^\s*(?:bậc|hạng)\b", re.IGNORECASE)._first()
+    assert spaces == 0 and chars == frozenset("bBhH")
+    spaces, chars = StartPattern(r"^\s+lần", re.IGNORECASE)._first()
+    assert spaces == 1 and chars == frozenset("lL")
+    assert StartPattern(r"\s*(?:x|)")._first() == (-1, None)  # may match empty
+    assert StartPattern(r"\wx")._first() == (-1, None)  # `\w`: too many characters to list, not filtered
 
 
 def test_mirror_is_rewritten_to_fail_fast() -> None:

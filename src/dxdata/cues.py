@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Final
 
 from dxdata.codebook import Codebook
 from dxdata.text import Matcher
@@ -20,7 +21,7 @@ class _CueTable:
     cue_sets: dict[str, list[tuple[tuple[int, ...], frozenset[int]]]]  # code -> [(part ids, set of them)]
 
 
-_TABLES: dict[str, _CueTable] = {}
+_TABLES: Final[dict[str, _CueTable]] = {}
 
 
 def _table(codebook: Codebook) -> _CueTable:
@@ -60,8 +61,8 @@ def _table(codebook: Codebook) -> _CueTable:
     return table
 
 
-PRIOR_PER_PART = 2.0
-PRIOR_CAP = 10.0
+PRIOR_PER_PART: Final = 2.0
+PRIOR_CAP: Final = 10.0
 
 
 class CueIndex:
@@ -135,7 +136,7 @@ def cue_index(codebook: Codebook, folded: str) -> CueIndex:
     return CueIndex(codebook, folded)
 
 
-_BODY_AUTOMATA: dict[str, Matcher[tuple[str, int]]] = {}
+_BODY_AUTOMATA: Final[dict[str, Matcher[tuple[str, int]]]] = {}
 
 
 def body_hits(codebook: Codebook, folded: str) -> list[tuple[int, int, str]]:
@@ -155,7 +156,7 @@ def body_hits(codebook: Codebook, folded: str) -> list[tuple[int, int, str]]:
 
 
 _BothValue = tuple[int, int, str | None, bool, bool]
-_BOTH_AUTOMATA: dict[str, Matcher[_BothValue]] = {}
+_BOTH_AUTOMATA: Final[dict[str, Matcher[_BothValue]]] = {}
 
 
 def _both_automaton(codebook: Codebook) -> Matcher[_BothValue]:

@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from dxdata import numbers, periods
 from dxdata.codebook import Codebook, Indicator
@@ -26,27 +26,27 @@ from dxdata.numbers import NumberMention, find_numbers
 from dxdata.periods import TimeExpr, find_time_expressions
 from dxdata.regions import RegionMatch, find_regions, find_regions_and_words, region_2025
 from dxdata.sentences import Sentence, split_sentences
-from dxdata.text import EndPattern, is_word_char, merge_starts, text_views
+from dxdata.text import EndPattern, StartPattern, is_word_char, merge_starts, text_views
 
-MIN_CUE_SCORE = 6.0
-PRIOR_WEIGHT = 0.4  # the article's topic breaks ties between local cues
-MIN_PRIOR_SCORE = 2.0
-PRIOR_UNITS = {"score", "rank"}  # units specific enough that the article topic alone can name the indicator
-HEAD_NOUN_BONUS = 2.5
-SHARE_BONUS = 10.0  # a percent right after 'x/y' of an indicator is that indicator's share
-SHARE_WINDOW = 120
-GENERIC_DISCOUNT = 0.5  # a cue part many indicators share says less than a specific one
-HEAD_NOUN_MIN = 6  # unit words ('điểm', 'lần') say nothing about which indicator
-OTHER_NUMBER_PENALTY = 0.3
-AFTER_PENALTY = 0.35
-DECAY_CHARS = 40.0
-_ESTIMATE_WORDS = ("ước", "ước đạt", "ước tính", "dự kiến đạt", "dự kiến", "dự báo", "ước khoảng")
-_TARGET_WORDS = (
+MIN_CUE_SCORE: Final = 6.0
+PRIOR_WEIGHT: Final = 0.4  # the article's topic breaks ties between local cues
+MIN_PRIOR_SCORE: Final = 2.0
+PRIOR_UNITS: Final = {"score", "rank"}  # units specific enough that the article topic alone can name the indicator
+HEAD_NOUN_BONUS: Final = 2.5
+SHARE_BONUS: Final = 10.0  # a percent right after 'x/y' of an indicator is that indicator's share
+SHARE_WINDOW: Final = 120
+GENERIC_DISCOUNT: Final = 0.5  # a cue part many indicators share says less than a specific one
+HEAD_NOUN_MIN: Final = 6  # unit words ('điểm', 'lần') say nothing about which indicator
+OTHER_NUMBER_PENALTY: Final = 0.3
+AFTER_PENALTY: Final = 0.35
+DECAY_CHARS: Final = 40.0
+_ESTIMATE_WORDS: Final = ("ước", "ước đạt", "ước tính", "dự kiến đạt", "dự kiến", "dự báo", "ước khoảng")
+_TARGET_WORDS: Final = (
     "mục tiêu", "phấn đấu", "đặt ra", "đề ra", "kế hoạch", "chỉ tiêu đến", r"đến năm 20\d\d sẽ", "sẽ đạt", "cam kết",
     "định hướng", "tầm nhìn", "dự thảo", "đề xuất",
 )  # fmt: skip
-_ESTIMATE_RE = re.compile(rf"\b(?:{'|'.join(_ESTIMATE_WORDS)})\b", re.IGNORECASE)
-_TARGET_RE = re.compile(rf"\b(?:{'|'.join(_TARGET_WORDS)})\b", re.IGNORECASE)
+_ESTIMATE_RE: Final = re.compile(rf"\b(?:{'|'.join(_ESTIMATE_WORDS)})\b", re.IGNORECASE)
+_TARGET_RE: Final = re.compile(rf"\b(?:{'|'.join(_TARGET_WORDS)})\b", re.IGNORECASE)
 
 
 def _leads(words: tuple[str, ...]) -> tuple[str, ...]:
@@ -56,21 +56,21 @@ def _leads(words: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(w for w in literal if not any(o != w and w.startswith(o) for o in literal)))
 
 
-_ESTIMATE_LEADS = _leads(_ESTIMATE_WORDS)
-_TARGET_LEADS = _leads(_TARGET_WORDS)
-_NATIONAL_MEETING_RE = re.compile(
+_ESTIMATE_LEADS: Final = _leads(_ESTIMATE_WORDS)
+_TARGET_LEADS: Final = _leads(_TARGET_WORDS)
+_NATIONAL_MEETING_RE: Final = re.compile(
     r"(?:phiên\s+họp|hội\s+nghị|cuộc\s+họp)[^.;]{0,80}(?:Ủy ban Quốc gia|Chính phủ|toàn quốc|Ban Chỉ đạo)",
     re.IGNORECASE,
 )
-_RESPECTIVELY_RE = re.compile(r"\blần lượt\b", re.IGNORECASE)
-_RESPECTIVELY_LEADS = ("lần lượt",)
-_VENUE_BEFORE_RE = EndPattern(r"(?:điểm cầu|tại hội trường)\s*(?:tỉnh|thành phố|TP\.?)?\s*$", re.IGNORECASE)
-_POSSESSIVE_BEFORE_RE = EndPattern(r"\b(?:của|thuộc)\s*$", re.IGNORECASE)
-_MEETING_RE = EndPattern(
+_RESPECTIVELY_RE: Final = re.compile(r"\blần lượt\b", re.IGNORECASE)
+_RESPECTIVELY_LEADS: Final = ("lần lượt",)
+_VENUE_BEFORE_RE: Final = EndPattern(r"(?:điểm cầu|tại hội trường)\s*(?:tỉnh|thành phố|TP\.?)?\s*$", re.IGNORECASE)
+_POSSESSIVE_BEFORE_RE: Final = EndPattern(r"\b(?:của|thuộc)\s*$", re.IGNORECASE)
+_MEETING_RE: Final = EndPattern(
     r"(?:phiên\s+họp|hội\s+nghị|cuộc\s+họp|báo\s+cáo|kỳ\s+họp)[^.;]{0,60}?\bcủa\s+$", re.IGNORECASE
 )
-_PROVINCE_SUBJECT_RE = EndPattern(r"(?:tỉnh|thành phố|TP\.?|Tp\.?)\s*$", re.IGNORECASE)
-_CLAUSE_BREAK_RE = re.compile(r"[;:]|\s[-–]\s|,\s*trong đó\b", re.IGNORECASE)
+_PROVINCE_SUBJECT_RE: Final = EndPattern(r"(?:tỉnh|thành phố|TP\.?|Tp\.?)\s*$", re.IGNORECASE)
+_CLAUSE_BREAK_RE: Final = re.compile(r"[;:]|\s[-–]\s|,\s*trong đó\b", re.IGNORECASE)
 
 
 class BodyMention(NamedTuple):
@@ -101,7 +101,7 @@ def find_bodies(
     return out
 
 
-_CONCEPT_AFTER_RE = re.compile(r"\s+(?:dien tu|so\b|thong minh)")
+_CONCEPT_AFTER_RE: Final = StartPattern(r"\s+(?:dien tu|so\b|thong minh)")
 
 
 def _is_concept(folded: str, mention: BodyMention) -> bool:
@@ -161,10 +161,20 @@ def extract_article(article: Article, codebook: Codebook) -> ExtractionResult:
     result = ExtractionResult()
     seen: dict[tuple, int] = {}
     starts = [n.start for n in ctx.numbers]  # numbers are sorted by start
+    count, lo = len(starts), 0
     for sent in ctx.sentences:
-        nums = ctx.numbers[bisect.bisect_left(starts, sent.start) : bisect.bisect_left(starts, sent.end)]
-        if not nums:
+        # the numbers starting in the sentence, `starts[lo:hi]`: bisections of `starts` by its start and end,
+        # found by stepping on from the last sentence's (sentences come in text order; else a bisection)
+        if lo and starts[lo - 1] >= sent.start:
+            lo = bisect.bisect_left(starts, sent.start)
+        while lo < count and starts[lo] < sent.start:
+            lo += 1
+        hi = lo
+        while hi < count and starts[hi] < sent.end:
+            hi += 1
+        if hi == lo:
             continue
+        nums = ctx.numbers[lo:hi]
         for num in nums:
             reason = _skip_reason(sent, num)
             if reason is None:
@@ -218,7 +228,7 @@ def _context(article: Article, codebook: Codebook) -> _ArticleContext:
 
 
 # the words numbers, time expressions and the sentence rules (`_sentence_says`) start with
-_ANCHOR_WORDS = tuple(
+_ANCHOR_WORDS: Final = tuple(
     dict.fromkeys(
         numbers.ANCHOR_LITERALS + periods.ANCHOR_LITERALS + _ESTIMATE_LEADS + _TARGET_LEADS + _RESPECTIVELY_LEADS
     )
@@ -368,8 +378,8 @@ def _share_base(ctx: _ArticleContext, num: NumberMention, sent_nums: list[Number
     return before[-1] if before and before[-1].denominator else None
 
 
-_BY_KIND: dict[str, dict[tuple[str | None, bool], list[tuple[int, Indicator]]]] = {}
-_BY_KIND_CODE: dict[str, dict[tuple[str | None, bool], dict[str, tuple[int, Indicator]]]] = {}
+_BY_KIND: Final[dict[str, dict[tuple[str | None, bool], list[tuple[int, Indicator]]]]] = {}
+_BY_KIND_CODE: Final[dict[str, dict[tuple[str | None, bool], dict[str, tuple[int, Indicator]]]]] = {}
 
 
 def _indicators_by_kind(codebook: Codebook) -> dict[tuple[str | None, bool], list[tuple[int, Indicator]]]:
@@ -484,8 +494,8 @@ def _cue_score(
     return score
 
 
-_BREAK_CHAR_RE = re.compile(r"[;:,\-–]")
-_HARD_BREAK_RE = re.compile(r"[;:]")  # the `_CLAUSE_BREAK_RE` matches that are one character, in any context
+_BREAK_CHAR_RE: Final = re.compile(r"[;:,\-–]")
+_HARD_BREAK_RE: Final = re.compile(r"[;:]")  # the `_CLAUSE_BREAK_RE` matches that are one character, in any context
 
 
 def _may_soft_break(ctx: _ArticleContext, sent: Sentence) -> bool:

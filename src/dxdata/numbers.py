@@ -11,18 +11,19 @@ import itertools
 import re
 import string
 from dataclasses import dataclass, replace
+from typing import Final
 
-from dxdata.text import Anchors, EndPattern, EndRules, digit_runs, finditer_at, is_word_char, merge_starts
+from dxdata.text import Anchors, EndPattern, EndRules, StartPattern, digit_runs, finditer_at, is_word_char, merge_starts
 
 # One numeral as written: "2.398", "17.371.225", "80,2", "0.6667", "1.000", "86".
 # Possessive (`++`, `{1,3}+`) where giving back a digit could never help: a digit would be next, not the
 # separator that follows. The same matches, without retrying every shorter run of digits.
-_NUMERAL = r"\d{1,3}+(?:\.\d{3})+(?![\d.])(?:,\d+)?|\d++,\d+|\d++\.\d+|\d+"
-_SCALE_WORDS = {"nghìn": 1e3, "ngàn": 1e3, "ngan": 1e3, "triệu": 1e6, "tỷ": 1e9, "tỉ": 1e9}
-_SCALE = r"(?:nghìn|ngàn|triệu|tỷ|tỉ)(?!\w)"
-_CURRENCY = r"(?:đồng|đổng|VNĐ|VND|vnđ|USD|usd|đô la Mỹ|đô la|US\$|\$)(?!\w)"
+_NUMERAL: Final = r"\d{1,3}+(?:\.\d{3})+(?![\d.])(?:,\d+)?|\d++,\d+|\d++\.\d+|\d+"
+_SCALE_WORDS: Final = {"nghìn": 1e3, "ngàn": 1e3, "ngan": 1e3, "triệu": 1e6, "tỷ": 1e9, "tỉ": 1e9}
+_SCALE: Final = r"(?:nghìn|ngàn|triệu|tỷ|tỉ)(?!\w)"
+_CURRENCY: Final = r"(?:đồng|đổng|VNĐ|VND|vnđ|USD|usd|đô la Mỹ|đô la|US\$|\$)(?!\w)"
 # spaces possessive too: neither "/", a numeral, a scale word nor a currency starts with a space
-_NUMBER_RE = re.compile(
+_NUMBER_RE: Final = re.compile(
     rf"(?=\d)(?P<num>{_NUMERAL})"
     rf"(?:\s*+(?P<denom_sep>/)\s*+(?P<denom>{_NUMERAL}))?"
     rf"(?P<pct>\s?%|\s(?:phần trăm))?"
@@ -30,7 +31,7 @@ _NUMBER_RE = re.compile(
     rf"(?P<cur>\s*+{_CURRENCY})?"
 )
 
-NUMBER_WORDS = {
+NUMBER_WORDS: Final = {
     "một": 1,
     "hai": 2,
     "ba": 3,
@@ -47,11 +48,11 @@ NUMBER_WORDS = {
 }
 # Number words are facts only in these frames: an ordinal after "thứ"/"hạng", or a
 # cardinal before a counted noun the codebook cares about.
-_WORD_ORDINAL_RE = re.compile(
+_WORD_ORDINAL_RE: Final = re.compile(
     r"\b(?P<lead>(?:vị trí\s+|xếp\s+|đứng\s+|hạng\s+|xếp hạng\s+)?thứ|hạng|giải)\s+"
     r"(?P<word>nhất|nhì|hai|ba|tư|năm|sáu|bảy|tám|chín|mười)\b(?!\s*\d)",
 )
-_WORD_CARDINAL_RE = re.compile(
+_WORD_CARDINAL_RE: Final = re.compile(
     r"(?<![\w])(?P<word>hai|ba|bốn|sáu|bảy|tám|chín|mười)\s+(?=(?:bậc|hạng|nghị định|quyết định|chỉ thị|luật|"
     r"nghị quyết|nhiệm vụ|chỉ tiêu|lần)\b)",
 )
@@ -86,7 +87,11 @@ def parse_numeral(raw: str, *, dot_decimal: bool = False) -> float:
         return float(whole.replace(".", "") + "." + frac)
     if "." in raw:
         groups = raw.split(".")
-        grouped = all(len(g) == 3 for g in groups[1:]) and not groups[0].startswith("0")
+        grouped = not groups[0].startswith("0")
+        for group in groups[1:]:  # (a loop: under mypyc, `all(...)` of a generator builds an object per call)
+            if len(group) != 3:
+                grouped = False
+                break
         if grouped and not dot_decimal:
             return float(raw.replace(".", ""))
         if len(groups) == 2:
@@ -99,37 +104,37 @@ def parse_numeral(raw: str, *, dot_decimal: bool = False) -> float:
 # The `..._BEFORE` rules look at the text just before a number and end in `$`: `EndPattern` answers
 # them by matching their mirror image at the start of the reversed text, in one try.
 
-_QUALIFIERS = [
+_QUALIFIERS: Final = [
     ("approx", r"khoảng|gần như|gần|xấp xỉ|chừng|tầm|ước khoảng|trên dưới"),
     ("gt", r"trên|hơn|vượt|ngoài|hơn|nhiều hơn|cao hơn"),
     ("lt", r"dưới|chưa đến|chưa tới|không quá|không tới|chưa đầy|ít hơn|thấp hơn"),
 ]
-_QUALIFIER_RES = [
+_QUALIFIER_RES: Final = [
     (q, EndPattern(rf"(?:^|[\s(,:])(?:{words})(?:\s+(?:mức|con số|tổng số|số))?\s*$", re.IGNORECASE))
     for q, words in _QUALIFIERS
 ]
-_CHANGE_BEFORE_RE = EndPattern(
+_CHANGE_BEFORE_RE: Final = EndPattern(
     r"(?:tăng|giảm|tăng thêm|tăng trưởng|tăng trưởng bình quân|tốc độ tăng|tốc độ tăng trưởng|cao hơn|thấp hơn|"
     r"rút ngắn|gấp|tụt|lùi|nâng)(?:\s+(?:được|lên|thêm|khoảng|hơn|trên|gần|đến|tới|là|đạt|từ|ở mức|bình quân))*\s*$",
     re.IGNORECASE,
 )
-_RANK_BEFORE_RE = EndPattern(
+_RANK_BEFORE_RE: Final = EndPattern(
     r"(?:(?:xếp|đứng|vị trí|vươn lên|giữ|tụt xuống|lên|xuống|hạng|thứ hạng)(?:\s+(?:ở|tại|vị trí|thứ|hạng|số))*\s+thứ"
     r"|(?:xếp hạng|thứ hạng|hạng|xếp|vị trí|đứng)(?:\s+thứ)?)\s*$",
     re.IGNORECASE,
 )
-_ORDINAL_BEFORE_RE = EndPattern(
+_ORDINAL_BEFORE_RE: Final = EndPattern(
     r"(?:lần thứ|phiên họp thứ|phiên thứ|kỳ họp thứ|khóa|khoá|đại hội|hội nghị lần thứ|số thứ tự|năm thứ|ngày thứ|"
     r"tuần thứ|tháng thứ|đợt|giai đoạn|thứ)\s*$",
     re.IGNORECASE,
 )
-_DOC_BEFORE_RE = EndPattern(
+_DOC_BEFORE_RE: Final = EndPattern(
     r"(?:\bsố|nghị quyết|nghị định|quyết định|chỉ thị|thông tư|đề án|công văn|luật|văn bản|kết luận|thông báo|"
     r"chương trình|kế hoạch số|tờ trình|điều|khoản|mục|chương|phụ lục|quy chuẩn|tiêu chuẩn|TCVN|ISO)\s*$",
     re.IGNORECASE,
 )
 # "(?:\s*-)?\s*$" matches what "\s*-?\s*$" does; its mirror does not retry the words after every shorter run of spaces
-_LABEL_BEFORE_RE = EndPattern(
+_LABEL_BEFORE_RE: Final = EndPattern(
     r"(?:top|cấp độ|phiên bản|version|thế hệ|công nghiệp|cách mạng công nghiệp|web|"
     r"tier|level|covid|"
     r"industry|chuyển đổi số|giai đoạn|nhóm|loại|hạng mục|bước|tầng|lớp|mục tiêu số)(?:\s*-)?\s*$",
@@ -137,54 +142,58 @@ _LABEL_BEFORE_RE = EndPattern(
 )
 # a label too ("mức 3", "mức độ 2"): apart, as its mirror reads up to two whole words before it can fail,
 # and asked only when "mức" is in the window (`_level_label_before`)
-_LEVEL_LABEL_BEFORE_RE = EndPattern(r"mức(?:\s+[a-zà-ỹđ]+){0,2}(?:\s*-)?\s*$", re.IGNORECASE)
-_DATE_WORDS_BEFORE_RE = EndPattern(
+_LEVEL_LABEL_BEFORE_RE: Final = EndPattern(r"mức(?:\s+[a-zà-ỹđ]+){0,2}(?:\s*-)?\s*$", re.IGNORECASE)
+_DATE_WORDS_BEFORE_RE: Final = EndPattern(
     r"(?:ngày|hôm|sáng|chiều|tối|trưa|đêm|rạng sáng|tháng|quý|năm|thứ hai|thứ ba|thứ tư|thứ năm|thứ sáu|thứ bảy|"
     r"chủ nhật|cập nhật|đăng|từ|đến|tới|giữa|cuối|đầu)\s*$",
     re.IGNORECASE,
 )
-_PHONE_BEFORE_RE = EndPattern(
+_PHONE_BEFORE_RE: Final = EndPattern(
     r"(?:điện thoại|đt|tel|fax|hotline|đường dây nóng|di động|sđt|số điện thoại|liên hệ)[\s:.()]*$",
     re.IGNORECASE,
 )
-_SCORE_AFTER_RE = re.compile(r"^\s*(?:điểm|điẻm|đ\b)", re.IGNORECASE)
-_TIMES_AFTER_RE = re.compile(r"^\s*lần\b", re.IGNORECASE)
-_RANK_AFTER_RE = re.compile(r"^\s*(?:bậc|hạng)\b", re.IGNORECASE)
-_INDEX_CONTEXT_RE = re.compile(r"\b(?:chỉ số|DTI|EGDI|ICT Index|PAR Index|PCI|điểm|trụ cột|index)\b", re.IGNORECASE)
-_INDEX_CONTEXT_LOWER_RE = re.compile(r"\b(?:chỉ số|dti|egdi|ict index|par index|pci|điểm|trụ cột|index)\b")
-_TIME_UNIT_AFTER_RE = re.compile(
+_SCORE_AFTER_RE: Final = StartPattern(r"^\s*(?:điểm|điẻm|đ\b)", re.IGNORECASE)
+_TIMES_AFTER_RE: Final = StartPattern(r"^\s*lần\b", re.IGNORECASE)
+_RANK_AFTER_RE: Final = StartPattern(r"^\s*(?:bậc|hạng)\b", re.IGNORECASE)
+_INDEX_CONTEXT_RE: Final = re.compile(
+    r"\b(?:chỉ số|DTI|EGDI|ICT Index|PAR Index|PCI|điểm|trụ cột|index)\b", re.IGNORECASE
+)
+_INDEX_CONTEXT_LOWER_RE: Final = re.compile(r"\b(?:chỉ số|dti|egdi|ict index|par index|pci|điểm|trụ cột|index)\b")
+_TIME_UNIT_AFTER_RE: Final = StartPattern(
     r"^\s*(?:giờ|phút|giây|ngày|tuần|tháng|năm|quý|h\d|h\b|tuổi|km|m2|m²|ha|kg|tấn|mét|cm|mm|kw|mw|gb|mb|tb|mbps|gbps)\b",
     re.IGNORECASE,
 )
-_UNIVERSE_RE = re.compile(r"^\s*(?:tỉnh|địa phương|tỉnh, thành)", re.IGNORECASE)
-_UNIVERSE_BEFORE_RE = EndPattern(r"(?:trong|của|cả|toàn bộ|trên|các|với)\s*$", re.IGNORECASE)
+_UNIVERSE_RE: Final = StartPattern(r"^\s*(?:tỉnh|địa phương|tỉnh, thành)", re.IGNORECASE)
+_UNIVERSE_BEFORE_RE: Final = EndPattern(r"(?:trong|của|cả|toàn bộ|trên|các|với)\s*$", re.IGNORECASE)
 # what `[A-Za-zÀ-ỹĐđ]` matches, for one character looked up without a regex call
-_WORD_GLUE_CHARS = frozenset(string.ascii_letters + "".join(map(chr, range(ord("À"), ord("ỹ") + 1))) + "Đđ")
-_ALNUM_LABEL_AFTER_RE = re.compile(r"^(?:G|g|-[A-Za-zĐđ]|/[A-ZĐ]|[A-Za-z]{1,3}\b)")
+_WORD_GLUE_CHARS: Final = frozenset(string.ascii_letters + "".join(map(chr, range(ord("À"), ord("ỹ") + 1))) + "Đđ")
+_ALNUM_LABEL_AFTER_RE: Final = re.compile(r"^(?:G|g|-[A-Za-zĐđ]|/[A-ZĐ]|[A-Za-z]{1,3}\b)")
 # after a number: "-QĐ", "/NĐ-CP" (document numbers), ".0" ("4.0"); a capital right after a fraction
-_DOC_AFTER_RE = re.compile(r"[-/][A-ZĐ]|-[A-Z]{1,4}/")
-_CODE_AFTER_RE = re.compile(r"[A-ZĐ]|[-/][A-ZĐ]")
-_DOT_DIGIT_AFTER_RE = re.compile(r"\.\d(?!\d)")
-_VERSION_RE = re.compile(r"\d\.\d$")
-_COUNT_NOUN_RE = re.compile(r"\s+[a-zà-ỹđ]")
-_INDEX_FRACTION_RE = re.compile(r"0[.,]\d{3,4}")
-_PHONE_RE = re.compile(
+_DOC_AFTER_RE: Final = re.compile(r"[-/][A-ZĐ]|-[A-Z]{1,4}/")
+_CODE_AFTER_RE: Final = re.compile(r"[A-ZĐ]|[-/][A-ZĐ]")
+_DOT_DIGIT_AFTER_RE: Final = re.compile(r"\.\d(?!\d)")
+_VERSION_RE: Final = re.compile(r"\d\.\d$")
+_COUNT_NOUN_RE: Final = StartPattern(r"\s+[a-zà-ỹđ]")
+_INDEX_FRACTION_RE: Final = re.compile(r"0[.,]\d{3,4}")
+_PHONE_RE: Final = re.compile(
     r"(?=\d)(?:(?<![\d.,])0\d{1,3}(?:[ .-]?\d){6,9}(?![\d,])"  # 0xx xxx xxxx
     r"|(?<![\d.,])1[89]00[ .]?\d{3,4}(?![\d]))"  # 1800/1900 hotlines
 )
-_TIME_RE = re.compile(r"(?=\d)(?<![\d/])\d{1,2}(?::|h)\d{2}(?![\d/])")
-_DATE_RE = re.compile(
+_TIME_RE: Final = re.compile(r"(?=\d)(?<![\d/])\d{1,2}(?::|h)\d{2}(?![\d/])")
+_DATE_RE: Final = re.compile(
     r"(?=\d)(?<![\d/.,-])(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}[/-]\d{4})(?![\d/])"
 )
 # day/month without a year: found digit-first (fast), then the word before it is checked
-_DAY_MONTH_RE = re.compile(r"(?=\d)(?<![\d/.,-])\d{1,2}\s*[-/.]\s*\d{1,2}(?![\d/.-])")
-_DAY_WORD_BEFORE_RE = EndPattern(r"(?:ngày|hôm|sáng|chiều|hiều|tối|trưa|đêm|rạng sáng|thứ \w+),?\s+$", re.IGNORECASE)
-_YEAR_SPAN_RE = re.compile(r"(?=\d)(?<![\d/.,])(?:19|20)\d{2}\s*[-–—]\s*(?:19|20)\d{2}(?![\d])")
-_NUMBER_THEN_THU_RE = EndPattern(r"\d\s*(?:,|và)\s*thứ\s*$")  # "hạng 2 và thứ 5": a rank, not an ordinal
-_GAP_BEFORE_RE = EndPattern(r"gấp\s*$", re.IGNORECASE)
-_RANGE_LINK_RE = re.compile(r"^\s*(?:-|–|—|đến|tới|tới mức)\s*$", re.IGNORECASE)
-_RANGE_FROM_RE = EndPattern(r"(?:từ|khoảng từ|từ khoảng|trong khoảng)\s*$", re.IGNORECASE)
-_IN_TOTAL_RE = re.compile(
+_DAY_MONTH_RE: Final = re.compile(r"(?=\d)(?<![\d/.,-])\d{1,2}\s*[-/.]\s*\d{1,2}(?![\d/.-])")
+_DAY_WORD_BEFORE_RE: Final = EndPattern(
+    r"(?:ngày|hôm|sáng|chiều|hiều|tối|trưa|đêm|rạng sáng|thứ \w+),?\s+$", re.IGNORECASE
+)
+_YEAR_SPAN_RE: Final = re.compile(r"(?=\d)(?<![\d/.,])(?:19|20)\d{2}\s*[-–—]\s*(?:19|20)\d{2}(?![\d])")
+_NUMBER_THEN_THU_RE: Final = EndPattern(r"\d\s*(?:,|và)\s*thứ\s*$")  # "hạng 2 và thứ 5": a rank, not an ordinal
+_GAP_BEFORE_RE: Final = EndPattern(r"gấp\s*$", re.IGNORECASE)
+_RANGE_LINK_RE: Final = StartPattern(r"^\s*(?:-|–|—|đến|tới|tới mức)\s*$", re.IGNORECASE)
+_RANGE_FROM_RE: Final = EndPattern(r"(?:từ|khoảng từ|từ khoảng|trong khoảng)\s*$", re.IGNORECASE)
+_IN_TOTAL_RE: Final = re.compile(
     rf"^\s*(?:(?:[^\d\s]+\s+){{0,4}}?)?(?:trong tổng số|trong số|trên tổng số|trên|trong)\s+(?P<denom>{_NUMERAL})\b",
     re.IGNORECASE,
 )
@@ -192,11 +201,11 @@ _IN_TOTAL_RE = re.compile(
 
 # The `..._BEFORE` rules a number is asked about, grouped by the window they see and by when they are
 # asked: one `EndRules` match answers a whole group.
-_NEAR_RULES = EndRules([_PHONE_BEFORE_RE, *(rx for _, rx in _QUALIFIER_RES)])  # the last 25 characters
-_NOT_FACT_RULES = EndRules([_LABEL_BEFORE_RE, _DOC_BEFORE_RE, _ORDINAL_BEFORE_RE, _DATE_WORDS_BEFORE_RE])
-_FACT_RULES = EndRules([_CHANGE_BEFORE_RE, _RANK_BEFORE_RE, _GAP_BEFORE_RE])
+_NEAR_RULES: Final = EndRules([_PHONE_BEFORE_RE, *(rx for _, rx in _QUALIFIER_RES)])  # the last 25 characters
+_NOT_FACT_RULES: Final = EndRules([_LABEL_BEFORE_RE, _DOC_BEFORE_RE, _ORDINAL_BEFORE_RE, _DATE_WORDS_BEFORE_RE])
+_FACT_RULES: Final = EndRules([_CHANGE_BEFORE_RE, _RANK_BEFORE_RE, _GAP_BEFORE_RE])
 # `_DOC_AFTER_RE`, `_ALNUM_LABEL_AFTER_RE` and `_DOT_DIGIT_AFTER_RE` can only match at one of these
-_GLUED_AFTER = frozenset("-/." + string.ascii_letters)
+_GLUED_AFTER: Final = frozenset("-/." + string.ascii_letters)
 
 
 def _before(text: str, start: int, width: int = 40) -> str:
@@ -312,14 +321,14 @@ def _blocked_reasons(blocked: list[tuple[int, int, str]]) -> dict[int, str]:
     return {pos: reason for b_start, b_end, reason in blocked for pos in range(b_start, b_end)}
 
 
-_BLOCKING = (
+_BLOCKING: Final = (
     (_DATE_RE, "date"),
     (_DAY_MONTH_RE, "date"),
     (_YEAR_SPAN_RE, "year"),
     (_TIME_RE, "time"),
     (_PHONE_RE, "phone"),
 )
-_ANY_BLOCKING_RE = re.compile("|".join(f"(?:{rx.pattern})" for rx, _ in _BLOCKING))
+_ANY_BLOCKING_RE: Final = re.compile("|".join(f"(?:{rx.pattern})" for rx, _ in _BLOCKING))
 
 
 def _may_block(text: str, start: int, end: int) -> bool:
@@ -358,11 +367,11 @@ def _blocked_spans(text: str, runs: list[tuple[int, int]]) -> list[tuple[int, in
 
 # Every match of these patterns starts with one of these strings (numerals: with a run of digits).
 # `Anchors` finds them all in one pass and the patterns are tried there only (`finditer_at`).
-_ORDINAL_LEADS = ("vị trí", "xếp", "đứng", "hạng", "thứ", "giải")
-_CARDINAL_WORDS = ("hai", "ba", "bốn", "sáu", "bảy", "tám", "chín", "mười")
-_INDEX_WORDS = ("chỉ số", "dti", "egdi", "ict index", "par index", "pci", "điểm", "trụ cột", "index")
-ANCHOR_LITERALS = _ORDINAL_LEADS + _CARDINAL_WORDS + _INDEX_WORDS
-_ANCHORS = Anchors(ANCHOR_LITERALS)
+_ORDINAL_LEADS: Final = ("vị trí", "xếp", "đứng", "hạng", "thứ", "giải")
+_CARDINAL_WORDS: Final = ("hai", "ba", "bốn", "sáu", "bảy", "tám", "chín", "mười")
+_INDEX_WORDS: Final = ("chỉ số", "dti", "egdi", "ict index", "par index", "pci", "điểm", "trụ cột", "index")
+ANCHOR_LITERALS: Final = _ORDINAL_LEADS + _CARDINAL_WORDS + _INDEX_WORDS
+_ANCHORS: Final = Anchors(ANCHOR_LITERALS)
 
 
 def find_numbers(
@@ -403,11 +412,11 @@ def find_numbers(
     return found
 
 
-_FUNCTION_WORD_AFTER_RE = re.compile(
+_FUNCTION_WORD_AFTER_RE: Final = StartPattern(
     r"^\s+(?:về|trong|so với|của|với|trên|tại|ở|năm|cả nước|toàn quốc|toàn|khu vực|và|nhưng|còn)\b",
     re.IGNORECASE,
 )
-_COORDINATION_RE = re.compile(r"^\s*(?:,|và|hoặc|, và)\s*(?:thứ\s+)?$", re.IGNORECASE)
+_COORDINATION_RE: Final = StartPattern(r"^\s*(?:,|và|hoặc|, và)\s*(?:thứ\s+)?$", re.IGNORECASE)
 
 
 def _mark_coordinations(text: str, numbers: list[NumberMention]) -> None:
@@ -509,7 +518,7 @@ def _first_qualifier(answers: tuple[bool, ...]) -> str:
 
 
 # `_first_qualifier` of every combination of answers, looked up for each number
-_QUALIFIER_OF = {
+_QUALIFIER_OF: Final = {
     answers: _first_qualifier(answers) for answers in itertools.product((False, True), repeat=len(_QUALIFIER_RES))
 }
 

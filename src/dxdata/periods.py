@@ -7,14 +7,14 @@ A day or month written without a year takes the year of the reference date.
 
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Final
 
-from dxdata.text import Anchors, EndPattern, digit_runs, finditer_at, merge_starts
+from dxdata.text import Anchors, EndPattern, StartPattern, digit_runs, finditer_at, merge_starts
 
-ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+ROMAN: Final = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 
 
 @dataclass(slots=True)
@@ -26,8 +26,18 @@ class TimeExpr:
     kind: str  # "range", "year", "year_of" (của năm ...), "month", "day", "cumulative" (đến ...), "now", "comparison"
 
 
+_MONTH_DAYS: Final = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _days_in_month(year: int, month: int) -> int:
+    """`calendar.monthrange(year, month)[1]` for a month of 1 to 12, without its weekday arithmetic."""
+    if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
+        return 29
+    return _MONTH_DAYS[month - 1]
+
+
 def _month_end(year: int, month: int) -> date:
-    return date(year, month, calendar.monthrange(year, month)[1])
+    return date(year, month, _days_in_month(year, month))
 
 
 def _safe_date(year: int, month: int, day: int) -> date | None:
@@ -37,10 +47,10 @@ def _safe_date(year: int, month: int, day: int) -> date | None:
         return None
 
 
-_Y = r"((?:19|20)\d{2})"
+_Y: Final = r"((?:19|20)\d{2})"
 # "đến / tính đến / tới hết ..." before a date makes it cumulative: checked on the text before a match
-_UPTO_BEFORE = EndPattern(r"(?:đến|tới|đến hết|tới hết|hết|lũy kế đến)\s+(?:thời điểm\s+)?$")
-_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+_UPTO_BEFORE: Final = EndPattern(r"(?:đến|tới|đến hết|tới hết|hết|lũy kế đến)\s+(?:thời điểm\s+)?$")
+_PATTERNS: Final[list[tuple[str, re.Pattern[str]]]] = [
     (
         "range_years",
         re.compile(
@@ -80,17 +90,17 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
 ]
-_COMPARISON_BEFORE = EndPattern(
+_COMPARISON_BEFORE: Final = EndPattern(
     r"(?:so với|so cùng kỳ|so với cùng kỳ|hơn|từ|như|bằng)\s*(?:cùng kỳ\s*)?$", re.IGNORECASE
 )
-_POSSESSIVE_BEFORE = EndPattern(r"\bcủa\s*$")
-_WORD_NUM = {"ba": 3, "bốn": 4, "năm": 5, "sáu": 6, "chín": 9, "mười": 10}
+_POSSESSIVE_BEFORE: Final = EndPattern(r"\bcủa\s*$")
+_WORD_NUM: Final = {"ba": 3, "bốn": 4, "năm": 5, "sáu": 6, "chín": 9, "mười": 10}
 
 
 # Where each pattern can start: at one of its strings here, or (kinds in `_numeral_starts`) where the
 # numeral it begins with can. `Anchors` finds the strings in one pass and each pattern is tried at
 # those offsets only (`finditer_at`): the same matches as a full scan, for a fraction of the work.
-_STARTS: dict[str, tuple[str, ...]] = {
+_STARTS: Final[dict[str, tuple[str, ...]]] = {
     "range_years": ("năm",),
     "months_of_year": (),
     "quarter": ("quý",),
@@ -107,10 +117,10 @@ _STARTS: dict[str, tuple[str, ...]] = {
         "thời điểm hiện tại", "vừa qua",
     ),
 }
-ANCHOR_LITERALS = tuple(lit for lits in _STARTS.values() for lit in lits)
-_ANCHORS = Anchors(ANCHOR_LITERALS)
-_SEPARATOR_AHEAD = re.compile(r"\s*[/.-]")
-_RANGE_LINKS = ("-", "–", "—", "đến", "tới")  # what joins the two years of "range_years"
+ANCHOR_LITERALS: Final = tuple(lit for lits in _STARTS.values() for lit in lits)
+_ANCHORS: Final = Anchors(ANCHOR_LITERALS)
+_SEPARATOR_AHEAD: Final = StartPattern(r"\s*[/.-]")
+_RANGE_LINKS: Final = ("-", "–", "—", "đến", "tới")  # what joins the two years of "range_years"
 
 
 def _range_link_at(text: str, pos: int) -> bool:
@@ -241,7 +251,7 @@ def _read(kind: str, m: re.Match[str], ref: date | None, text: str) -> TimeExpr 
         if not 1 <= month <= 12:
             return None
         which = m.group("which").lower()
-        day = {"đầu": 1, "giữa": 15}.get(which, calendar.monthrange(year, month)[1])
+        day = {"đầu": 1, "giữa": 15}.get(which, _days_in_month(year, month))
         return TimeExpr(start, end, None, date(year, month, day), "cumulative")
     if kind == "day":
         d = _safe_date(_year(m), int(m.group("m")), int(m.group("d")))

@@ -39,15 +39,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Final, NamedTuple
 
 from dxdata.text import Matcher, unify_tone_marks
 
 if TYPE_CHECKING:
     import pandas as pd
 
-COUNTRY_CODE = "VN"
-COUNTRY_NAME = "Việt Nam"
+COUNTRY_CODE: Final = "VN"
+COUNTRY_NAME: Final = "Việt Nam"
 
 
 class RegionMatch(NamedTuple):
@@ -64,8 +64,8 @@ class RegionMatch(NamedTuple):
 
 # ---------------------------------------------------------------- normalization
 
-_ODD_CHARS = "\u00a0\u2007\u2009\u202f\t\u2010\u2011\u2012\u2013\u2014\u2212"
-_CHAR_MAP = str.maketrans(_ODD_CHARS, "     ------")
+_ODD_CHARS: Final = "\u00a0\u2007\u2009\u202f\t\u2010\u2011\u2012\u2013\u2014\u2212"
+_CHAR_MAP: Final = str.maketrans(_ODD_CHARS, "     ------")
 
 
 def _tone_table() -> dict[str, str]:
@@ -75,8 +75,8 @@ def _tone_table() -> dict[str, str]:
     return {p: fixed for p in pairs if (fixed := unify_tone_marks(p)) != p}
 
 
-_TONES = _tone_table()
-_UNTONES = {new: old for old, new in _TONES.items()}
+_TONES: Final = _tone_table()
+_UNTONES: Final = {new: old for old, new in _TONES.items()}
 
 
 def _fold(text: str, lowered: str | None = None) -> str:
@@ -192,16 +192,16 @@ def regions_table() -> pd.DataFrame:
 # ---------------------------------------------------------------- patterns
 
 # Unit words and their abbreviations, as written before a name (trailing space included).
-_PREFIXES = {
+_PREFIXES: Final = {
     "tỉnh": ("tỉnh ",),
     "thành phố": ("thành phố ", "TP.", "TP. ", "TP ", "Tp.", "Tp. ", "Tp "),
     "thị xã": ("thị xã ", "TX.", "TX. ", "TX ", "Tx.", "Tx. "),
     "quận": ("quận ",),
     "huyện": ("huyện ",),
 }
-_DISTRICT_CLASSES = ("thành phố", "thị xã", "quận", "huyện")
+_DISTRICT_CLASSES: Final = ("thành phố", "thị xã", "quận", "huyện")
 # Longest first, so "TP. " is recognised before "TP.".
-_PREFIX_LOOKUP = sorted(
+_PREFIX_LOOKUP: Final = sorted(
     ((_normalize(v), cls) for cls, vs in _PREFIXES.items() for v in vs), key=lambda x: -len(x[0])
 )
 
@@ -209,13 +209,13 @@ _PREFIX_LOOKUP = sorted(
 _P_STOP, _P_PROVINCE, _P_DISTRICT, _P_DISTRICT_OTHER_TYPE, _P_DISTRICT_FORMER = range(5)
 
 # A bare name right after one of these is (part of) a person's name: "ông Nguyễn Thái Bình".
-_SURNAMES_AND_MIDDLE_NAMES = (
+_SURNAMES_AND_MIDDLE_NAMES: Final = (
     "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Ngô Dương Lý Đào Đoàn Trịnh Đinh Trương "
     "Lương Lưu Văn Thị"
 )
-_NAME_WORDS = frozenset(_SURNAMES_AND_MIDDLE_NAMES.split())
+_NAME_WORDS: Final = frozenset(_SURNAMES_AND_MIDDLE_NAMES.split())
 # Common nouns used as a name ("Thủ đô" is Hà Nội): not when a proper noun follows ("Thủ đô Viêng Chăn").
-_GENERIC = frozenset({_normalize("Thủ đô")})
+_GENERIC: Final = frozenset({_normalize("Thủ đô")})
 
 
 @dataclass(frozen=True)
@@ -402,7 +402,7 @@ def find_regions_and_words(
     return find_regions(text, lowered), dict(zip(words, starts, strict=True))
 
 
-_ODD_SPACES = tuple(c for c in _ODD_CHARS if _CHAR_MAP[ord(c)] == ord(" "))
+_ODD_SPACES: Final = tuple(c for c in _ODD_CHARS if _CHAR_MAP[ord(c)] == ord(" "))
 
 
 @cache

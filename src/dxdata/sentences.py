@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
-_ABBREVIATIONS = {
+from dxdata.text import StartPattern
+
+_ABBREVIATIONS: Final = {
     "tp",
     "tt",
     "ts",
@@ -37,14 +39,14 @@ _ABBREVIATIONS = {
     "ô",
     "bà",
 }
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)]*\s+(?=[\"“‘(]?[A-ZÀ-ỸĐ0-9])")
-_END_MARKERS = re.compile(
+_SENTENCE_END: Final = StartPattern(r"(?<=[.!?…])[\"”’)]*\s+(?=[\"“‘(]?[A-ZÀ-ỸĐ0-9])")
+_END_MARKERS: Final = StartPattern(
     r"^(?:tin cùng chuyên mục|tin liên quan|bài liên quan|bài viết liên quan|tin khác|các tin khác|tin mới|"
     r"tin mới nhất|đọc nhiều|xem nhiều|bình luận|ý kiến bạn đọc|gửi bình luận|xem thêm|>> xem thêm|"
     r"tin tức liên quan|có thể bạn quan tâm|cùng chuyên mục|chia sẻ bài viết|từ khóa|tags?)\b",
     re.IGNORECASE,
 )
-_CHROME_LINE = re.compile(
+_CHROME_LINE: Final = StartPattern(
     r"^(?:lượt xem|lượt đọc|lượt truy cập|tổng số lượt truy cập|số lượt truy cập|đang truy cập|đang online|"
     r"giấy phép|tòa soạn|toà soạn|điện thoại|fax|email|e-mail|bản quyền|cơ quan chủ quản|tổng biên tập|"
     r"phó tổng biên tập|địa chỉ|hotline|cỡ chữ|mặc định|ngày đăng|người đăng|đăng ngày|cập nhật|in bài|"
@@ -52,7 +54,7 @@ _CHROME_LINE = re.compile(
     r"thứ\s*(?:hai|ba|tư|năm|sáu|bảy|\d)|chủ nhật|date \d{4})",
     re.IGNORECASE,
 )
-_DATE_ONLY_LINE = re.compile(r"^[\W\d_]*(?:\d{1,2}[/-]\d{1,2}[/-]\d{2,4})[\W\d_a-zA-Z+]*$")
+_DATE_ONLY_LINE: Final = re.compile(r"^[\W\d_]*(?:\d{1,2}[/-]\d{1,2}[/-]\d{2,4})[\W\d_a-zA-Z+]*$")
 
 
 class Sentence(NamedTuple):
@@ -105,8 +107,8 @@ def is_wrapped(text: str, lines: list[str] | None = None) -> bool:
     return filled >= 8 and short_open > 0.5 * filled
 
 
-_LINE_END_CHARS = frozenset('.!?:;…"”)')
-_BLANK_LINE = re.compile(r"\n\s*\n")
+_LINE_END_CHARS: Final = frozenset('.!?:;…"”)')
+_BLANK_LINE: Final = re.compile(r"\n\s*\n")
 
 
 def _paragraphs(text: str, lines: list[str] | None = None) -> list[tuple[int, int]]:
@@ -167,7 +169,7 @@ def split_sentences(text: str) -> list[Sentence]:
     return out
 
 
-_END_PUNCTUATION_CHARS = ".!?…"  # a sentence ends after one of these (`_SENTENCE_END` looks behind for them)
+_END_PUNCTUATION_CHARS: Final = ".!?…"  # a sentence ends after one of these (`_SENTENCE_END` looks behind for them)
 
 
 def _offsets_after(text: str, chars: str) -> list[int]:

@@ -14,17 +14,17 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
 from re._casefix import _EXTRA_CASES  # what `re` adds to a letter's case variants under IGNORECASE
-from typing import Any, Generic, NamedTuple, TypeVar
+from typing import Any, Final, Generic, NamedTuple, TypeVar
 
 import ahocorasick_rs
 import numpy as np
 
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
-_ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
-_MANY_NEWLINES = re.compile(r"\n{3,}")
+_SPACES: Final = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_ZERO_WIDTH: Final = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_MANY_NEWLINES: Final = re.compile(r"\n{3,}")
 
 # Old-style tone placement ("hoà") -> the form NFC text from most Vietnamese sites uses ("hòa").
-_TONE_FIXES = {
+_TONE_FIXES: Final = {
     "oà": "òa",
     "oá": "óa",
     "oả": "ỏa",
@@ -41,7 +41,7 @@ _TONE_FIXES = {
     "uỹ": "ũy",
     "uỵ": "ụy",
 }
-_TONE_RE = re.compile("|".join(sorted(_TONE_FIXES, key=len, reverse=True)), re.IGNORECASE)
+_TONE_RE: Final = re.compile("|".join(sorted(_TONE_FIXES, key=len, reverse=True)), re.IGNORECASE)
 
 
 def normalize_text(raw: str) -> str:
@@ -83,18 +83,18 @@ def _fold_table() -> dict[int, str]:
     return table
 
 
-_FOLD = _fold_table()
+_FOLD: Final = _fold_table()
 
 # `str.translate` looks every character up in a dict, one Python object per character. A lookup
 # table indexed by code point does the same on an array of the text's UTF-32 code units, in C:
 # any text within the Basic Multilingual Plane (all Vietnamese news) goes that way; any other
 # text falls back to `str.translate`.
-_BMP = 0x10000
-_FOLD_TABLE = np.arange(_BMP, dtype=np.uint32)
+_BMP: Final = 0x10000
+_FOLD_TABLE: Final = np.arange(_BMP, dtype=np.uint32)
 for _code, _folded in _FOLD.items():
     _FOLD_TABLE[_code] = ord(_folded)
 # what `\d` matches (Unicode decimal digits), by code point
-_IS_DIGIT = np.fromiter((chr(c).isdecimal() for c in range(_BMP)), dtype=bool, count=_BMP)
+_IS_DIGIT: Final = np.fromiter((chr(c).isdecimal() for c in range(_BMP)), dtype=bool, count=_BMP)
 
 
 def is_word_char(ch: str) -> bool:
@@ -131,7 +131,7 @@ def fold_accents(text: str) -> str:
 # only a few (a digit, a keyword). `Anchors` finds those few positions in one Aho-Corasick pass and
 # `finditer_at` tries the pattern there only: the same matches, many times faster on an article.
 
-_DIGIT_RUN = re.compile(r"\d+")
+_DIGIT_RUN: Final = re.compile(r"\d+")
 
 
 def digit_runs(text: str) -> list[tuple[int, int]]:
@@ -164,7 +164,7 @@ class TextViews(NamedTuple):
 # `str.lower` itself, called as a function: mypyc (setup.py) compiles `text.lower()` to a look-up per character
 # that misses the context rule of the final sigma ("ΟΔΟΣ" -> "οδοσ", not "οδος"). Elsewhere that changes nothing
 # found (no pattern holds a Greek letter, and offsets stay put); here the view must be `str.lower` exactly.
-_str_lower = str.lower
+_str_lower: Final = str.lower
 
 
 def text_views(text: str) -> TextViews:
@@ -206,8 +206,8 @@ def _lower_table() -> np.ndarray:
     return table
 
 
-_NO_SIMPLE_LOWER = 0xFFFFFFFF
-_LOWER_TABLE = _lower_table()
+_NO_SIMPLE_LOWER: Final = 0xFFFFFFFF
+_LOWER_TABLE: Final = _lower_table()
 
 
 def _digit_runs_of(codes: np.ndarray) -> list[tuple[int, int]]:
@@ -307,7 +307,7 @@ def finditer_at(rx: re.Pattern[str], text: str, starts: Iterable[int]) -> Iterat
 #   by something that never starts with a space and never matches empty is made possessive (`\s*+`),
 #   so a failing word is not tried again after every shorter run.
 
-_CATEGORIES = {
+_CATEGORIES: Final = {
     _c.CATEGORY_DIGIT: r"\d",
     _c.CATEGORY_NOT_DIGIT: r"\D",
     _c.CATEGORY_SPACE: r"\s",
@@ -594,3 +594,120 @@ class EndRules:
         """For each rule in order, `rule.search_reversed(reversed_text, width)`."""
         groups = self._rx.match(reversed_text, 0, width).groups()  # type: ignore[union-attr]  # never fails
         return tuple([group is not None for group in groups])
+
+
+# ---- patterns anchored at the start --------------------------------------------------------
+# "Does the text just after this number start with one of these words?" is asked by patterns like
+# `^\s*(?:giờ|phút|...)\b`, many times per article, and mostly the answer is no at the first character
+# after the spaces. A call into the regex engine costs as much as a short match; a look at that one
+# character costs far less. `StartPattern` knows, from the parsed pattern, every character a match can
+# start with (after the spaces it may read first), and calls the engine only where one of them stands.
+
+
+def _first_chars(items: list[tuple[Any, Any]], ignorecase: bool) -> tuple[frozenset[str] | None, bool]:
+    """(every character a match of the parsed sequence `items` can start with, whether it can match empty).
+
+    None where that is not known (a negated class, `.`, `\\w`, a back-reference ...): no filter then.
+    Zero-width assertions restrict nothing here, so they count as empty: the set stays a superset.
+    """
+    chars: set[str] = set()
+    for op, av in items:
+        if op is _c.LITERAL:
+            codes = _ignorecase_class(av) if ignorecase else [av]
+            chars.update(map(chr, codes))
+            return frozenset(chars), False
+        if op is _c.IN:
+            if any(kind is _c.NEGATE or (kind is _c.CATEGORY and value is not _c.CATEGORY_SPACE) for kind, value in av):
+                return None, False
+            if any(kind is _c.RANGE and value[1] >= _BMP or kind is _c.LITERAL and value >= _BMP for kind, value in av):
+                return None, False
+            chars.update(_class_chars(_class_piece(av, ignorecase).source))  # the class, tried on every character
+            return frozenset(chars), False
+        if op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
+            continue
+        if op is _c.BRANCH:
+            nullable = False
+            for branch in av[1]:
+                found, empty = _first_chars(branch.data, ignorecase)
+                if found is None:
+                    return None, False
+                chars.update(found)
+                nullable = nullable or empty
+            if not nullable:
+                return frozenset(chars), False
+            continue
+        if op in (_c.SUBPATTERN, _c.ATOMIC_GROUP):
+            sub = av if op is _c.ATOMIC_GROUP else av[3]
+            if op is _c.SUBPATTERN and (av[1] or av[2]):  # inline flags
+                return None, False
+            found, empty = _first_chars(sub.data, ignorecase)
+        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):
+            lo, _hi, sub = av
+            found, empty = _first_chars(sub.data, ignorecase)
+            empty = empty or lo == 0
+        else:
+            return None, False
+        if found is None:
+            return None, False
+        chars.update(found)
+        if not empty:
+            return frozenset(chars), False
+    return frozenset(chars), True
+
+
+class StartPattern:
+    """A pattern tried at one offset (`match`), with no call into the regex engine where it cannot match there.
+
+    `match(text, pos, endpos)` is `re.compile(pattern, flags).match(text, pos, endpos)`. Where the pattern
+    opens with a run of spaces (`\\s*`, `\\s+`, after any `^`) followed by something that cannot start with
+    a space, a match needs one of that something's first characters right after the spaces; otherwise one of
+    the pattern's own first characters at `pos`. Neither there: no match, and the engine is not asked.
+    """
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self.pattern = re.compile(pattern, flags)
+        self._filter: tuple[int, frozenset[str] | None] | None = None  # (spaces to skip first, -1: none; chars)
+
+    def _first(self) -> tuple[int, frozenset[str] | None]:
+        """Built on first use, like the mirrors of `EndPattern`: it may scan the Basic Multilingual Plane."""
+        found = self._filter
+        if found is None:
+            flags = self.pattern.flags
+            ignorecase = bool(flags & re.IGNORECASE) and not flags & (re.ASCII | re.LOCALE)
+            items = list(_parser.parse(self.pattern.pattern, flags).data)
+            while items and items[0][0] is _c.AT and items[0][1] in (_c.AT_BEGINNING, _c.AT_BEGINNING_STRING):
+                items = items[1:]
+            found = (-1, None)
+            if self.pattern.flags & (re.ASCII | re.LOCALE | re.MULTILINE):
+                pass  # spaces and cases as `str` sees them: unicode patterns only
+            elif items and items[0][0] in (_c.MAX_REPEAT, _c.POSSESSIVE_REPEAT) and _is_space_run(items[0][1]):
+                rest, empty = _first_chars(items[1:], ignorecase)
+                if rest is not None and not empty and not any(ch.isspace() for ch in rest):
+                    found = (items[0][1][0], rest)
+            if found[1] is None:
+                chars, empty = _first_chars(items, ignorecase)
+                if chars is not None and not empty:
+                    found = (-1, chars)
+            self._filter = found
+        return found
+
+    def match(self, text: str, pos: int = 0, endpos: int = 1 << 62) -> re.Match[str] | None:
+        spaces, chars = self._first()
+        if chars is not None:
+            end = max(0, min(endpos, len(text)))
+            p = max(0, pos)  # the engine reads a negative offset as 0
+            if spaces >= 0:  # `\s` is `str.isspace`
+                while p < end and text[p].isspace():
+                    p += 1
+                if p - pos < spaces:
+                    return None
+            if p >= end or text[p] not in chars:
+                return None
+        return self.pattern.match(text, pos, endpos)
+
+
+def _is_space_run(repeat: tuple[Any, Any, Any]) -> bool:
+    """A greedy or possessive repeat of `\\s` with no upper bound."""
+    _lo, hi, sub = repeat
+    data = list(sub.data)
+    return hi == _c.MAXREPEAT and len(data) == 1 and data[0] == (_c.IN, [(_c.CATEGORY, _c.CATEGORY_SPACE)])
