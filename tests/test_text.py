@@ -120,6 +120,8 @@ def test_mirror_is_rewritten_to_fail_fast() -> None:
         "\ud800 lone surrogate 7",
         "İstanbul 12",  # lower-cases to one character more
         "ΟΔΟΣ ΣΑΣ 5",  # the Greek capital sigma lower-cases by its neighbours
+        "Số \uffff 9",  # U+FFFF: the table's mark for "ask `str.lower`"
+        "ĐẠT 3\u3000Ｔ４",  # ideographic space, full-width letter and digit
     ],
 )
 def test_text_views_equal_each_view_on_its_own(text: str) -> None:
@@ -127,6 +129,7 @@ def test_text_views_equal_each_view_on_its_own(text: str) -> None:
 
     folded, lowered, runs = text_views(text)
     assert folded == fold_flat(text) == fold_accents(text).replace("\n", " ")
+    assert fold_accents(text) == text.translate(T._FOLD)  # the table look-up is `str.translate`
     assert lowered == (text.lower() if len(text.lower()) == len(text) else None)
     assert runs == digit_runs(text) == [m.span() for m in re.finditer(r"\d+", text)]
 
@@ -159,6 +162,21 @@ def test_matcher_offsets_count_characters_not_bytes() -> None:
     text = "Tại thành phố đà nẵng"
     [(last, value)] = matcher.iter(text)
     assert text[last - len("đà nẵng") + 1 : last + 1] == "đà nẵng" and value == 1
+
+
+@pytest.mark.parametrize("text", ["ha noi 😀 ha noi", "ha \ud800noi", "", "noi\uffffha noi", "HA NOI ha noi"])
+def test_matcher_reads_any_text_as_a_str_automaton_would(text: str) -> None:
+    """One byte per character (emoji, lone surrogates and characters no key holds included), or `str` where
+    the keys hold more than 255 distinct characters: the same occurrences, in the same order."""
+    keys = {"ha noi": 1, "noi": 2, "ha": 3, "oi": 4, "i": 5}
+    many = {**keys, **{chr(0x4E00 + i): 6 for i in range(300)}}  # 300 CJK keys: past one byte per character
+    wide = T.Matcher(many)
+    assert T.Matcher(keys)._bytes_dfa is not None and wide._dfa is not None
+    by_length = sorted(keys, key=len, reverse=True)  # where several end at one character: the longest first
+    expected = [(k, keys[key]) for k in range(len(text)) for key in by_length if text.endswith(key, 0, k + 1)]
+    assert T.Matcher(keys).iter(text) == expected
+    if "\ud800" not in text:  # the `str` automaton reads UTF-8, which has no lone surrogates
+        assert wide.iter(text) == expected
 
 
 def test_matcher_without_keys_finds_nothing() -> None:

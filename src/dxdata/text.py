@@ -86,11 +86,11 @@ def _fold_table() -> dict[int, str]:
 _FOLD: Final = _fold_table()
 
 # `str.translate` looks every character up in a dict, one Python object per character. A lookup
-# table indexed by code point does the same on an array of the text's UTF-32 code units, in C:
-# any text within the Basic Multilingual Plane (all Vietnamese news) goes that way; any other
-# text falls back to `str.translate`.
+# table indexed by code point does the same on an array of the text's UTF-16 code units, in C:
+# any text within the Basic Multilingual Plane (all Vietnamese news) goes that way, one unit per
+# character (half the bytes of UTF-32 to convert and look up); any other text falls back to `str.translate`.
 _BMP: Final = 0x10000
-_FOLD_TABLE: Final = np.arange(_BMP, dtype=np.uint32)
+_FOLD_TABLE: Final = np.arange(_BMP, dtype=np.uint16)
 for _code, _folded in _FOLD.items():
     _FOLD_TABLE[_code] = ord(_folded)
 # what `\d` matches (Unicode decimal digits), by code point
@@ -103,14 +103,15 @@ def is_word_char(ch: str) -> bool:
 
 
 def _code_points(text: str) -> np.ndarray | None:
-    """The text's code points as an array, or None when one lies outside the tables (or is a lone surrogate)."""
+    """The text's code points as an array of UTF-16 units, or None when one lies outside the Basic Multilingual
+    Plane (two units: offsets would move) or is a lone surrogate."""
     try:
-        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        data = text.encode("utf-16-le")
     except UnicodeEncodeError:
         return None
-    if codes.size and int(np.maximum.reduce(codes)) >= _BMP:
+    if len(data) != 2 * len(text):
         return None
-    return codes
+    return np.frombuffer(data, dtype=np.uint16)
 
 
 def fold_accents(text: str) -> str:
@@ -123,7 +124,7 @@ def fold_accents(text: str) -> str:
     codes = _code_points(text)
     if codes is None:
         return text.translate(_FOLD)
-    return _FOLD_TABLE.take(codes).tobytes().decode("utf-32-le")
+    return _FOLD_TABLE.take(codes).tobytes().decode("utf-16-le")
 
 
 # ---- fast scanning -------------------------------------------------------------------------
@@ -150,7 +151,7 @@ def fold_flat(text: str) -> str:
     codes = _code_points(text)
     if codes is None:
         return fold_accents(text).replace("\n", " ")
-    return _FLAT_FOLD_TABLE.take(codes).tobytes().decode("utf-32-le")
+    return _FLAT_FOLD_TABLE.take(codes).tobytes().decode("utf-16-le")
 
 
 class TextViews(NamedTuple):
@@ -183,8 +184,8 @@ def text_views(text: str) -> TextViews:
         lowered = _str_lower(text)
         lowered_or_none = lowered if len(lowered) == len(text) else None
     else:
-        lowered_or_none = lower_codes.tobytes().decode("utf-32-le")
-    folded = _FLAT_FOLD_TABLE.take(codes).tobytes().decode("utf-32-le")
+        lowered_or_none = lower_codes.tobytes().decode("utf-16-le")
+    folded = _FLAT_FOLD_TABLE.take(codes).tobytes().decode("utf-16-le")
     return TextViews(folded, lowered_or_none, _digit_runs_of(codes))
 
 
@@ -195,7 +196,7 @@ _FLAT_FOLD_TABLE[ord("\n")] = ord(" ")  # nothing else folds to a line break
 def _lower_table() -> np.ndarray:
     """Code point -> the code point `str.lower` gives it, or `_NO_SIMPLE_LOWER` where that is not one
     character or depends on the neighbours (final sigma)."""
-    table = np.arange(_BMP, dtype=np.uint32)
+    table = np.arange(_BMP, dtype=np.uint16)
     for code in range(_BMP):
         ch = chr(code)
         low = ch.lower()
@@ -206,7 +207,7 @@ def _lower_table() -> np.ndarray:
     return table
 
 
-_NO_SIMPLE_LOWER: Final = 0xFFFFFFFF
+_NO_SIMPLE_LOWER: Final = 0xFFFF  # also U+FFFF itself (a noncharacter): a text holding it takes `str.lower`
 _LOWER_TABLE: Final = _lower_table()
 
 
@@ -228,6 +229,11 @@ class Matcher(Generic[V]):
 
     An Aho-Corasick automaton compiled to a DFA (`ahocorasick_rs`, Rust): a pass over an article costs
     less than half of what the trie walk of `pyahocorasick` did, and each pass reads every character.
+
+    The automaton reads one byte per character: each character the keys use gets a byte of its own, every
+    other character byte 0, which no key holds. A `str` haystack would be encoded to UTF-8 on every pass and
+    each match's byte offsets mapped back to characters, which cost more than the search itself. Keys with
+    more than 255 distinct characters take that `str` path.
     """
 
     def __init__(self, values: Mapping[str, V]) -> None:
@@ -235,18 +241,42 @@ class Matcher(Generic[V]):
         keys = list(self._values)
         self._by_index = list(self._values.values())
         dfa = ahocorasick_rs.Implementation.DFA
-        self._dfa = ahocorasick_rs.AhoCorasick(keys, implementation=dfa) if keys else None
+        alphabet = sorted(set("".join(keys)))
+        self._dfa: ahocorasick_rs.AhoCorasick | None = None
+        self._bytes_dfa: ahocorasick_rs.BytesAhoCorasick | None = None
+        self._byte_of: np.ndarray | None = None  # code point -> its byte (0: no key holds it)
+        if not keys:
+            return
+        if len(alphabet) <= 255 and all(ord(ch) < _BMP for ch in alphabet):
+            byte_of = np.zeros(_BMP, dtype=np.uint8)
+            byte_of[[ord(ch) for ch in alphabet]] = np.arange(1, len(alphabet) + 1, dtype=np.uint8)
+            self._byte_of = byte_of
+            encoded = [byte_of.take(np.array([ord(ch) for ch in key], dtype=np.uint16)).tobytes() for key in keys]
+            self._bytes_dfa = ahocorasick_rs.BytesAhoCorasick(encoded, implementation=dfa)
+        else:
+            self._dfa = ahocorasick_rs.AhoCorasick(keys, implementation=dfa)
 
     def items(self) -> list[tuple[str, V]]:
         return list(self._values.items())
 
+    def _encode(self, text: str, byte_of: np.ndarray) -> bytes:
+        """The text with one byte per character, as the automaton reads it."""
+        codes = _code_points(text)
+        if codes is not None:
+            return byte_of.take(codes).tobytes()
+        return bytes([int(byte_of[code]) if code < _BMP else 0 for code in map(ord, text)])  # (rare) astral text
+
     def iter(self, text: str) -> list[tuple[int, V]]:
         """(offset of the last character, value) of each occurrence, by where it ends; the longest first where
         several end at one character."""
-        if self._dfa is None:
-            return []
         by_index = self._by_index
-        return [(end - 1, by_index[i]) for i, _start, end in self._dfa.find_matches_as_indexes(text, overlapping=True)]
+        if self._bytes_dfa is not None and self._byte_of is not None:
+            found = self._bytes_dfa.find_matches_as_indexes(self._encode(text, self._byte_of), overlapping=True)
+        elif self._dfa is not None:
+            found = self._dfa.find_matches_as_indexes(text, overlapping=True)
+        else:
+            return []
+        return [(end - 1, by_index[i]) for i, _start, end in found]
 
 
 class Anchors:
