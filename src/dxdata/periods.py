@@ -7,6 +7,7 @@ A day or month written without a year takes the year of the reference date.
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -31,7 +32,7 @@ _MONTH_DAYS: Final = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 def _days_in_month(year: int, month: int) -> int:
     """`calendar.monthrange(year, month)[1]` for a month of 1 to 12, without its weekday arithmetic."""
-    if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
+    if month == 2 and calendar.isleap(year):
         return 29
     return _MONTH_DAYS[month - 1]
 

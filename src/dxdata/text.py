@@ -241,26 +241,27 @@ class Matcher(Generic[V]):
         keys = list(self._values)
         self._by_index = list(self._values.values())
         dfa = ahocorasick_rs.Implementation.DFA
-        alphabet = sorted(set("".join(keys)))
         self._dfa: ahocorasick_rs.AhoCorasick | None = None
-        self._bytes_dfa: ahocorasick_rs.BytesAhoCorasick | None = None
-        self._byte_of: np.ndarray | None = None  # code point -> its byte (0: no key holds it)
+        # the byte path: its automaton, and code point -> byte (0: no key holds it)
+        self._bytes_dfa: tuple[ahocorasick_rs.BytesAhoCorasick, np.ndarray] | None = None
         if not keys:
             return
+        alphabet = sorted(set("".join(keys)))
         if len(alphabet) <= 255 and all(ord(ch) < _BMP for ch in alphabet):
             byte_of = np.zeros(_BMP, dtype=np.uint8)
             byte_of[[ord(ch) for ch in alphabet]] = np.arange(1, len(alphabet) + 1, dtype=np.uint8)
-            self._byte_of = byte_of
-            encoded = [byte_of.take(np.array([ord(ch) for ch in key], dtype=np.uint16)).tobytes() for key in keys]
-            self._bytes_dfa = ahocorasick_rs.BytesAhoCorasick(encoded, implementation=dfa)
+            to_byte = {ord(ch): chr(i) for i, ch in enumerate(alphabet, 1)}
+            encoded = [key.translate(to_byte).encode("latin-1") for key in keys]
+            self._bytes_dfa = ahocorasick_rs.BytesAhoCorasick(encoded, implementation=dfa), byte_of
         else:
             self._dfa = ahocorasick_rs.AhoCorasick(keys, implementation=dfa)
 
     def items(self) -> list[tuple[str, V]]:
         return list(self._values.items())
 
-    def _encode(self, text: str, byte_of: np.ndarray) -> bytes:
-        """The text with one byte per character, as the automaton reads it."""
+    @staticmethod
+    def _encode(text: str, byte_of: np.ndarray) -> bytes:
+        """The text with one byte per character (`byte_of`: code point -> byte), as the byte automaton reads it."""
         codes = _code_points(text)
         if codes is not None:
             return byte_of.take(codes).tobytes()
@@ -270,8 +271,9 @@ class Matcher(Generic[V]):
         """(offset of the last character, value) of each occurrence, by where it ends; the longest first where
         several end at one character."""
         by_index = self._by_index
-        if self._bytes_dfa is not None and self._byte_of is not None:
-            found = self._bytes_dfa.find_matches_as_indexes(self._encode(text, self._byte_of), overlapping=True)
+        if self._bytes_dfa is not None:
+            automaton, byte_of = self._bytes_dfa
+            found = automaton.find_matches_as_indexes(self._encode(text, byte_of), overlapping=True)
         elif self._dfa is not None:
             found = self._dfa.find_matches_as_indexes(text, overlapping=True)
         else:
@@ -434,7 +436,7 @@ def _class_piece(items: list[tuple[Any, Any]], ignorecase: bool) -> _Piece:
 
 @cache
 def _class_chars(source: str) -> str:
-    """Every character the class `source` matches, given it lists characters (of the BMP) and spaces only."""
+    """Every character the class `source` matches, given it lists characters and ranges of the BMP, and spaces."""
     return "".join(re.findall(source, _bmp_tables()[1]))
 
 
@@ -703,21 +705,20 @@ class StartPattern:
         found = self._filter
         if found is None:
             flags = self.pattern.flags
-            ignorecase = bool(flags & re.IGNORECASE) and not flags & (re.ASCII | re.LOCALE)
-            items = list(_parser.parse(self.pattern.pattern, flags).data)
-            while items and items[0][0] is _c.AT and items[0][1] in (_c.AT_BEGINNING, _c.AT_BEGINNING_STRING):
-                items = items[1:]
             found = (-1, None)
-            if self.pattern.flags & (re.ASCII | re.LOCALE | re.MULTILINE):
-                pass  # spaces and cases as `str` sees them: unicode patterns only
-            elif items and items[0][0] in (_c.MAX_REPEAT, _c.POSSESSIVE_REPEAT) and _is_space_run(items[0][1]):
-                rest, empty = _first_chars(items[1:], ignorecase)
-                if rest is not None and not empty and not any(ch.isspace() for ch in rest):
-                    found = (items[0][1][0], rest)
-            if found[1] is None:
-                chars, empty = _first_chars(items, ignorecase)
-                if chars is not None and not empty:
-                    found = (-1, chars)
+            if not flags & (re.ASCII | re.LOCALE):  # spaces and cases as `str` sees them: unicode patterns only
+                ignorecase = bool(flags & re.IGNORECASE)
+                items = list(_parser.parse(self.pattern.pattern, flags).data)
+                while items and items[0][0] is _c.AT and items[0][1] in (_c.AT_BEGINNING, _c.AT_BEGINNING_STRING):
+                    items = items[1:]
+                if items and items[0][0] in (_c.MAX_REPEAT, _c.POSSESSIVE_REPEAT) and _is_space_run(items[0][1]):
+                    rest, empty = _first_chars(items[1:], ignorecase)
+                    if rest is not None and not empty and not any(ch.isspace() for ch in rest):
+                        found = (items[0][1][0], rest)
+                if found[1] is None:
+                    chars, empty = _first_chars(items, ignorecase)
+                    if chars is not None and not empty:
+                        found = (-1, chars)
             self._filter = found
         return found
 
@@ -725,11 +726,11 @@ class StartPattern:
         spaces, chars = self._first()
         if chars is not None:
             end = max(0, min(endpos, len(text)))
-            p = max(0, pos)  # the engine reads a negative offset as 0
+            start = p = max(0, pos)  # the engine reads a negative offset as 0
             if spaces >= 0:  # `\s` is `str.isspace`
                 while p < end and text[p].isspace():
                     p += 1
-                if p - pos < spaces:
+                if p - start < spaces:
                     return None
             if p >= end or text[p] not in chars:
                 return None
