@@ -270,17 +270,22 @@ def test_speed_on_a_long_article():
     [
         "Năm 2023, tỉnh Kon Tum xếp thứ ba; thành phố Đà Nẵng đứng thứ hai về chỉ số DTI.",
         "Ước đạt 80% tại Hà Nội, đến nay TP.HCM\u00a0xếp hạng nhì",  # a no-break space: the two scans differ
+        "Tỉnh Bà Rịa\u2013Vũng Tàu năm 2023 xếp thứ ba",  # an en dash, made plain before the region scan
         "",
     ],
 )
 def test_one_scan_for_regions_and_words_gives_what_two_scans_give(text: str) -> None:
-    from dxdata.text import Anchors
+    from dxdata.text import Anchors, text_views
 
     words = ("năm", "thứ", "xếp hạng", "đến nay", "ước", "chỉ số", "dti", "hai", "ba")
     regions, starts = find_regions_and_words(text, text.lower(), words)
     assert regions == find_regions(text)
     assert starts == Anchors(words).find(text.lower())
     assert any(starts.values()) == bool(text)
+    # given the code units of the lower-case view, as `extract` does: the same answer
+    views = text_views(text)
+    assert views.lowered == text.lower()
+    assert find_regions_and_words(text, text.lower(), words, views.lowered_units) == (regions, starts)
 
 
 def test_words_scanned_with_regions_are_plain_lower_case():

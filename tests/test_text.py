@@ -127,11 +127,16 @@ def test_mirror_is_rewritten_to_fail_fast() -> None:
 def test_text_views_equal_each_view_on_its_own(text: str) -> None:
     from dxdata.text import digit_runs, fold_accents, fold_flat, text_views
 
-    folded, lowered, runs = text_views(text)
+    views = text_views(text)
+    folded, lowered, runs = views.folded, views.lowered, views.runs
     assert folded == fold_flat(text) == fold_accents(text).replace("\n", " ")
     assert fold_accents(text) == text.translate(T._FOLD)  # the table look-up is `str.translate`
     assert lowered == (text.lower() if len(text.lower()) == len(text) else None)
     assert runs == digit_runs(text) == [m.span() for m in re.finditer(r"\d+", text)]
+    # the code units handed to the matchers, where given, are those of the views themselves
+    for view, units in ((folded, views.folded_units), (lowered, views.lowered_units)):
+        if units is not None:
+            assert view is not None and units.tobytes() == view.encode("utf-16-le")
 
 
 def test_lower_case_view_equals_str_lower_over_the_plane() -> None:
@@ -175,6 +180,8 @@ def test_matcher_reads_any_text_as_a_str_automaton_would(text: str) -> None:
     by_length = sorted(keys, key=len, reverse=True)  # where several end at one character: the longest first
     expected = [(k, keys[key]) for k in range(len(text)) for key in by_length if text.endswith(key, 0, k + 1)]
     assert T.Matcher(keys).iter(text) == expected
+    units = T._code_points(text)  # given the text's code units (None beyond the plane): the same occurrences
+    assert T.Matcher(keys).iter(text, units) == expected
     if "\ud800" not in text:  # the `str` automaton reads UTF-8, which has no lone surrogates
         assert wide.iter(text) == expected
 

@@ -7,6 +7,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Final
 
+import numpy as np
+
 from dxdata.codebook import Codebook
 from dxdata.text import Matcher
 
@@ -179,12 +181,18 @@ def _both_automaton(codebook: Codebook) -> Matcher[_BothValue]:
     return automaton
 
 
-def scan_article(codebook: Codebook, folded: str) -> tuple[CueIndex, list[tuple[int, int, str]]]:
-    """`cue_index` and `body_hits` of one folded text from a single automaton pass (each pass reads every char)."""
+def scan_article(
+    codebook: Codebook, folded: str, folded_units: np.ndarray | None = None
+) -> tuple[CueIndex, list[tuple[int, int, str]]]:
+    """`cue_index` and `body_hits` of one folded text from a single automaton pass (each pass reads every char).
+
+    `folded_units`: the UTF-16 code units of `folded`, when the caller has them (`dxdata.text.TextViews`).
+    """
     cue_hits: list[tuple[int, int, int]] = []
     bodies: list[tuple[int, int, str]] = []
     n = len(folded)
-    for end_index, (length, pid, code, first_alnum, last_alnum) in _both_automaton(codebook).iter(folded):
+    automaton = _both_automaton(codebook)
+    for end_index, (length, pid, code, first_alnum, last_alnum) in automaton.iter(folded, folded_units):
         start, end = end_index - length + 1, end_index + 1
         left_word = start > 0 and folded[start - 1].isalnum()
         right_word = end < n and folded[end].isalnum()

@@ -200,13 +200,14 @@ def _context(article: Article, codebook: Codebook) -> _ArticleContext:
     text = article.text
     # `fold(text)` for cues and bodies; `text.lower()` (None if that moves offsets: each finder then lowers the
     # text its own way) for regions, numbers and times; the digit runs numbers and times start at
-    folded, lowered, runs = text_views(text)
+    views = text_views(text)
+    folded, lowered, runs = views.folded, views.lowered, views.runs
     ref = article.event_date or article.published
     if lowered is None:
         regions, anchors = find_regions(text), None
     else:  # one scan for the region names and the words numbers, time expressions and `_sentence_says` need
-        regions, anchors = find_regions_and_words(text, lowered, _ANCHOR_WORDS)
-    cues, body_found = scan_article(codebook, folded)
+        regions, anchors = find_regions_and_words(text, lowered, _ANCHOR_WORDS, views.lowered_units)
+    cues, body_found = scan_article(codebook, folded, views.folded_units)
     bodies = find_bodies(text, folded, codebook, body_found)
     sentences = split_sentences(text)
     return _ArticleContext(

@@ -202,6 +202,28 @@ def _optional_year(m: re.Match[str]) -> int | None:
     return int(last) if last else None
 
 
+def _upto(rev: str) -> bool:
+    """'đến', 'tính đến' ... just before the expression (`rev`: the 30 characters before it, reversed)."""
+    return _UPTO_BEFORE.search_reversed(rev, 30)
+
+
+def _made(start: int, end: int, rev: str, ps: date | None, pe: date | None, k: str) -> TimeExpr:
+    """The expression at `start:end` of kind `k`, told apart by the words before it (`rev`, reversed).
+
+    A module function, not a closure in `_read`: a closure and its environment form a reference cycle on every
+    call, which only the cyclic garbage collector frees.
+    """
+    # the rules are asked only where they decide something: most expressions are not years
+    if k == "year":
+        if _COMPARISON_BEFORE.search_reversed(rev, 20):
+            k = "comparison"
+        elif _POSSESSIVE_BEFORE.search_reversed(rev, 8):
+            k = "year_of"  # "thứ 2 của năm 2018": dates the numbers before it only
+    if k != "now" and _upto(rev):
+        return TimeExpr(start, end, None, pe, "cumulative")
+    return TimeExpr(start, end, ps, pe, k)
+
+
 def _read(kind: str, m: re.Match[str], ref: date | None, text: str) -> TimeExpr | None:
     start, end = m.start(), m.end()
     while start < end and text[start].isspace():
@@ -209,25 +231,11 @@ def _read(kind: str, m: re.Match[str], ref: date | None, text: str) -> TimeExpr 
     rev = text[max(0, start - 30) : start][::-1]  # one reversal for the three `EndPattern` rules
     ref_year = ref.year if ref else None
 
-    def upto() -> bool:
-        return _UPTO_BEFORE.search_reversed(rev, 30)
-
-    def make(ps: date | None, pe: date | None, k: str) -> TimeExpr:
-        # the rules are asked only where they decide something: most expressions are not years
-        if k == "year":
-            if _COMPARISON_BEFORE.search_reversed(rev, 20):
-                k = "comparison"
-            elif _POSSESSIVE_BEFORE.search_reversed(rev, 8):
-                k = "year_of"  # "thứ 2 của năm 2018": dates the numbers before it only
-        if k not in ("now",) and upto():
-            return TimeExpr(start, end, None, pe, "cumulative")
-        return TimeExpr(start, end, ps, pe, k)
-
     if kind == "range_years":
         y1, y2 = int(m.group(1)), _year(m)
         if y2 <= y1:
             return None
-        return make(date(y1, 1, 1), date(y2, 12, 31), "range")
+        return _made(start, end, rev, date(y1, 1, 1), date(y2, 12, 31), "range")
     if kind == "months_of_year":
         n_raw = m.group("n").lower()
         n = _WORD_NUM.get(n_raw) or (int(n_raw) if n_raw.isdigit() else 0)
@@ -235,13 +243,13 @@ def _read(kind: str, m: re.Match[str], ref: date | None, text: str) -> TimeExpr 
         if not 1 <= n <= 12 or year is None:
             return None
         if "cuối" in m.group(0).lower():
-            return make(date(year, 13 - n, 1), date(year, 12, 31), "range")
-        return make(date(year, 1, 1), _month_end(year, n), "range")
+            return _made(start, end, rev, date(year, 13 - n, 1), date(year, 12, 31), "range")
+        return _made(start, end, rev, date(year, 1, 1), _month_end(year, n), "range")
     if kind == "quarter":
         q_raw = m.group("q").lower()
         q = ROMAN.get(q_raw) or int(q_raw)
         year = _year(m)
-        return make(date(year, 3 * q - 2, 1), _month_end(year, 3 * q), "range")
+        return _made(start, end, rev, date(year, 3 * q - 2, 1), _month_end(year, 3 * q), "range")
     if kind == "half":
         year = _year(m)
         which = m.group("which").lower()
@@ -258,12 +266,12 @@ def _read(kind: str, m: re.Match[str], ref: date | None, text: str) -> TimeExpr 
         d = _safe_date(_year(m), int(m.group("m")), int(m.group("d")))
         if d is None:
             return None
-        return TimeExpr(start, end, None, d, "cumulative" if upto() else "day")
+        return TimeExpr(start, end, None, d, "cumulative" if _upto(rev) else "day")
     if kind == "month":
         year, month = _year(m), int(m.group("m"))
         if not 1 <= month <= 12:
             return None
-        return make(date(year, month, 1), _month_end(year, month), "month")
+        return _made(start, end, rev, date(year, month, 1), _month_end(year, month), "month")
     if kind == "day_no_year":
         if ref is None:
             return None
@@ -272,16 +280,16 @@ def _read(kind: str, m: re.Match[str], ref: date | None, text: str) -> TimeExpr 
             return None
         if d > ref:
             d = _safe_date(ref.year - 1, d.month, d.day)
-        return TimeExpr(start, end, None, d, "cumulative" if upto() else "day")
+        return TimeExpr(start, end, None, d, "cumulative" if _upto(rev) else "day")
     if kind in ("year", "year_bare"):
         year = _year(m)
-        return make(date(year, 1, 1), date(year, 12, 31), "year")
+        return _made(start, end, rev, date(year, 1, 1), date(year, 12, 31), "year")
     if kind == "this_year":
         if ref_year is None:
             return None
         rel = m.group("rel").lower()
         year = ref_year if rel == "năm nay" else ref_year - 1
-        return make(date(year, 1, 1), date(year, 12, 31), "year")
+        return _made(start, end, rev, date(year, 1, 1), date(year, 12, 31), "year")
     if kind == "now":
         return TimeExpr(start, end, None, None, "now")
     return None

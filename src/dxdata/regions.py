@@ -41,6 +41,8 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Final, NamedTuple
 
+import numpy as np
+
 from dxdata.text import Matcher, unify_tone_marks
 
 if TYPE_CHECKING:
@@ -378,25 +380,29 @@ def find_regions(text: str, lowered: str | None = None) -> list[RegionMatch]:
 
 
 def find_regions_and_words(
-    text: str, lowered: str, words: tuple[str, ...]
+    text: str, lowered: str, words: tuple[str, ...], lowered_units: np.ndarray | None = None
 ) -> tuple[list[RegionMatch], dict[str, list[int]]]:
     """`find_regions(text, lowered)`, and the start offsets of each of `words` in `lowered`, from one scan.
 
     `words`: lower-case words with no dash (as `dxdata.text.Anchors` takes them); their offsets are those
     `Anchors(words).find(lowered)` gives, overlapping ones included. Each automaton pass reads every
     character of an article, so the region names and the words numbers start with share one.
+    `lowered_units`: the UTF-16 code units of `lowered`, when the caller has them (`TextViews`).
     """
     automaton = _region_and_word_automaton(words)
     starts: list[list[int]] = [[] for _ in words]
     if text and not any(c in lowered for c in _ODD_SPACES):  # else `_fold` makes spaces a word may span
         region_hits: list[tuple[int, int]] = []
-        for last, (region_index, word_index, length) in automaton.iter(_fold(text, lowered)):
+        flat = _fold(text, lowered)  # `lowered` itself unless a dash was made plain: then its units are not these
+        for last, (region_index, word_index, length) in automaton.iter(
+            flat, lowered_units if flat is lowered else None
+        ):
             if region_index >= 0:
                 region_hits.append((last, region_index))
             if word_index >= 0:
                 starts[word_index].append(last - length + 1)
         return _regions_from_hits(text, region_hits), dict(zip(words, starts, strict=True))
-    for last, (_region_index, word_index, length) in automaton.iter(lowered):
+    for last, (_region_index, word_index, length) in automaton.iter(lowered, lowered_units):
         if word_index >= 0:
             starts[word_index].append(last - length + 1)
     return find_regions(text, lowered), dict(zip(words, starts, strict=True))

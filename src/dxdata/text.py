@@ -160,6 +160,9 @@ class TextViews(NamedTuple):
     folded: str  # `fold_flat(text)`
     lowered: str | None  # `text.lower()`, or None where lower-casing changes the length ("İ")
     runs: list[tuple[int, int]]  # `digit_runs(text)`
+    # the UTF-16 code units of `folded` and of `lowered` (None where not at hand), for `Matcher.iter`
+    folded_units: np.ndarray | None = None
+    lowered_units: np.ndarray | None = None
 
 
 # `str.lower` itself, called as a function: mypyc (setup.py) compiles `text.lower()` to a look-up per character
@@ -169,7 +172,7 @@ _str_lower: Final = str.lower
 
 
 def text_views(text: str) -> TextViews:
-    """`TextViews` of `text`, from one conversion of it to code points and table look-ups.
+    """`TextViews` of `text`, from one conversion of it to code points and one table look-up per character.
 
     `str.lower` looks each character's case up on its own; the table gives the same string wherever no
     character lower-cases to two or depends on its neighbours (the Greek capital sigma), and `str.lower`
@@ -179,14 +182,18 @@ def text_views(text: str) -> TextViews:
     if codes is None:
         lowered = _str_lower(text)
         return TextViews(fold_flat(text), lowered if len(lowered) == len(text) else None, digit_runs(text))
-    lower_codes = _LOWER_TABLE.take(codes)
-    if lower_codes.size and int(np.maximum.reduce(lower_codes)) == _NO_SIMPLE_LOWER:
+    # per character four units: its lower case, its flat fold, 1 where it is a digit, 0
+    units = _VIEW_TABLE.take(codes).view(np.uint16)
+    lower_units, fold_units, digit = units[0::4], units[1::4], units[2::4]
+    lowered_units: np.ndarray | None = lower_units
+    if lower_units.size and int(np.maximum.reduce(lower_units)) == _NO_SIMPLE_LOWER:
         lowered = _str_lower(text)
         lowered_or_none = lowered if len(lowered) == len(text) else None
+        lowered_units = None
     else:
-        lowered_or_none = lower_codes.tobytes().decode("utf-16-le")
-    folded = _FLAT_FOLD_TABLE.take(codes).tobytes().decode("utf-16-le")
-    return TextViews(folded, lowered_or_none, _digit_runs_of(codes))
+        lowered_or_none = lower_units.tobytes().decode("utf-16-le")
+    folded = fold_units.tobytes().decode("utf-16-le")
+    return TextViews(folded, lowered_or_none, _runs_of(digit), fold_units, lowered_units)
 
 
 _FLAT_FOLD_TABLE = _FOLD_TABLE.copy()
@@ -211,8 +218,21 @@ _NO_SIMPLE_LOWER: Final = 0xFFFF  # also U+FFFF itself (a noncharacter): a text 
 _LOWER_TABLE: Final = _lower_table()
 
 
+# code point -> `_LOWER_TABLE` (bits 0-15), `_FLAT_FOLD_TABLE` (16-31) and `_IS_DIGIT` (32): the three views
+# from one look-up per character, each look-up costing what a look-up in one small table costs
+_VIEW_TABLE: Final = (
+    _LOWER_TABLE.astype(np.uint64)
+    | (_FLAT_FOLD_TABLE.astype(np.uint64) << np.uint64(16))
+    | (_IS_DIGIT.astype(np.uint64) << np.uint64(32))
+)
+
+
 def _digit_runs_of(codes: np.ndarray) -> list[tuple[int, int]]:
-    digit = _IS_DIGIT.take(codes)
+    return _runs_of(_IS_DIGIT.take(codes))
+
+
+def _runs_of(digit: np.ndarray) -> list[tuple[int, int]]:
+    """The spans of the runs of non-zero flags (`digit`: one per character)."""
     edges = ((digit[1:] != digit[:-1]).nonzero()[0] + 1).tolist()  # where a run starts or ends, alternately
     if digit.size and digit[0]:
         edges.insert(0, 0)
@@ -260,20 +280,23 @@ class Matcher(Generic[V]):
         return list(self._values.items())
 
     @staticmethod
-    def _encode(text: str, byte_of: np.ndarray) -> bytes:
+    def _encode(text: str, byte_of: np.ndarray, units: np.ndarray | None) -> bytes:
         """The text with one byte per character (`byte_of`: code point -> byte), as the byte automaton reads it."""
-        codes = _code_points(text)
+        codes = _code_points(text) if units is None else units
         if codes is not None:
             return byte_of.take(codes).tobytes()
         return bytes([int(byte_of[code]) if code < _BMP else 0 for code in map(ord, text)])  # (rare) astral text
 
-    def iter(self, text: str) -> list[tuple[int, V]]:
+    def iter(self, text: str, units: np.ndarray | None = None) -> list[tuple[int, V]]:
         """(offset of the last character, value) of each occurrence, by where it ends; the longest first where
-        several end at one character."""
+        several end at one character.
+
+        `units`: the text's UTF-16 code units, when the caller has them (`TextViews`): not converted again.
+        """
         by_index = self._by_index
         if self._bytes_dfa is not None:
             automaton, byte_of = self._bytes_dfa
-            found = automaton.find_matches_as_indexes(self._encode(text, byte_of), overlapping=True)
+            found = automaton.find_matches_as_indexes(self._encode(text, byte_of, units), overlapping=True)
         elif self._dfa is not None:
             found = self._dfa.find_matches_as_indexes(text, overlapping=True)
         else:
