@@ -591,6 +591,7 @@ class EndPattern:
         self.mirror_flags = flags & ~re.IGNORECASE if self._spell_out else flags
         self._mirror_source: str | None = None
         self._mirror_rx: re.Pattern[str] | None = None
+        self._filter: tuple[str, frozenset[str] | None] | None = None  # `_last_chars`
 
     # The mirror is written and compiled on first use, not at import: its rewrites scan tables of the
     # Basic Multilingual Plane, and a rule asked only within `EndRules` never needs its own compiled mirror.
@@ -610,45 +611,134 @@ class EndPattern:
             rx = self._mirror_rx = re.compile(self.mirror_source, self.mirror_flags)
         return rx
 
+    def _last_chars(self) -> tuple[str, frozenset[str] | None]:
+        """(what a match may read last: a run of these characters, a line break; every character it can end
+        with before that), or None for the second where that is not known. Built on first use, as the mirror.
+
+        The pattern is `A K* $` (`K`: a class or a character, often `\\s`; it may be absent): a match ends
+        with `A`, then a run of `K`, then perhaps a line break. Where no character `A` can end with is in `K`
+        or a line break, `A`'s last character is the first character of the reversed window that is neither.
+        """
+        found = self._filter
+        if found is None:
+            found = ("", None)
+            flags = self.pattern.flags
+            if not flags & (re.ASCII | re.LOCALE):  # spaces and cases as `str` sees them: unicode patterns only
+                ignorecase = bool(flags & re.IGNORECASE)
+                items = self._items[:-1]  # without the final `$`
+                run = ""
+                if items and items[-1][0] in (_c.MAX_REPEAT, _c.POSSESSIVE_REPEAT):
+                    sub = list(items[-1][1][2].data)
+                    if len(sub) == 1 and sub[0][0] is _c.IN and _listed_in_plane(sub[0][1]):
+                        run = _class_chars(_class_piece(sub[0][1], ignorecase).source)
+                        items = items[:-1]
+                    elif len(sub) == 1 and sub[0][0] is _c.LITERAL and sub[0][1] < _BMP:
+                        run = "".join(map(chr, _ignorecase_class(sub[0][1]) if ignorecase else [sub[0][1]]))
+                        items = items[:-1]
+                skip = "".join(sorted(set(run + "\n")))
+                chars, empty = _first_chars(_reversed_items(items), ignorecase)
+                if chars is not None and not empty and chars.isdisjoint(skip):
+                    found = (skip, chars)
+            self._filter = found
+        return found
+
     def search(self, text: str) -> bool:
-        return self._mirror.match(text[::-1]) is not None
+        return self.search_reversed(text[::-1])
 
     def search_reversed(self, reversed_text: str, width: int = 1 << 30) -> bool:
-        """`search(s[-width:])` given `s[::-1]`: one reversal shared by the many rules asked about one window."""
-        return self._mirror.match(reversed_text, 0, width) is not None
+        """`search(s[-width:])` given `s[::-1]`: one reversal shared by the many rules asked about one window.
+
+        Where the character a match must end with (`_last_chars`) is not there, the answer is no and the
+        regex engine is not asked: for most numbers, most rules fail at that character.
+        """
+        window = _window(reversed_text, width)
+        skip, chars = self._last_chars()
+        if chars is not None:
+            rest = window.lstrip(skip)
+            if not rest or rest[0] not in chars:
+                return False
+        return self._mirror.match(window) is not None
+
+
+def _window(reversed_text: str, width: int) -> str:
+    """The first `width` characters: what the engine reads with `endpos=width`."""
+    return reversed_text if width >= len(reversed_text) else reversed_text[: max(width, 0)]
+
+
+def _listed_in_plane(items: list[tuple[Any, Any]]) -> bool:
+    """A class (parsed) of characters and ranges of the Basic Multilingual Plane, and `\\s`, not negated:
+    one whose every character `_class_chars` can list."""
+    for kind, value in items:
+        if kind is _c.NEGATE or (kind is _c.CATEGORY and value is not _c.CATEGORY_SPACE):
+            return False
+        if (kind is _c.RANGE and value[1] >= _BMP) or (kind is _c.LITERAL and value >= _BMP):
+            return False
+    return True
+
+
+def _reversed_items(items: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
+    """The parsed sequence `items` read backwards, groups, branches and repeats included (for `_first_chars`:
+    the characters a match of `items` can end with). Assertions are kept as they are: `_first_chars` skips them.
+    """
+    out: list[tuple[Any, Any]] = []
+    for op, av in items[::-1]:
+        if op is _c.BRANCH:
+            av = (av[0], [_parser.SubPattern(b.state, _reversed_items(list(b.data))) for b in av[1]])
+        elif op is _c.SUBPATTERN:
+            av = (*av[:3], _parser.SubPattern(av[3].state, _reversed_items(list(av[3].data))))
+        elif op is _c.ATOMIC_GROUP:
+            av = _parser.SubPattern(av.state, _reversed_items(list(av.data)))
+        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):
+            av = (av[0], av[1], _parser.SubPattern(av[2].state, _reversed_items(list(av[2].data))))
+        out.append((op, av))
+    return out
 
 
 class EndRules:
-    """Several `EndPattern`s asked about the same window: one match of their mirrors answers them all.
+    """Several `EndPattern`s asked about the same window, most of them answered without the regex engine.
 
-    Each mirror sits in an optional lookahead that captures when it matches, so the one match attempt
-    tries every mirror at the start of the reversed window and never fails as a whole; a rule holds
-    exactly when its group took part in the match. This saves a call into the regex engine per rule.
+    Rules are grouped by the run of characters they may end with (mostly spaces); one strip of that run
+    gives the character each rule of the group must end with (`EndPattern._last_chars`), and one look-up
+    of it the rules that may hold. Only those are matched; the rest are false.
     """
 
     def __init__(self, rules: Iterable[EndPattern]) -> None:
         self._rules = list(rules)
-        if len({rule.mirror_flags for rule in self._rules}) != 1:
-            raise ValueError("the mirrors must share their flags")
-        self._compiled: re.Pattern[str] | None = None
+        self._no: tuple[bool, ...] = (False,) * len(self._rules)
+        # (run to strip, last character -> the rules that may hold), and the rules with no filter, built on first use
+        self._lookup: tuple[list[tuple[str, dict[str, list[int]]]], list[int]] | None = None
 
-    @property
-    def _rx(self) -> re.Pattern[str]:
-        """Compiled on first use, like the mirrors of `EndPattern`."""
-        rx = self._compiled
-        if rx is None:
-            rx = re.compile(
-                "".join(f"(?:(?=({rule.mirror_source}))|)" for rule in self._rules), self._rules[0].mirror_flags
-            )
-            if rx.groups != len(self._rules):
-                raise ValueError("the mirrors must have no groups")
-            self._compiled = rx
-        return rx
+    def _by_last_char(self) -> tuple[list[tuple[str, dict[str, list[int]]]], list[int]]:
+        found = self._lookup
+        if found is None:
+            groups: dict[str, dict[str, list[int]]] = {}
+            always: list[int] = []
+            for i, rule in enumerate(self._rules):
+                skip, chars = rule._last_chars()
+                if chars is None:
+                    always.append(i)
+                    continue
+                table = groups.setdefault(skip, {})
+                for ch in sorted(chars):
+                    table.setdefault(ch, []).append(i)
+            found = self._lookup = (list(groups.items()), always)
+        return found
 
     def search_reversed(self, reversed_text: str, width: int = 1 << 30) -> tuple[bool, ...]:
         """For each rule in order, `rule.search_reversed(reversed_text, width)`."""
-        groups = self._rx.match(reversed_text, 0, width).groups()  # type: ignore[union-attr]  # never fails
-        return tuple([group is not None for group in groups])
+        groups, always = self._by_last_char()
+        window = _window(reversed_text, width)
+        asked = list(always)
+        for skip, by_char in groups:
+            rest = window.lstrip(skip)
+            if rest:
+                asked.extend(by_char.get(rest[0], ()))
+        if not asked:
+            return self._no
+        answers = list(self._no)
+        for i in asked:
+            answers[i] = self._rules[i]._mirror.match(window) is not None
+        return tuple(answers)
 
 
 # ---- patterns anchored at the start --------------------------------------------------------
@@ -672,9 +762,7 @@ def _first_chars(items: list[tuple[Any, Any]], ignorecase: bool) -> tuple[frozen
             chars.update(map(chr, codes))
             return frozenset(chars), False
         if op is _c.IN:
-            if any(kind is _c.NEGATE or (kind is _c.CATEGORY and value is not _c.CATEGORY_SPACE) for kind, value in av):
-                return None, False
-            if any(kind is _c.RANGE and value[1] >= _BMP or kind is _c.LITERAL and value >= _BMP for kind, value in av):
+            if not _listed_in_plane(av):
                 return None, False
             chars.update(_class_chars(_class_piece(av, ignorecase).source))  # the class, tried on every character
             return frozenset(chars), False
