@@ -430,18 +430,17 @@ def _match_indicator(
         candidates = in_sentence
     weights: dict[tuple[int, int], float] = {}  # cue occurrence -> weight for this number
     cue_scores: dict[tuple[int, ...], float] = {}  # cue -> score for this number (indicators share cues)
-    article_prior = ctx.cues.article_prior
-    usable_cues = scorer.usable_cues
+    cues = ctx.cues  # (methods called on their objects: compiled, a direct call; a bound method goes through Python)
     for order, indicator in candidates:
         code = indicator.code
         if code not in present:
             if prior_units:
-                prior = article_prior(code)
+                prior = cues.article_prior(code)
                 if PRIOR_WEIGHT * prior > best_prior[0] + 1e-9:
                     best_prior = (PRIOR_WEIGHT * prior, -order, indicator)
             continue
         local = 0.0
-        for cue in usable_cues(code):
+        for cue in scorer.usable_cues(code):
             score = cue_scores.get(cue)
             if score is None:
                 score = cue_scores[cue] = _cue_score(ctx, scorer, num, cue, weights)
@@ -453,7 +452,7 @@ def _match_indicator(
                 local += SHARE_BONUS
         if not prior_units and local < MIN_CUE_SCORE:
             continue  # neither best can take it: the prior is not needed
-        combined = local + PRIOR_WEIGHT * article_prior(code)
+        combined = local + PRIOR_WEIGHT * cues.article_prior(code)
         if prior_units and combined > best_prior[0] + 1e-9:
             best_prior = (combined, -order, indicator)
         if local >= MIN_CUE_SCORE and combined > best[0] + 1e-9:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import itertools
 import re
 import string
-from dataclasses import dataclass, replace
 from typing import Final
 
 from dxdata.text import Anchors, EndPattern, EndRules, StartPattern, digit_runs, finditer_at, is_word_char, merge_starts
@@ -58,22 +57,45 @@ _WORD_CARDINAL_RE: Final = re.compile(
 )
 
 
-@dataclass(slots=True)
 class NumberMention:
     """One number in the text, read as far as the text around it allows. Made for every number of every
-    article: a plain slotted record, built in a third of the time of a frozen one (nothing changes it:
-    `dataclasses.replace` makes a new one)."""
+    article, and never changed (`_mark_ranges` and `_mark_coordinations` make new ones).
 
-    start: int
-    end: int
-    text: str
-    value: float
-    unit: str | None  # percent, count, VND, USD, rank, score, times; None when not a fact
-    denominator: float | None = None
-    qualifier: str = "eq"
-    not_fact: str | None = None  # reason when the number is not a fact (date, year, ...)
-    is_change: bool = False  # "tăng 20%", "tăng 2 bậc", "gấp 3 lần": a change, not a level
-    range_role: str | None = None  # "low"/"high" for the ends of "từ 60 đến 70%"
+    A plain class, not a dataclass: compiled (setup.py), its `__init__` is native and called directly; a
+    dataclass's generated `__init__` runs as interpreted Python even there, through a tuple and a dict of
+    the arguments (about 2% of extraction).
+    """
+
+    def __init__(
+        self,
+        start: int,
+        end: int,
+        text: str,
+        value: float,
+        unit: str | None,  # percent, count, VND, USD, rank, score, times; None when not a fact
+        denominator: float | None = None,
+        qualifier: str = "eq",
+        not_fact: str | None = None,  # reason when the number is not a fact (date, year, ...)
+        is_change: bool = False,  # "tăng 20%", "tăng 2 bậc", "gấp 3 lần": a change, not a level
+        range_role: str | None = None,  # "low"/"high" for the ends of "từ 60 đến 70%"
+    ) -> None:
+        self.start = start
+        self.end = end
+        self.text = text
+        self.value = value
+        self.unit = unit
+        self.denominator = denominator
+        self.qualifier = qualifier
+        self.not_fact = not_fact
+        self.is_change = is_change
+        self.range_role = range_role
+
+    def __repr__(self) -> str:
+        return (
+            f"NumberMention({self.start}, {self.end}, {self.text!r}, {self.value!r}, {self.unit!r}, "
+            f"denominator={self.denominator!r}, qualifier={self.qualifier!r}, not_fact={self.not_fact!r}, "
+            f"is_change={self.is_change!r}, range_role={self.range_role!r})"
+        )
 
 
 def parse_numeral(raw: str, *, dot_decimal: bool = False) -> float:
@@ -429,7 +451,10 @@ def _mark_coordinations(text: str, numbers: list[NumberMention]) -> None:
         if _COORDINATION_RE.match(text[prev.end : cur.start]) and (
             not _count_noun_follows(after) or _FUNCTION_WORD_AFTER_RE.match(after)
         ):
-            numbers[i] = replace(cur, unit=prev.unit, is_change=prev.is_change)
+            numbers[i] = NumberMention(
+                cur.start, cur.end, cur.text, cur.value, prev.unit, cur.denominator, cur.qualifier, cur.not_fact,
+                prev.is_change, cur.range_role,
+            )  # fmt: skip
 
 
 def _read_match(text: str, m: re.Match[str], blocked_reason: str | None, index_article: bool = False) -> NumberMention:
