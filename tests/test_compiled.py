@@ -152,15 +152,20 @@ def test_make_asks_whether_to_compile_again(tmp_path: Path) -> None:
     assert done.returncode == (1 if "changed since" in dxdata.BUILD else 0), done.stderr
 
 
-def test_a_compiled_record_pickles_and_compares() -> None:
-    """Records built by compiled modules (native classes) still pickle and compare like dataclasses."""
+def test_internal_records_show_every_field() -> None:
+    """`NumberMention`, `TimeExpr` and `Sentence` are plain classes (compiled: native ones, built by a direct
+    call). They stay inside extraction, never pickled; their repr still shows every field, as a dataclass's did."""
     from dxdata.numbers import find_numbers
     from dxdata.periods import find_time_expressions
+    from dxdata.sentences import split_sentences
 
     sentence = "Tỉnh có 52 địa phương, đạt 80,2% vào năm 2023."
     found = find_numbers(sentence)
-    assert pickle.loads(pickle.dumps(found)) == found
     assert [n.value for n in found if n.not_fact is None] == [52.0, 80.2]
+    assert repr(found[1]) == (
+        "NumberMention(27, 32, '80,2%', 80.2, 'percent', denominator=None, qualifier='eq', not_fact=None, "
+        "is_change=False, range_role=None)"
+    )
     times = find_time_expressions(sentence, None)
-    assert pickle.loads(pickle.dumps(times)) == times
-    assert [t.period_end.isoformat() for t in times] == ["2023-12-31"]
+    assert repr(times) == "[TimeExpr(37, 45, datetime.date(2023, 1, 1), datetime.date(2023, 12, 31), 'year')]"
+    assert repr(split_sentences(sentence)) == "[Sentence(0, 46, 0, False)]"

@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Final, NamedTuple
+from typing import Final
 
 from dxdata import numbers, periods
 from dxdata.codebook import Codebook, Indicator
@@ -73,12 +73,16 @@ _PROVINCE_SUBJECT_RE: Final = EndPattern(r"(?:tỉnh|thành phố|TP\.?|Tp\.?)\s
 _CLAUSE_BREAK_RE: Final = re.compile(r"[;:]|\s[-–]\s|,\s*trong đó\b", re.IGNORECASE)
 
 
-class BodyMention(NamedTuple):
-    """A body's name in the text (a tuple: built in C, many per article)."""
+class BodyMention:
+    """A body's name in the text. A plain class, as `dxdata.sentences.Sentence` (built by a direct call)."""
 
-    start: int
-    end: int
-    code: str
+    def __init__(self, start: int, end: int, code: str) -> None:
+        self.start = start
+        self.end = end
+        self.code = code
+
+    def __repr__(self) -> str:
+        return f"BodyMention({self.start}, {self.end}, {self.code!r})"
 
 
 def find_bodies(
@@ -621,7 +625,7 @@ def _nearest_time(ctx: _ArticleContext, sent: Sentence, num: NumberMention) -> T
     for t in ctx.comparisons:
         # "tăng 8,6% so với năm 2023 (0,7326)": the figure in brackets is the compared year's
         if t.end <= num.start and ctx.text[t.end : num.start].strip() == "(":
-            return replace(t, kind="year")
+            return TimeExpr(t.start, t.end, t.period_start, t.period_end, "year")
     candidates = [
         t
         for t in _times_in(ctx, sent)

@@ -61,9 +61,9 @@ class NumberMention:
     """One number in the text, read as far as the text around it allows. Made for every number of every
     article, and never changed (`_mark_ranges` and `_mark_coordinations` make new ones).
 
-    A plain class, not a dataclass: compiled (setup.py), its `__init__` is native and called directly; a
-    dataclass's generated `__init__` runs as interpreted Python even there, through a tuple and a dict of
-    the arguments (about 2% of extraction).
+    A plain class, not a dataclass: compiled (setup.py), its `__init__` is native and called directly. mypyc
+    keeps the `__init__` a dataclass generates, which runs as interpreted Python even there, reached through
+    a tuple and a dict of the arguments (about 2% of extraction).
     """
 
     def __init__(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
@@ -18,13 +17,27 @@ from dxdata.text import Anchors, EndPattern, StartPattern, digit_runs, finditer_
 ROMAN: Final = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 
 
-@dataclass(slots=True)
 class TimeExpr:
-    start: int
-    end: int
-    period_start: date | None
-    period_end: date | None
-    kind: str  # "range", "year", "year_of" (của năm ...), "month", "day", "cumulative" (đến ...), "now", "comparison"
+    """A time expression's span and the period it names. A plain class, as `dxdata.numbers.NumberMention`
+    (compiled, built by a direct call)."""
+
+    def __init__(
+        self,
+        start: int,
+        end: int,
+        period_start: date | None,
+        period_end: date | None,
+        # "range", "year", "year_of" (của năm ...), "month", "day", "cumulative" (đến ...), "now", "comparison"
+        kind: str,
+    ) -> None:
+        self.start = start
+        self.end = end
+        self.period_start = period_start
+        self.period_end = period_end
+        self.kind = kind
+
+    def __repr__(self) -> str:
+        return f"TimeExpr({self.start}, {self.end}, {self.period_start!r}, {self.period_end!r}, {self.kind!r})"
 
 
 _MONTH_DAYS: Final = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Final, NamedTuple
+from typing import Final
 
 from dxdata.text import StartPattern
 
@@ -57,13 +57,22 @@ _CHROME_LINE: Final = StartPattern(
 _DATE_ONLY_LINE: Final = re.compile(r"^[\W\d_]*(?:\d{1,2}[/-]\d{1,2}[/-]\d{2,4})[\W\d_a-zA-Z+]*$")
 
 
-class Sentence(NamedTuple):
-    """A sentence's span in the article text. A tuple: built and hashed (as a dict key) in C, many per article."""
+class Sentence:
+    """A sentence's span in the article text. Many per article, each a dict key of the extractor's caches.
 
-    start: int
-    end: int
-    paragraph: int
-    is_chrome: bool = False
+    A plain class: compiled (setup.py), built by a direct call and hashed by identity. (A `NamedTuple` is
+    built by an interpreted `__new__` even there, and hashed field by field.) One object per sentence:
+    `split_sentences` makes each once.
+    """
+
+    def __init__(self, start: int, end: int, paragraph: int, is_chrome: bool = False) -> None:
+        self.start = start
+        self.end = end
+        self.paragraph = paragraph
+        self.is_chrome = is_chrome
+
+    def __repr__(self) -> str:
+        return f"Sentence({self.start}, {self.end}, {self.paragraph}, {self.is_chrome})"
 
 
 def body_end(text: str, lines: list[str] | None = None) -> int:
