@@ -93,6 +93,15 @@ def test_estimate_and_target_status() -> None:
     )
 
 
+def test_status_words_count_only_before_the_number() -> None:
+    """'mục tiêu', 'ước đạt' after a figure speak of the next one, not of it."""
+    first, second = rows(
+        "Tỷ lệ hộ gia đình sử dụng cáp quang năm 2023 đạt 80,2%, mục tiêu năm 2025 tỷ lệ hộ gia đình sử dụng "
+        "cáp quang đạt 100%."
+    )
+    assert (first.value, first.status, second.value, second.status) == (80.2, "actual", 100.0, "target")
+
+
 def test_region_from_the_sentence_and_body_from_its_subject() -> None:
     (obs,) = rows("Thành phố Đà Nẵng đã đưa đến 95% thủ tục hành chính lên dịch vụ công trực tuyến toàn trình.")
     assert (obs.region_code, obs.body_code) == ("VN-DN", "PPC")

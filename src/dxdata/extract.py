@@ -781,11 +781,11 @@ def _status(
     ctx: _ArticleContext, sent: Sentence, clause: tuple[int, int], num: NumberMention, indicator: Indicator
 ) -> str:
     estimate_words, target_words = _status_words(ctx, sent, num)
-    if estimate_words and _ESTIMATE_RE.search(ctx.text[sent.start : num.start]):
+    if estimate_words and _sentence_says(ctx, sent, _ESTIMATE_RE, _ESTIMATE_LEADS, num.start):
         return "estimate"
     if indicator.default_status:
         return indicator.default_status
-    if target_words and _TARGET_RE.search(ctx.text[sent.start : num.start]):
+    if target_words and _sentence_says(ctx, sent, _TARGET_RE, _TARGET_LEADS, num.start):
         return "target"
     return "actual"
 
@@ -808,19 +808,23 @@ def _status_words(ctx: _ArticleContext, sent: Sentence, num: NumberMention) -> t
     return words
 
 
-def _sentence_says(ctx: _ArticleContext, sent: Sentence, rx: re.Pattern[str], leads: tuple[str, ...]) -> bool:
-    """`rx.search` over the sentence, where every match of `rx` starts with one of `leads` (lower case).
+def _sentence_says(
+    ctx: _ArticleContext, sent: Sentence, rx: re.Pattern[str], leads: tuple[str, ...], end: int | None = None
+) -> bool:
+    """`rx.search` over the sentence (up to `end`, if given), where every match of `rx` starts with one of
+    `leads` (lower case).
 
     Tried only where the article's anchor scan found a lead: a regex search pays for every character.
     """
-    seg = ctx.text[sent.start : sent.end]
+    seg_end = sent.end if end is None else end
+    seg = ctx.text[sent.start : seg_end]
     if ctx.anchors is None:
         return bool(rx.search(seg))
     starts = ctx.lead_starts.get(leads)
     if starts is None:
         starts = ctx.lead_starts[leads] = merge_starts(ctx.anchors, leads)
     i = bisect.bisect_left(starts, sent.start)
-    while i < len(starts) and starts[i] < sent.end:
+    while i < len(starts) and starts[i] < seg_end:
         if rx.match(seg, starts[i] - sent.start):
             return True
         i += 1
