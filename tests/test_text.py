@@ -148,10 +148,25 @@ def test_text_views_equal_each_view_on_its_own(text: str) -> None:
     assert fold_accents(text) == text.translate(T._FOLD)  # the table look-up is `str.translate`
     assert lowered == (text.lower() if len(text.lower()) == len(text) else None)
     assert runs == digit_runs(text) == [m.span() for m in re.finditer(r"\d+", text)]
-    # the code units handed to the matchers, where given, are those of the views themselves
-    for view, units in ((folded, views.folded_units), (lowered, views.lowered_units)):
-        if units is not None:
-            assert view is not None and units.tobytes() == view.encode("utf-16-le")
+    assert views.folded_bytes is None and views.lowered_bytes is None  # no matchers named
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Đà Nẵng có 1.234\ndịch vụ, đạt 80,2%", "Hoà Bình 2023\n\n😀 12", "", "İstanbul 12", "Số \uffff 9", "HA NOI ha"],
+)
+def test_view_table_encodes_each_view_as_its_matcher_does(text: str) -> None:
+    fold_reader = T.Matcher({"da nang": 1, "dich vu": 2, "ha noi": 3})
+    lower_reader = T.Matcher({"đà nẵng": 1, "hoà bình": 2, "ha noi": 3, "số": 4})
+    views = T.ViewTable(fold_reader, lower_reader).views(text)
+    assert (views.folded, views.lowered, views.runs) == tuple(T.text_views(text)[:3])
+    readers = ((views.folded, views.folded_bytes, fold_reader), (views.lowered, views.lowered_bytes, lower_reader))
+    for view, encoded, matcher in readers:
+        if encoded is not None:  # None beyond the plane, or where the lower-case view is not the table's
+            assert view is not None and encoded == matcher._encode(view, matcher.byte_table)
+            assert matcher.iter(view, encoded) == matcher.iter(view)
+    assert (views.folded_bytes is None) == ("😀" in text)
+    assert (views.lowered_bytes is None) == ("😀" in text or "İ" in text or "\uffff" in text)
 
 
 def test_lower_case_view_equals_str_lower_over_the_plane() -> None:
@@ -195,8 +210,6 @@ def test_matcher_reads_any_text_as_a_str_automaton_would(text: str) -> None:
     by_length = sorted(keys, key=len, reverse=True)  # where several end at one character: the longest first
     expected = [(k, keys[key]) for k in range(len(text)) for key in by_length if text.endswith(key, 0, k + 1)]
     assert T.Matcher(keys).iter(text) == expected
-    units = T._code_points(text)  # given the text's code units (None beyond the plane): the same occurrences
-    assert T.Matcher(keys).iter(text, units) == expected
     if "\ud800" not in text:  # the `str` automaton reads UTF-8, which has no lone surrogates
         assert wide.iter(text) == expected
 

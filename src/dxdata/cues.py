@@ -7,8 +7,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Final
 
-import numpy as np
-
 from dxdata.codebook import Codebook
 from dxdata.text import Matcher
 
@@ -161,7 +159,7 @@ _BothValue = tuple[int, int, str | None, bool, bool]
 _BOTH_AUTOMATA: Final[dict[str, Matcher[_BothValue]]] = {}
 
 
-def _both_automaton(codebook: Codebook) -> Matcher[_BothValue]:
+def scan_matcher(codebook: Codebook) -> Matcher[_BothValue]:
     """Cue parts and body names in one automaton: value (length, cue part id or -1, body code or None,
     whether the key's first character is alphanumeric, whether its last one is)."""
     automaton = _BOTH_AUTOMATA.get(codebook.fingerprint)
@@ -182,17 +180,17 @@ def _both_automaton(codebook: Codebook) -> Matcher[_BothValue]:
 
 
 def scan_article(
-    codebook: Codebook, folded: str, folded_units: np.ndarray | None = None
+    codebook: Codebook, folded: str, encoded: bytes | None = None
 ) -> tuple[CueIndex, list[tuple[int, int, str]]]:
     """`cue_index` and `body_hits` of one folded text from a single automaton pass (each pass reads every char).
 
-    `folded_units`: the UTF-16 code units of `folded`, when the caller has them (`dxdata.text.TextViews`).
+    `encoded`: `folded` as `scan_matcher(codebook)` reads it, when the caller has it (`dxdata.text.ViewTable`).
     """
     cue_hits: list[tuple[int, int, int]] = []
     bodies: list[tuple[int, int, str]] = []
     n = len(folded)
-    automaton = _both_automaton(codebook)
-    for end_index, (length, pid, code, first_alnum, last_alnum) in automaton.iter(folded, folded_units):
+    automaton = scan_matcher(codebook)
+    for end_index, (length, pid, code, first_alnum, last_alnum) in automaton.iter(folded, encoded):
         start, end = end_index - length + 1, end_index + 1
         left_word = start > 0 and folded[start - 1].isalnum()
         right_word = end < n and folded[end].isalnum()

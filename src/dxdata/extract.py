@@ -20,13 +20,13 @@ from typing import Final
 
 from dxdata import numbers, periods
 from dxdata.codebook import Codebook, Indicator
-from dxdata.cues import CueIndex, body_hits, scan_article
+from dxdata.cues import CueIndex, body_hits, scan_article, scan_matcher
 from dxdata.models import Article, ExtractionResult, Mention, Observation
 from dxdata.numbers import NumberMention, find_numbers
 from dxdata.periods import TimeExpr, find_time_expressions
-from dxdata.regions import RegionMatch, find_regions, find_regions_and_words, region_2025
+from dxdata.regions import RegionMatch, find_regions, find_regions_and_words, region_2025, region_and_word_matcher
 from dxdata.sentences import Sentence, split_sentences
-from dxdata.text import EndPattern, StartPattern, is_word_char, merge_starts, text_views
+from dxdata.text import EndPattern, StartPattern, ViewTable, is_word_char, merge_starts
 
 MIN_CUE_SCORE: Final = 6.0
 PRIOR_WEIGHT: Final = 0.4  # the article's topic breaks ties between local cues
@@ -204,14 +204,14 @@ def _context(article: Article, codebook: Codebook) -> _ArticleContext:
     text = article.text
     # `fold(text)` for cues and bodies; `text.lower()` (None if that moves offsets: each finder then lowers the
     # text its own way) for regions, numbers and times; the digit runs numbers and times start at
-    views = text_views(text)
+    views = _view_table(codebook).views(text)
     folded, lowered, runs = views.folded, views.lowered, views.runs
     ref = article.event_date or article.published
     if lowered is None:
         regions, anchors = find_regions(text), None
     else:  # one scan for the region names and the words numbers, time expressions and `_sentence_says` need
-        regions, anchors = find_regions_and_words(text, lowered, _ANCHOR_WORDS, views.lowered_units)
-    cues, body_found = scan_article(codebook, folded, views.folded_units)
+        regions, anchors = find_regions_and_words(text, lowered, _ANCHOR_WORDS, views.lowered_bytes)
+    cues, body_found = scan_article(codebook, folded, views.folded_bytes)
     bodies = find_bodies(text, folded, codebook, body_found)
     sentences = split_sentences(text)
     return _ArticleContext(
@@ -238,6 +238,17 @@ _ANCHOR_WORDS: Final = tuple(
         numbers.ANCHOR_LITERALS + periods.ANCHOR_LITERALS + _ESTIMATE_LEADS + _TARGET_LEADS + _RESPECTIVELY_LEADS
     )
 )
+_VIEW_TABLES: Final[dict[str, ViewTable]] = {}
+
+
+def _view_table(codebook: Codebook) -> ViewTable:
+    """The views of an article and their encodings for the two automaton passes (one per codebook version)."""
+    table = _VIEW_TABLES.get(codebook.fingerprint)
+    if table is None:
+        table = _VIEW_TABLES[codebook.fingerprint] = ViewTable(
+            scan_matcher(codebook), region_and_word_matcher(_ANCHOR_WORDS)
+        )
+    return table
 
 
 def _default_region(article: Article, regions: list[RegionMatch], sentences: list[Sentence]) -> str:

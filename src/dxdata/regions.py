@@ -41,8 +41,6 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Final, NamedTuple
 
-import numpy as np
-
 from dxdata.text import Matcher, unify_tone_marks
 
 if TYPE_CHECKING:
@@ -380,29 +378,29 @@ def find_regions(text: str, lowered: str | None = None) -> list[RegionMatch]:
 
 
 def find_regions_and_words(
-    text: str, lowered: str, words: tuple[str, ...], lowered_units: np.ndarray | None = None
+    text: str, lowered: str, words: tuple[str, ...], encoded: bytes | None = None
 ) -> tuple[list[RegionMatch], dict[str, list[int]]]:
     """`find_regions(text, lowered)`, and the start offsets of each of `words` in `lowered`, from one scan.
 
     `words`: lower-case words with no dash (as `dxdata.text.Anchors` takes them); their offsets are those
     `Anchors(words).find(lowered)` gives, overlapping ones included. Each automaton pass reads every
     character of an article, so the region names and the words numbers start with share one.
-    `lowered_units`: the UTF-16 code units of `lowered`, when the caller has them (`TextViews`).
+    `encoded`: `lowered` as `region_and_word_matcher(words)` reads it, when the caller has it (`ViewTable`).
     """
-    automaton = _region_and_word_automaton(words)
+    automaton = region_and_word_matcher(words)
     starts: list[list[int]] = [[] for _ in words]
     if text and not any(c in lowered for c in _ODD_SPACES):  # else `_fold` makes spaces a word may span
         region_hits: list[tuple[int, int]] = []
-        flat = _fold(text, lowered)  # `lowered` itself unless a dash was made plain: then its units are not these
+        flat = _fold(text, lowered)  # `lowered` itself unless a dash was made plain: then `encoded` is not this
         for last, (region_index, word_index, length) in automaton.iter(
-            flat, lowered_units if flat is lowered else None
+            flat, encoded if flat is lowered else None
         ):
             if region_index >= 0:
                 region_hits.append((last, region_index))
             if word_index >= 0:
                 starts[word_index].append(last - length + 1)
         return _regions_from_hits(text, region_hits), dict(zip(words, starts, strict=True))
-    for last, (_region_index, word_index, length) in automaton.iter(lowered, lowered_units):
+    for last, (_region_index, word_index, length) in automaton.iter(lowered, encoded):
         if word_index >= 0:
             starts[word_index].append(last - length + 1)
     return find_regions(text, lowered), dict(zip(words, starts, strict=True))
@@ -412,7 +410,7 @@ _ODD_SPACES: Final = tuple(c for c in _ODD_CHARS if _CHAR_MAP[ord(c)] == ord(" "
 
 
 @cache
-def _region_and_word_automaton(words: tuple[str, ...]) -> Matcher[tuple[int, int, int]]:
+def region_and_word_matcher(words: tuple[str, ...]) -> Matcher[tuple[int, int, int]]:
     """Region spellings and `words` in one automaton: value (pattern index or -1, word index or -1, length)."""
     if len(set(words)) != len(words) or any("-" in w or w != w.lower() for w in words):
         raise ValueError("words must be distinct, lower-case and hold no dash")

@@ -160,9 +160,9 @@ class TextViews(NamedTuple):
     folded: str  # `fold_flat(text)`
     lowered: str | None  # `text.lower()`, or None where lower-casing changes the length ("İ")
     runs: list[tuple[int, int]]  # `digit_runs(text)`
-    # the UTF-16 code units of `folded` and of `lowered` (None where not at hand), for `Matcher.iter`
-    folded_units: np.ndarray | None = None
-    lowered_units: np.ndarray | None = None
+    # `folded` and `lowered` as the `ViewTable`'s matchers read them (`Matcher.iter`'s `encoded`), or None
+    folded_bytes: bytes | None = None
+    lowered_bytes: bytes | None = None
 
 
 # `str.lower` itself, called as a function: mypyc (setup.py) compiles `text.lower()` to a look-up per character
@@ -172,28 +172,53 @@ _str_lower: Final = str.lower
 
 
 def text_views(text: str) -> TextViews:
-    """`TextViews` of `text`, from one conversion of it to code points and one table look-up per character.
+    """`TextViews` of `text` (without matcher encodings), from one table look-up per character."""
+    return _PLAIN_VIEWS.views(text)
 
-    `str.lower` looks each character's case up on its own; the table gives the same string wherever no
-    character lower-cases to two or depends on its neighbours (the Greek capital sigma), and `str.lower`
-    is asked where one does.
+
+class ViewTable:
+    """`text_views` for the text two matchers read: the folded view by one and the lower-case view by the
+    other. Their encodings (`Matcher.iter`'s `encoded`) come from the same one look-up per character as the
+    views: a `Matcher` encoding a view itself pays a second look-up of every character.
     """
-    codes = _code_points(text)
-    if codes is None:
-        lowered = _str_lower(text)
-        return TextViews(fold_flat(text), lowered if len(lowered) == len(text) else None, digit_runs(text))
-    # per character four units: its lower case, its flat fold, 1 where it is a digit, 0
-    units = _VIEW_TABLE.take(codes).view(np.uint16)
-    lower_units, fold_units, digit = units[0::4], units[1::4], units[2::4]
-    lowered_units: np.ndarray | None = lower_units
-    if lower_units.size and int(np.maximum.reduce(lower_units)) == _NO_SIMPLE_LOWER:
-        lowered = _str_lower(text)
-        lowered_or_none = lowered if len(lowered) == len(text) else None
-        lowered_units = None
-    else:
-        lowered_or_none = lower_units.tobytes().decode("utf-16-le")
-    folded = fold_units.tobytes().decode("utf-16-le")
-    return TextViews(folded, lowered_or_none, _runs_of(digit), fold_units, lowered_units)
+
+    def __init__(self, fold_reader: Matcher[Any] | None = None, lower_reader: Matcher[Any] | None = None) -> None:
+        # code point -> `_VIEW_TABLE`, then the byte each matcher reads for the folded (bits 40-47) and the
+        # lower-case (48-55) form of it
+        table = _VIEW_TABLE.copy()
+        self._fold_bytes = fold_reader is not None and fold_reader.byte_table is not None
+        if fold_reader is not None and fold_reader.byte_table is not None:
+            table |= fold_reader.byte_table.take(_FLAT_FOLD_TABLE).astype(np.uint64) << np.uint64(40)
+        self._lower_bytes = lower_reader is not None and lower_reader.byte_table is not None
+        if lower_reader is not None and lower_reader.byte_table is not None:
+            table |= lower_reader.byte_table.take(_LOWER_TABLE).astype(np.uint64) << np.uint64(48)
+        self._table = table
+
+    def views(self, text: str) -> TextViews:
+        """`TextViews` of `text`, from one conversion of it to code points and one table look-up per character.
+
+        `str.lower` looks each character's case up on its own; the table gives the same string wherever no
+        character lower-cases to two or depends on its neighbours (the Greek capital sigma), and `str.lower`
+        is asked where one does.
+        """
+        codes = _code_points(text)
+        if codes is None:
+            lowered = _str_lower(text)
+            return TextViews(fold_flat(text), lowered if len(lowered) == len(text) else None, digit_runs(text))
+        entries = self._table.take(codes)  # per character: lower case, flat fold, digit flag, two matcher bytes
+        units, octets = entries.view(np.uint16), entries.view(np.uint8)
+        lower_units, fold_units, digit = units[0::4], units[1::4], octets[4::8]
+        lowered_bytes: bytes | None = None
+        if lower_units.size and int(np.maximum.reduce(lower_units)) == _NO_SIMPLE_LOWER:
+            lowered = _str_lower(text)
+            lowered_or_none = lowered if len(lowered) == len(text) else None
+        else:
+            lowered_or_none = lower_units.tobytes().decode("utf-16-le")
+            if self._lower_bytes:
+                lowered_bytes = octets[6::8].tobytes()
+        folded = fold_units.tobytes().decode("utf-16-le")
+        folded_bytes = octets[5::8].tobytes() if self._fold_bytes else None
+        return TextViews(folded, lowered_or_none, _runs_of(digit), folded_bytes, lowered_bytes)
 
 
 _FLAT_FOLD_TABLE = _FOLD_TABLE.copy()
@@ -225,6 +250,7 @@ _VIEW_TABLE: Final = (
     | (_FLAT_FOLD_TABLE.astype(np.uint64) << np.uint64(16))
     | (_IS_DIGIT.astype(np.uint64) << np.uint64(32))
 )
+_PLAIN_VIEWS: Final = ViewTable()
 
 
 def _digit_runs_of(codes: np.ndarray) -> list[tuple[int, int]]:
@@ -279,24 +305,31 @@ class Matcher(Generic[V]):
     def items(self) -> list[tuple[str, V]]:
         return list(self._values.items())
 
+    @property
+    def byte_table(self) -> np.ndarray | None:
+        """Code point -> the byte the automaton reads for it (0: no key holds it); None: it reads `str`."""
+        return None if self._bytes_dfa is None else self._bytes_dfa[1]
+
     @staticmethod
-    def _encode(text: str, byte_of: np.ndarray, units: np.ndarray | None) -> bytes:
+    def _encode(text: str, byte_of: np.ndarray) -> bytes:
         """The text with one byte per character (`byte_of`: code point -> byte), as the byte automaton reads it."""
-        codes = _code_points(text) if units is None else units
+        codes = _code_points(text)
         if codes is not None:
             return byte_of.take(codes).tobytes()
         return bytes([int(byte_of[code]) if code < _BMP else 0 for code in map(ord, text)])  # (rare) astral text
 
-    def iter(self, text: str, units: np.ndarray | None = None) -> list[tuple[int, V]]:
+    def iter(self, text: str, encoded: bytes | None = None) -> list[tuple[int, V]]:
         """(offset of the last character, value) of each occurrence, by where it ends; the longest first where
         several end at one character.
 
-        `units`: the text's UTF-16 code units, when the caller has them (`TextViews`): not converted again.
+        `encoded`: the text as the automaton reads it, through `byte_table`, when the caller has it
+        (`ViewTable`): not encoded again.
         """
         by_index = self._by_index
         if self._bytes_dfa is not None:
             automaton, byte_of = self._bytes_dfa
-            found = automaton.find_matches_as_indexes(self._encode(text, byte_of, units), overlapping=True)
+            data = self._encode(text, byte_of) if encoded is None else encoded
+            found = automaton.find_matches_as_indexes(data, overlapping=True)
         elif self._dfa is not None:
             found = self._dfa.find_matches_as_indexes(text, overlapping=True)
         else:
