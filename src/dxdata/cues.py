@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import bisect
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Final
@@ -96,7 +96,7 @@ class CueIndex:
     def hits_in(self, start: int, end: int) -> dict[int, list[tuple[int, int]]]:
         """Cue part id -> occurrences [(start, end)] inside [start, end)."""
         out: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        i = bisect.bisect_left(self._starts, start)
+        i = bisect_left(self._starts, start)
         while i < len(self._hits) and self._hits[i][0] < end:
             s, e, pid = self._hits[i]
             if e <= end:

@@ -10,8 +10,8 @@ covers).
 
 from __future__ import annotations
 
-import bisect
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -170,7 +170,7 @@ def extract_article(article: Article, codebook: Codebook) -> ExtractionResult:
         # the numbers starting in the sentence, `starts[lo:hi]`: bisections of `starts` by its start and end,
         # found by stepping on from the last sentence's (sentences come in text order; else a bisection)
         if lo and starts[lo - 1] >= sent.start:
-            lo = bisect.bisect_left(starts, sent.start)
+            lo = bisect_left(starts, sent.start)
         while lo < count and starts[lo] < sent.start:
             lo += 1
         hi = lo
@@ -289,7 +289,7 @@ def _national_meeting(text: str, sentences: list[Sentence]) -> bool:
 
 def _in_chrome(pos: int, sentences: list[Sentence], starts: list[int]) -> bool:
     """True when `pos` lies in page chrome or between sentences (sorted by start; `starts`: their starts)."""
-    i = bisect.bisect_right(starts, pos) - 1
+    i = bisect_right(starts, pos) - 1
     return i < 0 or not (sentences[i].start <= pos < sentences[i].end) or sentences[i].is_chrome
 
 
@@ -580,14 +580,14 @@ class _SentenceScorer:
         else:
             gap, lo, hi = 0, num.start, num.start
         # other numbers in between ([lo, hi) never holds num.start)
-        crossings = bisect.bisect_left(self.fact_starts, hi) - bisect.bisect_left(self.fact_starts, lo)
+        crossings = bisect_left(self.fact_starts, hi) - bisect_left(self.fact_starts, lo)
         if self.soft_breaks:
-            i = bisect.bisect_left(self.break_chars, lo)
+            i = bisect_left(self.break_chars, lo)
             breaks = 0
             if i < len(self.break_chars) and self.break_chars[i] < hi:  # else no clause break can be in between
                 breaks = len(_CLAUSE_BREAK_RE.findall(text[lo:hi]))
         else:  # each ';' and ':' in between is one match, and there are no others
-            breaks = bisect.bisect_left(self.hard_breaks, hi) - bisect.bisect_left(self.hard_breaks, lo)
+            breaks = bisect_left(self.hard_breaks, hi) - bisect_left(self.hard_breaks, lo)
         for other_end in self._ends_just_before(start):
             if self.fact_ends[other_end] > (other_end == num.end):
                 return 0.0  # the counted noun of another number ("5 quyết định, 2 chỉ thị"): not ours
@@ -834,7 +834,7 @@ def _sentence_says(
     starts = ctx.lead_starts.get(leads)
     if starts is None:
         starts = ctx.lead_starts[leads] = merge_starts(ctx.anchors, leads)
-    i = bisect.bisect_left(starts, sent.start)
+    i = bisect_left(starts, sent.start)
     while i < len(starts) and starts[i] < seg_end:
         if rx.match(seg, starts[i] - sent.start):
             return True
