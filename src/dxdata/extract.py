@@ -509,7 +509,8 @@ def _cue_score(
     return score
 
 
-_BREAK_CHAR_RE: Final = re.compile(r"[;:,\-–]")
+# a character every `_CLAUSE_BREAK_RE` match holds: ';', ':', its dash, or its comma (one 'trong' follows)
+_BREAK_CHAR_RE: Final = re.compile(r"[;:\-–]|,(?=\s*trong)", re.IGNORECASE)
 _HARD_BREAK_RE: Final = re.compile(r"[;:]")  # the `_CLAUSE_BREAK_RE` matches that are one character, in any context
 
 
@@ -539,7 +540,7 @@ class _SentenceScorer:
         for n in facts:
             self.fact_ends[n.end] = self.fact_ends.get(n.end, 0) + 1
         self.soft_breaks = _may_soft_break(ctx, sent)
-        if self.soft_breaks:  # every `_CLAUSE_BREAK_RE` match holds one of these characters
+        if self.soft_breaks:  # every `_CLAUSE_BREAK_RE` match holds one of these (most commas are none)
             self.break_chars = [m.start() for m in _BREAK_CHAR_RE.finditer(ctx.text, sent.start, sent.end)]
         else:  # the sentence's breaks are its ';' and ':', one character each
             self.hard_breaks = [start for start, _ in _sentence_breaks(ctx, sent)]
