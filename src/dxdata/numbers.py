@@ -315,9 +315,10 @@ def _level_label_before(rev: str) -> bool:
     """`_LEVEL_LABEL_BEFORE_RE` about the window reversed in `rev`, asked only when it can hold.
 
     IGNORECASE lets only "M"/"m", "Ứ"/"ứ" and "C"/"c" spell "mức": its lower case, reversed, must be in
-    the lower-cased reversed window.
+    the lower-cased reversed window, which needs an "ứ" or "Ứ" in the window (mostly there is none: no
+    lower-cased copy then).
     """
-    return "cứm" in rev.lower() and _LEVEL_LABEL_BEFORE_RE.search_reversed(rev)
+    return ("ứ" in rev or "Ứ" in rev) and "cứm" in rev.lower() and _LEVEL_LABEL_BEFORE_RE.search_reversed(rev)
 
 
 def _count_noun_follows(after: str) -> bool:

@@ -186,13 +186,15 @@ class ViewTable:
         # code point -> `_VIEW_TABLE`, then the byte each matcher reads for the folded (bits 40-47) and the
         # lower-case (48-55) form of it
         table = _VIEW_TABLE.copy()
-        self._fold_bytes = fold_reader is not None and fold_reader.byte_table is not None
-        if fold_reader is not None and fold_reader.byte_table is not None:
-            table |= fold_reader.byte_table.take(_FLAT_FOLD_TABLE).astype(np.uint64) << np.uint64(40)
-        self._lower_bytes = lower_reader is not None and lower_reader.byte_table is not None
-        if lower_reader is not None and lower_reader.byte_table is not None:
-            table |= lower_reader.byte_table.take(_LOWER_TABLE).astype(np.uint64) << np.uint64(48)
+        fold_bytes = None if fold_reader is None else fold_reader.byte_table
+        if fold_bytes is not None:
+            table |= fold_bytes.take(_FLAT_FOLD_TABLE).astype(np.uint64) << np.uint64(40)
+        lower_bytes = None if lower_reader is None else lower_reader.byte_table
+        if lower_bytes is not None:
+            table |= lower_bytes.take(_LOWER_TABLE).astype(np.uint64) << np.uint64(48)
         self._table = table
+        self._fold_bytes = fold_bytes is not None  # whether `views` gives each encoding
+        self._lower_bytes = lower_bytes is not None
 
     def views(self, text: str) -> TextViews:
         """`TextViews` of `text`, from one conversion of it to code points and one table look-up per character.
