@@ -660,18 +660,12 @@ class EndPattern:
             flags = self.pattern.flags
             if not flags & (re.ASCII | re.LOCALE):  # spaces and cases as `str` sees them: unicode patterns only
                 ignorecase = bool(flags & re.IGNORECASE)
-                items = self._items[:-1]  # without the final `$`
-                run = ""
-                if items and items[-1][0] in (_c.MAX_REPEAT, _c.POSSESSIVE_REPEAT):
-                    sub = list(items[-1][1][2].data)
-                    if len(sub) == 1 and sub[0][0] is _c.IN and _listed_in_plane(sub[0][1]):
-                        run = _class_chars(_class_piece(sub[0][1], ignorecase).source)
-                        items = items[:-1]
-                    elif len(sub) == 1 and sub[0][0] is _c.LITERAL and sub[0][1] < _BMP:
-                        run = "".join(map(chr, _ignorecase_class(sub[0][1]) if ignorecase else [sub[0][1]]))
-                        items = items[:-1]
-                skip = "".join(sorted(set(run + "\n")))
-                chars, empty = _first_chars(_reversed_items(items), ignorecase)
+                backwards = _reversed_items(self._items[:-1])  # without the final `$`
+                run = _leading_run(backwards, ignorecase)
+                if run is not None:
+                    backwards = backwards[1:]
+                skip = "".join(sorted(set(("" if run is None else run[0]) + "\n")))
+                chars, empty = _first_chars(backwards, ignorecase)
                 if chars is not None and not empty and chars.isdisjoint(skip):
                     found = (skip, chars)
             self._filter = found
@@ -857,10 +851,12 @@ class StartPattern:
                 items = list(_parser.parse(self.pattern.pattern, flags).data)
                 while items and items[0][0] is _c.AT and items[0][1] in (_c.AT_BEGINNING, _c.AT_BEGINNING_STRING):
                     items = items[1:]
-                if items and items[0][0] in (_c.MAX_REPEAT, _c.POSSESSIVE_REPEAT) and _is_space_run(items[0][1]):
+                run = _leading_run(items, ignorecase)
+                # a run of spaces only: skipped with `str.isspace`, cheaper than a look-up in a set of characters
+                if run is not None and run[0] == _class_chars(r"[\s]"):
                     rest, empty = _first_chars(items[1:], ignorecase)
-                    if rest is not None and not empty and not any(ch.isspace() for ch in rest):
-                        found = (items[0][1][0], rest)
+                    if rest is not None and not empty and rest.isdisjoint(run[0]):
+                        found = (run[1], rest)
                 if found[1] is None:
                     chars, empty = _first_chars(items, ignorecase)
                     if chars is not None and not empty:
@@ -883,8 +879,21 @@ class StartPattern:
         return self.pattern.match(text, pos, endpos)
 
 
-def _is_space_run(repeat: tuple[Any, Any, Any]) -> bool:
-    """A greedy or possessive repeat of `\\s` with no upper bound."""
-    _lo, hi, sub = repeat
+def _leading_run(items: list[tuple[Any, Any]], ignorecase: bool) -> tuple[str, int] | None:
+    """(every character, the least count) of the greedy or possessive run of one class or character that
+    opens the parsed sequence `items`: the `\\s*` that opens the "after the number" rules, or (read
+    backwards) the `\\s*` before the `$` of the "before the number" ones. None where `items` opens otherwise,
+    or where `_class_chars` cannot list the class.
+    """
+    if not items or items[0][0] not in (_c.MAX_REPEAT, _c.POSSESSIVE_REPEAT):
+        return None
+    least, _most, sub = items[0][1]
     data = list(sub.data)
-    return hi == _c.MAXREPEAT and len(data) == 1 and data[0] == (_c.IN, [(_c.CATEGORY, _c.CATEGORY_SPACE)])
+    if len(data) != 1:
+        return None
+    op, av = data[0]
+    if op is _c.IN and _listed_in_plane(av):
+        return _class_chars(_class_piece(av, ignorecase).source), least
+    if op is _c.LITERAL and av < _BMP:
+        return "".join(map(chr, _ignorecase_class(av) if ignorecase else [av])), least
+    return None
