@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 
+from dxdata import numbers
 from dxdata.numbers import NumberMention, find_numbers, parse_numeral
+
+# the number as one regex: what `numbers._match_number` reads in two matches
+_ONE_NUMBER_RE = re.compile(rf"(?=\d)(?P<num>{numbers._NUMERAL}){numbers._NUMBER_TAIL_RE.pattern}")
 
 
 def facts(text: str) -> list[NumberMention]:
@@ -219,7 +224,6 @@ def _fuzz(n: int, seed: int) -> list[str]:
 
 
 def test_end_patterns_answer_like_re_search() -> None:
-    import dxdata.numbers as numbers
     from dxdata.text import EndPattern
 
     patterns = [v for v in vars(numbers).values() if isinstance(v, EndPattern)]
@@ -238,20 +242,18 @@ def test_end_pattern_rejects_unanchored() -> None:
 
 
 def test_numerals_found_at_digit_runs_equal_a_full_scan() -> None:
-    import dxdata.numbers as numbers
     from dxdata.text import digit_runs, finditer_at
 
     digits = ["1", "12", "123", "2024", "0912", "1800", "٣"]
     for text in _fuzz(2000, 2):
         text = text.replace("x", digits[len(text) % len(digits)])
         starts = [s for s, _ in digit_runs(text)]
-        for rx in (numbers._NUMBER_RE, numbers._DATE_RE, numbers._DAY_MONTH_RE, numbers._YEAR_SPAN_RE,
+        for rx in (_ONE_NUMBER_RE, numbers._DATE_RE, numbers._DAY_MONTH_RE, numbers._YEAR_SPAN_RE,
                    numbers._TIME_RE, numbers._PHONE_RE):
             assert [m.span() for m in finditer_at(rx, text, starts)] == [m.span() for m in rx.finditer(text)]
 
 
 def test_blocked_spans_equal_a_full_scan() -> None:
-    import dxdata.numbers as numbers
     from dxdata.text import digit_runs
 
     def full_scan(text: str) -> list[tuple[int, int, str]]:
@@ -270,9 +272,6 @@ def test_blocked_spans_equal_a_full_scan() -> None:
 
 def test_level_label_prefilter_is_exact() -> None:
     """`_level_label_before` skips the rule only where "mức" cannot be spelled under IGNORECASE."""
-    import re
-
-    import dxdata.numbers as numbers
     from dxdata.text import _bmp_tables
 
     spellings = [c for c in _bmp_tables()[1] if re.fullmatch("[mức]", c, re.IGNORECASE)]
@@ -283,11 +282,30 @@ def test_level_label_prefilter_is_exact() -> None:
             assert numbers._level_label_before(rev) == numbers._LEVEL_LABEL_BEFORE_RE.search(variant)
 
 
-def test_possessive_number_pattern_matches_like_the_plain_one() -> None:
-    """`_NUMBER_RE` and `_IN_TOTAL_RE` with their possessive runs find what the plain forms find."""
-    import re
+def test_number_read_in_two_matches_equals_one_regex() -> None:
+    """`_match_number` (numeral, then the tail only where `_NUMBER_TAIL_LEAD` lets it be) reads what one regex
+    reads: the same span and groups at every run of digits."""
+    from dxdata.text import digit_runs
 
-    import dxdata.numbers as numbers
+    pieces = ["1", "12", "2.398", "17.371.225", "80,2", "0.6667", "1.000", "/", " / ", "%", " %", " phần trăm",
+              " tỷ", " tỉnh", " triệu đồng", " USD", " usd", "US$", "$", " đô la Mỹ", " đồng", "đồngg", " VNĐ",
+              " ngàn", "  ", "\n", ".", ",", "x", " nghìn tỷ", "\u00a0", "٣", " p", " n", " t"]  # fmt: skip
+    rng = random.Random(11)
+    tails = 0
+    for _ in range(4000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 8)))
+        for start, _end in digit_runs(text):
+            got, want = numbers._match_number(text, start), _ONE_NUMBER_RE.match(text, start)
+            assert want is not None
+            assert (got.start, got.end) == want.span(), text
+            groups = want.group("num", "denom", "pct", "scale", "cur")
+            assert (got.num, got.denom, got.pct, got.scale, got.cur) == groups, text
+            tails += want.end() > start + len(want.group("num"))
+    assert tails > 1000  # the texts give numbers with each kind of tail, not only bare numerals
+
+
+def test_possessive_number_pattern_matches_like_the_plain_one() -> None:
+    """The number (`_ONE_NUMBER_RE`) and `_IN_TOTAL_RE` with their possessive runs find what the plain forms find."""
 
     def plain(rx: re.Pattern[str]) -> re.Pattern[str]:
         return re.compile(rx.pattern.replace("{1,3}+", "{1,3}").replace("++", "+").replace("*+", "*"), rx.flags)
@@ -297,7 +315,7 @@ def test_possessive_number_pattern_matches_like_the_plain_one() -> None:
     rng = random.Random(7)
     for _ in range(3000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 8)))
-        for rx in (numbers._NUMBER_RE, numbers._IN_TOTAL_RE):
+        for rx in (_ONE_NUMBER_RE, numbers._IN_TOTAL_RE):
             reference = plain(rx)
             for pos in range(len(text)):
                 got, want = rx.match(text, pos), reference.match(text, pos)

@@ -21,14 +21,20 @@ _NUMERAL: Final = r"\d{1,3}+(?:\.\d{3})+(?![\d.])(?:,\d+)?|\d++,\d+|\d++\.\d+|\d
 _SCALE_WORDS: Final = {"nghìn": 1e3, "ngàn": 1e3, "ngan": 1e3, "triệu": 1e6, "tỷ": 1e9, "tỉ": 1e9}
 _SCALE: Final = r"(?:nghìn|ngàn|triệu|tỷ|tỉ)(?!\w)"
 _CURRENCY: Final = r"(?:đồng|đổng|VNĐ|VND|vnđ|USD|usd|đô la Mỹ|đô la|US\$|\$)(?!\w)"
+# A number is a numeral and what may follow it: a denominator, a percent sign, scale words, a currency.
+# It is read in two matches, as `(?=\d)(?P<num>_NUMERAL)` + `_NUMBER_TAIL_RE` in one regex would read it:
+# the tail is all optional parts, so it never makes the numeral give anything back. Most numerals are
+# followed by none of the parts, and `_NUMBER_TAIL_LEAD` tells that without a call into the engine.
+_NUMERAL_RE: Final = re.compile(_NUMERAL)
 # spaces possessive too: neither "/", a numeral, a scale word nor a currency starts with a space
-_NUMBER_RE: Final = re.compile(
-    rf"(?=\d)(?P<num>{_NUMERAL})"
-    rf"(?:\s*+(?P<denom_sep>/)\s*+(?P<denom>{_NUMERAL}))?"
+_NUMBER_TAIL_RE: Final = re.compile(
+    rf"(?:\s*+/\s*+(?P<denom>{_NUMERAL}))?"
     rf"(?P<pct>\s?%|\s(?:phần trăm))?"
     rf"(?P<scale>(?:\s++{_SCALE})+)?"
     rf"(?P<cur>\s*+{_CURRENCY})?"
 )
+# where the tail is not empty, this matches: each of its parts opens with spaces then one of these
+_NUMBER_TAIL_LEAD: Final = StartPattern(rf"\s*+(?:/|%|phần trăm|{_SCALE}|{_CURRENCY})")
 
 NUMBER_WORDS: Final = {
     "một": 1,
@@ -96,6 +102,36 @@ class NumberMention:
             f"denominator={self.denominator!r}, qualifier={self.qualifier!r}, not_fact={self.not_fact!r}, "
             f"is_change={self.is_change!r}, range_role={self.range_role!r})"
         )
+
+
+class _NumberMatch:
+    r"""What `(?=\d)(?P<num>_NUMERAL)` + `_NUMBER_TAIL_RE` as one regex matches at a run of digits: its span and
+    groups (`denom` stands for the "/" too: they match together), without a `re.Match` to ask for each."""
+
+    def __init__(
+        self, start: int, end: int, num: str, denom: str | None, pct: str | None, scale: str | None, cur: str | None
+    ) -> None:
+        self.start = start
+        self.end = end
+        self.num = num
+        self.denom = denom
+        self.pct = pct
+        self.scale = scale
+        self.cur = cur
+
+
+def _match_number(text: str, pos: int) -> _NumberMatch:
+    """The number at `pos`, the start of a run of digits (where the numeral always matches)."""
+    numeral = _NUMERAL_RE.match(text, pos)
+    assert numeral is not None, "a run of digits starts a numeral"
+    end = numeral.end()
+    num = text[pos:end]
+    if not _NUMBER_TAIL_LEAD.may_match(text, end):
+        return _NumberMatch(pos, end, num, None, None, None, None)
+    tail = _NUMBER_TAIL_RE.match(text, end)
+    assert tail is not None, "the tail can match empty"
+    denom, pct, scale, cur = tail.group("denom", "pct", "scale", "cur")
+    return _NumberMatch(pos, tail.end(), num, denom, pct, scale, cur)
 
 
 def parse_numeral(raw: str, *, dot_decimal: bool = False) -> float:
@@ -251,21 +287,20 @@ def _unit_of(scale_text: str | None, currency: str | None, pct: bool) -> tuple[s
     return None, multiplier
 
 
-def _not_fact_reason(text: str, m: re.Match[str], rev: str) -> tuple[str | None, tuple[bool, ...] | None]:
+def _not_fact_reason(text: str, m: _NumberMatch, rev: str) -> tuple[str | None, tuple[bool, ...] | None]:
     """Why the number is not a fact (None: it is one), and the `_NEAR_RULES` answers if they were needed.
 
     `rev` is the reversed window before the number (40 characters). The caller reuses the
     `_NEAR_RULES` answers to read a fact's qualifier.
     """
-    start, end = m.start(), m.end()
-    num, denom_sep = m.group("num", "denom_sep")
+    start, end, num, denom = m.start, m.end, m.num, m.denom
     prev_char = text[start - 1] if start else " "
     if prev_char in _WORD_GLUE_CHARS and not rev[::-1].rstrip().lower().endswith(("thứ", "đạt", "là", "có")):
         # glued to a word: "C06", "V01", "COVID19", "Hue-S" style labels (but "ThứNăm11" is chrome)
         return "label", None
-    pct = m.group("pct")
-    if pct or m.group("cur") or m.group("scale"):
-        if denom_sep and not pct and _is_date_pair(num, m.group("denom")):
+    pct = m.pct
+    if pct or m.cur or m.scale:
+        if denom is not None and not pct and _is_date_pair(num, denom):
             return "date", None
         return None, None
     glued_after = text[end : end + 1] in _GLUED_AFTER
@@ -288,12 +323,12 @@ def _not_fact_reason(text: str, m: re.Match[str], rev: str) -> tuple[str | None,
     label, doc, ordinal, date_words = _NOT_FACT_RULES.search_reversed(rev)
     if label or _level_label_before(rev):
         return "label", near
-    if doc and not denom_sep:
+    if doc and denom is None:
         return "document_number", near
-    if denom_sep:
+    if denom is not None:
         if _CODE_AFTER_RE.match(text, end):
             return "document_number", near
-        if _is_date_pair(num, m.group("denom")):
+        if _is_date_pair(num, denom):
             return "date", near
         return None, near
     after = _after(text, end)
@@ -417,14 +452,17 @@ def find_numbers(
         anchors = _ANCHORS.find(lowered)
     if runs is None:
         runs = digit_runs(text)
-    run_starts = [s for s, _ in runs]
     blocked_at = _blocked_reasons(_blocked_spans(text, runs))
     index_words = finditer_at(_INDEX_CONTEXT_LOWER_RE, lowered, merge_starts(anchors, _INDEX_WORDS))
     index_article = sum(1 for _ in index_words) >= 3
     found: list[NumberMention] = []
     # a numeral starts a run of digits and reaches at least its end, so the next one starts another run
-    for m in finditer_at(_NUMBER_RE, text, run_starts):
-        start = m.start()
+    pos = 0
+    for start, _ in runs:
+        if start < pos:
+            continue  # inside the last number ("3/4": the "4")
+        m = _match_number(text, start)
+        pos = m.end
         if start and (text[start - 1].isdigit() or text[start - 1] in ".,"):
             continue
         found.append(_read_match(text, m, blocked_at.get(start), index_article))
@@ -458,10 +496,9 @@ def _mark_coordinations(text: str, numbers: list[NumberMention]) -> None:
             )  # fmt: skip
 
 
-def _read_match(text: str, m: re.Match[str], blocked_reason: str | None, index_article: bool = False) -> NumberMention:
+def _read_match(text: str, m: _NumberMatch, blocked_reason: str | None, index_article: bool = False) -> NumberMention:
     """The number `m` found, read, or marked not a fact (`blocked_reason`: a date, phone ... covers it)."""
-    raw = m.group("num")
-    start, end = m.start(), m.end()
+    raw, start, end = m.num, m.start, m.end
     # trailing whitespace captured before an absent group never extends the span
     surface = text[start:end].rstrip()
     end = start + len(surface)
@@ -472,13 +509,13 @@ def _read_match(text: str, m: re.Match[str], blocked_reason: str | None, index_a
     if reason:
         return _not_fact_mention(start, end, surface, raw, reason)
     after = _after(text, end)
-    scale, cur, denom_sep = m.group("scale", "cur", "denom_sep")
-    unit, multiplier = _unit_of(scale, cur, bool(m.group("pct")))
+    scale = m.scale
+    unit, multiplier = _unit_of(scale, m.cur, bool(m.pct))
     dot_decimal = raw.startswith("0.")
     value = parse_numeral(raw, dot_decimal=dot_decimal) * multiplier
     denominator = None
-    if denom_sep:
-        denominator = parse_numeral(m.group("denom")) * (multiplier if unit in ("VND", "USD") else 1)
+    if m.denom is not None:
+        denominator = parse_numeral(m.denom) * (multiplier if unit in ("VND", "USD") else 1)
     change_before, rank_before, gap_before = _FACT_RULES.search_reversed(rev)
     is_change = change_before
     if unit is None:

@@ -865,6 +865,12 @@ class StartPattern:
         return found
 
     def match(self, text: str, pos: int = 0, endpos: int = 1 << 62) -> re.Match[str] | None:
+        if not self.may_match(text, pos, endpos):
+            return None
+        return self.pattern.match(text, pos, endpos)
+
+    def may_match(self, text: str, pos: int = 0, endpos: int = 1 << 62) -> bool:
+        """False where the pattern cannot match at `pos`, told without the engine; True where it may."""
         spaces, chars = self._first()
         if chars is not None:
             end = max(0, min(endpos, len(text)))
@@ -873,10 +879,10 @@ class StartPattern:
                 while p < end and text[p].isspace():
                     p += 1
                 if p - start < spaces:
-                    return None
+                    return False
             if p >= end or text[p] not in chars:
-                return None
-        return self.pattern.match(text, pos, endpos)
+                return False
+        return True
 
 
 def _leading_run(items: list[tuple[Any, Any]], ignorecase: bool) -> tuple[str, int] | None:
