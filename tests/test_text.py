@@ -96,6 +96,9 @@ _START_PATTERNS = [
     (r"\s*(?:x|)", 0),  # may match empty: never filtered
     (r"[^x]y", 0),  # a negated class: not known, never filtered
     (r"\s?số", 0),  # a bounded run of spaces: filtered on its own first characters
+    (r"\A(?:số|sáu)\Z", re.IGNORECASE),
+    (r"^\s*(?:thứ|x)\s*$", re.IGNORECASE | re.MULTILINE),  # `^` and `$` at line breaks too
+    (r"(?:đ|đến|tăng)(?:\s+(?:lên|thêm))*\s*(?:x|y)?", re.IGNORECASE),
 ]
 
 
@@ -106,6 +109,35 @@ def test_start_patterns_match_like_re() -> None:
             for pos, endpos in ((0, len(text)), (1, len(text)), (2, 5), (-3, 100)):
                 got, expected = start_pattern.match(text, pos, endpos), rx.match(text, pos, endpos)
                 assert (got and got.span()) == (expected and expected.span()), (rx.pattern, text, pos, endpos)
+                assert start_pattern.matches(text, pos, endpos) == (expected is not None), (rx.pattern, text, pos)
+
+
+def test_start_patterns_of_the_extractor_answer_like_re() -> None:
+    """`matches` (the rewritten pattern) of every `StartPattern` the extractor uses, against `re` itself."""
+    from dxdata import extract, numbers, periods, sentences
+
+    modules = (extract, numbers, periods, sentences)
+    patterns = [v for module in modules for v in vars(module).values() if isinstance(v, StartPattern)]
+    assert len(patterns) >= 10
+    # texts of the patterns' own words, in both cases, with spaces and signs between them
+    words = sorted({w for p in patterns for w in re.findall(r"[^\W\d_]+(?:\\? [^\W\d_]+)*", p.pattern.pattern)})
+    pieces = [*words, *(w.upper() for w in words), " ", "  ", "\n", ",", "-", "/", ".", "3", "x", ". T"]
+    rng = random.Random(10)
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 6))) for _ in range(3000)]
+    for text in texts:
+        for p in patterns:
+            for pos in (0, 1, 3):
+                assert p.matches(text, pos) == (p.pattern.match(text, pos) is not None), (p.pattern.pattern, text, pos)
+
+
+def test_start_pattern_is_rewritten_to_fail_fast() -> None:
+    fast = StartPattern(r"^\s*(?:tin|tin khác|tags?)\b", re.IGNORECASE)._fast_pattern()
+    assert not fast.flags & re.IGNORECASE
+    assert fast.pattern.count("[Tt]") == 1  # the three words share one test of their first letter
+    exact, anchored = StartPattern(r"\s*[/.-]"), StartPattern(r"^\s*[/.-]")
+    assert exact.matches(" /") and exact._exact and not anchored._exact  # the filter alone answers the first
+    lookbehind = StartPattern(r"(?<=[.])\s+")
+    assert lookbehind._fast_pattern() is lookbehind.pattern  # not rewritten: the pattern itself answers
 
 
 def test_start_pattern_knows_the_first_characters() -> None:

@@ -110,9 +110,7 @@ _CONCEPT_AFTER_RE: Final = StartPattern(r"\s+(?:dien tu|so\b|thong minh)")
 
 def _is_concept(folded: str, mention: BodyMention) -> bool:
     """'Chính phủ điện tử', 'Chính phủ số' are concepts, not the Government."""
-    return mention.code == "GOV" and bool(
-        _CONCEPT_AFTER_RE.match(folded[mention.end : mention.end + 12])
-    )
+    return mention.code == "GOV" and _CONCEPT_AFTER_RE.matches(folded[mention.end : mention.end + 12])
 
 
 @dataclass

@@ -332,9 +332,9 @@ def _not_fact_reason(text: str, m: _NumberMatch, rev: str) -> tuple[str | None, 
             return "date", near
         return None, near
     after = _after(text, end)
-    if num in ("63", "64", "34") and _UNIVERSE_RE.match(after) and _UNIVERSE_BEFORE_RE.search_reversed(rev):
+    if num in ("63", "64", "34") and _UNIVERSE_RE.matches(after) and _UNIVERSE_BEFORE_RE.search_reversed(rev):
         return "universe", near  # "trong 63 tỉnh, thành phố": the number of provinces, not a measurement
-    if _TIME_UNIT_AFTER_RE.match(after):
+    if _TIME_UNIT_AFTER_RE.matches(after):
         return "duration_or_measure", near
     value_is_year = "." not in num and "," not in num and 1900 <= int(num) <= 2100 if num.isdigit() else False
     if value_is_year:
@@ -357,7 +357,7 @@ def _level_label_before(rev: str) -> bool:
 
 
 def _count_noun_follows(after: str) -> bool:
-    return bool(_COUNT_NOUN_RE.match(after))
+    return _COUNT_NOUN_RE.matches(after)
 
 
 def _is_date_pair(num: str, denom: str) -> bool:
@@ -487,8 +487,8 @@ def _mark_coordinations(text: str, numbers: list[NumberMention]) -> None:
         if prev.not_fact or cur.not_fact or cur.unit != "count" or prev.unit not in ("rank", "score"):
             continue
         after = _after(text, cur.end)
-        if _COORDINATION_RE.match(text[prev.end : cur.start]) and (
-            not _count_noun_follows(after) or _FUNCTION_WORD_AFTER_RE.match(after)
+        if _COORDINATION_RE.matches(text[prev.end : cur.start]) and (
+            not _count_noun_follows(after) or _FUNCTION_WORD_AFTER_RE.matches(after)
         ):
             numbers[i] = NumberMention(
                 cur.start, cur.end, cur.text, cur.value, prev.unit, cur.denominator, cur.qualifier, cur.not_fact,
@@ -519,16 +519,16 @@ def _read_match(text: str, m: _NumberMatch, blocked_reason: str | None, index_ar
     change_before, rank_before, gap_before = _FACT_RULES.search_reversed(rev)
     is_change = change_before
     if unit is None:
-        if _RANK_AFTER_RE.match(after):
+        if _RANK_AFTER_RE.matches(after):
             unit = "rank"
             is_change = True
         elif rank_before and value == int(value):
             unit = "rank"
-        elif _SCORE_AFTER_RE.match(after) or (
+        elif _SCORE_AFTER_RE.matches(after) or (
             0 < value < 1 and not scale and _index_context(text, start, end, raw, index_article)
         ):
             unit = "score"
-        elif _TIMES_AFTER_RE.match(after) or gap_before:
+        elif _TIMES_AFTER_RE.matches(after) or gap_before:
             unit = "times"
             is_change = True
         else:
@@ -644,7 +644,7 @@ def _mark_ranges(text: str, numbers: list[NumberMention]) -> None:
         if low.not_fact or high.not_fact:
             continue
         link = text[low.end : high.start]
-        if not _RANGE_LINK_RE.match(link):
+        if not _RANGE_LINK_RE.matches(link):
             continue
         has_from = bool(_RANGE_FROM_RE.search(_before(text, low.start, 25)))
         dash = link.strip() in ("-", "–", "—")

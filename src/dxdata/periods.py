@@ -150,7 +150,8 @@ def _numeral_starts(kind: str, text: str, runs: list[tuple[int, int]], anchors: 
     if kind == "range_years":  # "2021-2025": a year, the last four digits of a run, then a dash, 'đến' or 'tới'
         return [end - 4 for start, end in runs if end - start >= 4 and _range_link_at(text, end)]
     if kind == "day":  # "16/2/2022": one or two digits ending a run, then a separator
-        return [p for start, end in runs if _SEPARATOR_AHEAD.match(text, end) for p in (end - 2, end - 1) if p >= start]
+        ahead = _SEPARATOR_AHEAD
+        return [p for start, end in runs if ahead.matches(text, end) for p in (end - 2, end - 1) if p >= start]
     if kind == "months_of_year":  # "4 tháng", "sáu tháng": a numeral of one to four characters, spaces, "tháng"
         out: list[int] = []
         for t in anchors["tháng"]:

@@ -84,7 +84,7 @@ def body_end(text: str, lines: list[str] | None = None) -> int:
     for line in text.split("\n") if lines is None else lines:
         if pos > 200:  # only then is a marker line worth stripping and matching
             stripped = line.strip()
-            if len(stripped) < 60 and _END_MARKERS.match(stripped):
+            if len(stripped) < 60 and _END_MARKERS.matches(stripped):
                 return pos
         pos += len(line) + 1
     return len(text)
@@ -95,7 +95,7 @@ def is_chrome_line(line: str) -> bool:
     stripped = line.strip()
     if not stripped:
         return True
-    if len(stripped) < 120 and _CHROME_LINE.match(stripped):
+    if len(stripped) < 120 and _CHROME_LINE.matches(stripped):
         return True
     return len(stripped) < 60 and bool(_DATE_ONLY_LINE.match(stripped))
 

@@ -567,10 +567,11 @@ def _alternatives(branches: list[list[_Piece]]) -> _Piece:
     return _Piece(source, first, any(piece.nullable for piece in merged))
 
 
-def _mirror_pieces(items: list[tuple[Any, Any]], ignorecase: bool) -> list[_Piece]:
-    """The mirror image of the sequence `items` (parsed regex), piece by piece."""
+def _rewrite_pieces(items: list[tuple[Any, Any]], ignorecase: bool, backwards: bool) -> list[_Piece]:
+    """The sequence `items` (parsed regex), piece by piece, rewritten to fail fast; read `backwards`: its mirror
+    image. Capturing groups become plain ones: the rewrite is asked whether it matches, never for a group."""
     out = []
-    for op, av in items[::-1]:  # (not `reversed`: mypyc 2.4 fails on it here)
+    for op, av in items[::-1] if backwards else items:  # (not `reversed`: mypyc 2.4 fails on it here)
         if op is _c.LITERAL:
             out.append(_literal_piece(av, ignorecase))
         elif op is _c.NOT_LITERAL:
@@ -580,19 +581,22 @@ def _mirror_pieces(items: list[tuple[Any, Any]], ignorecase: bool) -> list[_Piec
         elif op is _c.IN:
             out.append(_class_piece(av, ignorecase))
         elif op is _c.BRANCH:
-            out.append(_alternatives([_mirror_pieces(branch.data, ignorecase) for branch in av[1]]))
+            out.append(_alternatives([_rewrite_pieces(branch.data, ignorecase, backwards) for branch in av[1]]))
         elif op is _c.SUBPATTERN:
             _group, add_flags, del_flags, sub = av
             if add_flags or del_flags:
                 raise NotImplementedError("inline flags in a group")
-            out.append(_sequence(_mirror_pieces(sub.data, ignorecase)))
+            out.append(_sequence(_rewrite_pieces(sub.data, ignorecase, backwards)))
         elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT):
             lo, hi, sub = av
-            out.append(_repeat_piece(op, lo, hi, _sequence(_mirror_pieces(sub.data, ignorecase))))
+            out.append(_repeat_piece(op, lo, hi, _sequence(_rewrite_pieces(sub.data, ignorecase, backwards))))
         elif op is _c.AT and av in (_c.AT_BEGINNING, _c.AT_BEGINNING_STRING):
-            out.append(_Piece(r"\Z", (), True))  # the start of the text is the end of the reversed text
+            # backwards, the start of the text is the end of the reversed text
+            out.append(_Piece(r"\Z" if backwards else "^" if av is _c.AT_BEGINNING else r"\A", (), True))
         elif op is _c.AT and av is _c.AT_END_STRING:
-            out.append(_Piece(r"\A", (), True))
+            out.append(_Piece(r"\A" if backwards else r"\Z", (), True))
+        elif op is _c.AT and av is _c.AT_END and not backwards:
+            out.append(_Piece("$", (), True))
         elif op is _c.AT and av in (_c.AT_BOUNDARY, _c.AT_NON_BOUNDARY):
             out.append(_Piece(r"\b" if av is _c.AT_BOUNDARY else r"\B", (), True))
         else:
@@ -605,7 +609,13 @@ def _mirror(items: list[tuple[Any, Any]], ignorecase: bool = False) -> str:
 
     With `ignorecase`, the source is to be compiled without re.IGNORECASE (it is spelled out).
     """
-    return _sequence(_mirror_pieces(items, ignorecase)).source
+    return _sequence(_rewrite_pieces(items, ignorecase, backwards=True)).source
+
+
+def _fast_form(items: list[tuple[Any, Any]], ignorecase: bool = False) -> str:
+    """Source of a pattern matching exactly where `items` (parsed regex) match, rewritten as `_mirror` rewrites
+    (IGNORECASE spelled out, shared first pieces merged, runs made possessive) but not reversed."""
+    return _sequence(_rewrite_pieces(items, ignorecase, backwards=False)).source
 
 
 class EndPattern:
@@ -839,6 +849,25 @@ class StartPattern:
     def __init__(self, pattern: str, flags: int = 0) -> None:
         self.pattern = re.compile(pattern, flags)
         self._filter: tuple[int, frozenset[str] | None] | None = None  # (spaces to skip first, -1: none; chars)
+        self._fast: re.Pattern[str] | None = None  # `_fast_pattern`
+        self._exact = False  # the filter answers in full: a run of spaces, then one character of a class
+
+    def _fast_pattern(self) -> re.Pattern[str]:
+        """The pattern as `_fast_form` writes it (the pattern itself where it cannot): the same yes or no, found
+        with less work where IGNORECASE words are tried one after another. Built on first use, as the filter."""
+        rx = self._fast
+        if rx is None:
+            flags = self.pattern.flags
+            rx = self.pattern
+            if not flags & (re.ASCII | re.LOCALE):  # cases as `re` compiles unicode patterns
+                try:
+                    items = list(_parser.parse(self.pattern.pattern, flags).data)
+                    source = _fast_form(items, bool(flags & re.IGNORECASE))
+                    rx = re.compile(source, flags & ~re.IGNORECASE)
+                except NotImplementedError:  # lookarounds, possessive runs, inline flags: not rewritten
+                    rx = self.pattern
+            self._fast = rx
+        return rx
 
     def _first(self) -> tuple[int, frozenset[str] | None]:
         """Built on first use, like the mirrors of `EndPattern`: it may scan the Basic Multilingual Plane."""
@@ -848,7 +877,8 @@ class StartPattern:
             found = (-1, None)
             if not flags & (re.ASCII | re.LOCALE):  # spaces and cases as `str` sees them: unicode patterns only
                 ignorecase = bool(flags & re.IGNORECASE)
-                items = list(_parser.parse(self.pattern.pattern, flags).data)
+                parsed = list(_parser.parse(self.pattern.pattern, flags).data)
+                items = parsed
                 while items and items[0][0] is _c.AT and items[0][1] in (_c.AT_BEGINNING, _c.AT_BEGINNING_STRING):
                     items = items[1:]
                 run = _leading_run(items, ignorecase)
@@ -857,6 +887,8 @@ class StartPattern:
                     rest, empty = _first_chars(items[1:], ignorecase)
                     if rest is not None and not empty and rest.isdisjoint(run[0]):
                         found = (run[1], rest)
+                        # nothing but the run and one character (no `^` either: it fails after the text's start)
+                        self._exact = len(items) == len(parsed) == 2 and items[1][0] in (_c.LITERAL, _c.IN)
                 if found[1] is None:
                     chars, empty = _first_chars(items, ignorecase)
                     if chars is not None and not empty:
@@ -868,6 +900,12 @@ class StartPattern:
         if not self.may_match(text, pos, endpos):
             return None
         return self.pattern.match(text, pos, endpos)
+
+    def matches(self, text: str, pos: int = 0, endpos: int = 1 << 62) -> bool:
+        """`match(text, pos, endpos) is not None`, from the rewritten pattern (`_fast_pattern`)."""
+        if not self.may_match(text, pos, endpos):
+            return False
+        return self._exact or self._fast_pattern().match(text, pos, endpos) is not None
 
     def may_match(self, text: str, pos: int = 0, endpos: int = 1 << 62) -> bool:
         """False where the pattern cannot match at `pos`, told without the engine; True where it may."""
