@@ -294,14 +294,29 @@ def test_number_read_in_two_matches_equals_one_regex() -> None:
     tails = 0
     for _ in range(4000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 8)))
-        for start, _end in digit_runs(text):
-            got, want = numbers._match_number(text, start), _ONE_NUMBER_RE.match(text, start)
+        for start, run_end in digit_runs(text):
+            got, want = numbers._match_number(text, start, run_end), _ONE_NUMBER_RE.match(text, start)
             assert want is not None
             assert (got.start, got.end) == want.span(), text
             groups = want.group("num", "denom", "pct", "scale", "cur")
             assert (got.num, got.denom, got.pct, got.scale, got.cur) == groups, text
             tails += want.end() > start + len(want.group("num"))
     assert tails > 1000  # the texts give numbers with each kind of tail, not only bare numerals
+
+
+def test_numeral_scan_ends_where_the_numeral_regex_does() -> None:
+    """`_numeral_end` against `_NUMERAL` on runs of digits with dots, commas and other digits around them."""
+    from dxdata.text import digit_runs
+
+    numeral = re.compile(numbers._NUMERAL)
+    pieces = ["1", "12", "123", "1234", ".", ",", ".234", ".2345", ",5", " ", "x", "٣", "..", ",,"]
+    rng = random.Random(13)
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 9)))
+        for start, run_end in digit_runs(text):
+            want = numeral.match(text, start)
+            assert want is not None
+            assert numbers._numeral_end(text, start, run_end) == want.end(), text
 
 
 def test_possessive_number_pattern_matches_like_the_plain_one() -> None:

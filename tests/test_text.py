@@ -267,3 +267,13 @@ def test_mirror_patterns_are_compiled_once() -> None:
     assert rules._by_last_char()[0] is rules._by_last_char()[0]
     assert rule._last_chars()[1] is rule._last_chars()[1] is not None
     assert rules.search_reversed("Nghị định số "[::-1]) == (True, False)
+
+
+def test_char_offsets_are_the_matches_of_a_class() -> None:
+    from dxdata.text import char_offsets
+
+    for text in [*(t.replace("x", ";") for t in _fuzz(500, 12)), "a;b:c;;d", ":", ""]:
+        for start, end in ((0, len(text)), (1, len(text) - 1), (2, 2)):
+            expected = [m.start() for m in re.compile("[;:]").finditer(text, start, end)]
+            assert char_offsets(text, ";:", start, end) == expected, (text, start, end)
+    assert char_offsets("x; y; z", ";", 0, 7) == [1, 4]

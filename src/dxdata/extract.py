@@ -26,7 +26,7 @@ from dxdata.numbers import NumberMention, find_numbers
 from dxdata.periods import TimeExpr, find_time_expressions
 from dxdata.regions import RegionMatch, find_regions, find_regions_and_words, region_2025, region_and_word_matcher
 from dxdata.sentences import Sentence, split_sentences
-from dxdata.text import EndPattern, StartPattern, ViewTable, is_word_char, merge_starts
+from dxdata.text import EndPattern, StartPattern, ViewTable, char_offsets, is_word_char, merge_starts
 
 MIN_CUE_SCORE: Final = 6.0
 PRIOR_WEIGHT: Final = 0.4  # the article's topic breaks ties between local cues
@@ -322,9 +322,12 @@ def _sentence_breaks(ctx: _ArticleContext, sent: Sentence) -> list[tuple[int, in
     """The spans of the sentence's `_CLAUSE_BREAK_RE` matches, found once per sentence."""
     breaks = ctx.clause_breaks.get(sent)
     if breaks is None:
-        seg = ctx.text[sent.start : sent.end]
-        rx = _CLAUSE_BREAK_RE if _may_soft_break(ctx, sent) else _HARD_BREAK_RE  # the same matches, found faster
-        breaks = ctx.clause_breaks[sent] = [(sent.start + m.start(), sent.start + m.end()) for m in rx.finditer(seg)]
+        if _may_soft_break(ctx, sent):
+            seg = ctx.text[sent.start : sent.end]
+            breaks = [(sent.start + m.start(), sent.start + m.end()) for m in _CLAUSE_BREAK_RE.finditer(seg)]
+        else:  # the matches are the ';' and ':', one character each
+            breaks = [(p, p + 1) for p in char_offsets(ctx.text, _HARD_BREAK_CHARS, sent.start, sent.end)]
+        ctx.clause_breaks[sent] = breaks
     return breaks
 
 
@@ -509,12 +512,12 @@ def _cue_score(
 
 # a character every `_CLAUSE_BREAK_RE` match holds: ';', ':', its dash, or its comma (one 'trong' follows)
 _BREAK_CHAR_RE: Final = re.compile(r"[;:\-–]|,(?=\s*trong)", re.IGNORECASE)
-_HARD_BREAK_RE: Final = re.compile(r"[;:]")  # the `_CLAUSE_BREAK_RE` matches that are one character, in any context
+_HARD_BREAK_CHARS: Final = ";:"  # the `_CLAUSE_BREAK_RE` matches that are one character, in any context
 
 
 def _may_soft_break(ctx: _ArticleContext, sent: Sentence) -> bool:
     """Whether `_CLAUSE_BREAK_RE` may match anything but a ';' or ':' in the sentence (its other branches need
-    a dash or 'trong đó'). Where it cannot, its matches are those of `_HARD_BREAK_RE`: a plain character scan.
+    a dash or 'trong đó'). Where it cannot, its matches are the `_HARD_BREAK_CHARS`: a plain character scan.
     """
     found = ctx.soft_breaks.get(sent)
     if found is None:

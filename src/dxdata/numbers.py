@@ -22,10 +22,10 @@ _SCALE_WORDS: Final = {"nghìn": 1e3, "ngàn": 1e3, "ngan": 1e3, "triệu": 1e6,
 _SCALE: Final = r"(?:nghìn|ngàn|triệu|tỷ|tỉ)(?!\w)"
 _CURRENCY: Final = r"(?:đồng|đổng|VNĐ|VND|vnđ|USD|usd|đô la Mỹ|đô la|US\$|\$)(?!\w)"
 # A number is a numeral and what may follow it: a denominator, a percent sign, scale words, a currency.
-# It is read in two matches, as `(?=\d)(?P<num>_NUMERAL)` + `_NUMBER_TAIL_RE` in one regex would read it:
-# the tail is all optional parts, so it never makes the numeral give anything back. Most numerals are
-# followed by none of the parts, and `_NUMBER_TAIL_LEAD` tells that without a call into the engine.
-_NUMERAL_RE: Final = re.compile(_NUMERAL)
+# It is read in two steps, as `(?=\d)(?P<num>_NUMERAL)` + `_NUMBER_TAIL_RE` in one regex would read it:
+# the numeral by a scan of characters (`_numeral_end`), then the tail. The tail is all optional parts, so
+# it never makes the numeral give anything back. Most numerals are followed by none of the parts, and
+# `_NUMBER_TAIL_LEAD` tells that without a call into the engine.
 # spaces possessive too: neither "/", a numeral, a scale word nor a currency starts with a space
 _NUMBER_TAIL_RE: Final = re.compile(
     rf"(?:\s*+/\s*+(?P<denom>{_NUMERAL}))?"
@@ -104,6 +104,44 @@ class NumberMention:
         )
 
 
+def _numeral_end(text: str, start: int, run_end: int) -> int:
+    """Where `_NUMERAL` matched at `start` ends, read from the characters after the run of digits
+    [start, run_end) without a call into the engine. Its four alternatives in turn:
+    "2.398" / "17.371.225,5" (at most three digits, then groups of "." and three digits that no digit or "."
+    follows, the most such groups, then perhaps "," and digits); "80,2"; "0.6667"; the run alone.
+    """
+    n = len(text)
+    if run_end - start <= 3:
+        grouped = -1
+        p = run_end
+        while _digits_after(text, p, ".", n) == p + 4:  # "." and three digits, then no digit
+            p += 4
+            if p >= n or text[p] != ".":
+                grouped = p
+        if grouped >= 0:
+            return _digits_after(text, grouped, ",", n)
+    for mark in (",", "."):
+        end = _digits_after(text, run_end, mark, n)
+        if end > run_end:
+            return end
+    return run_end
+
+
+def _digits_after(text: str, pos: int, mark: str, n: int) -> int:
+    """The end of `mark` and a run of digits at `pos` (`pos` where there is none)."""
+    if pos + 1 >= n or text[pos] != mark or not _is_digit(text[pos + 1]):
+        return pos
+    end = pos + 2
+    while end < n and _is_digit(text[end]):
+        end += 1
+    return end
+
+
+def _is_digit(ch: str) -> bool:
+    """`\\d` (a decimal digit of any script) on one character."""
+    return "0" <= ch <= "9" or (ch > "\x7f" and ch.isdecimal())
+
+
 class _NumberMatch:
     r"""What `(?=\d)(?P<num>_NUMERAL)` + `_NUMBER_TAIL_RE` as one regex matches at a run of digits: its span and
     groups (`denom` stands for the "/" too: they match together), without a `re.Match` to ask for each."""
@@ -120,11 +158,9 @@ class _NumberMatch:
         self.cur = cur
 
 
-def _match_number(text: str, pos: int) -> _NumberMatch:
-    """The number at `pos`, the start of a run of digits (where the numeral always matches)."""
-    numeral = _NUMERAL_RE.match(text, pos)
-    assert numeral is not None, "a run of digits starts a numeral"
-    end = numeral.end()
+def _match_number(text: str, pos: int, run_end: int) -> _NumberMatch:
+    """The number at `pos`, the start of the run of digits that ends at `run_end`."""
+    end = _numeral_end(text, pos, run_end)
     num = text[pos:end]
     if not _NUMBER_TAIL_LEAD.may_match(text, end):
         return _NumberMatch(pos, end, num, None, None, None, None)
@@ -458,10 +494,10 @@ def find_numbers(
     found: list[NumberMention] = []
     # a numeral starts a run of digits and reaches at least its end, so the next one starts another run
     pos = 0
-    for start, _ in runs:
+    for start, run_end in runs:
         if start < pos:
             continue  # inside the last number ("3/4": the "4")
-        m = _match_number(text, start)
+        m = _match_number(text, start, run_end)
         pos = m.end
         if start and (text[start - 1].isdigit() or text[start - 1] in ".,"):
             continue
