@@ -277,3 +277,15 @@ def test_char_offsets_are_the_matches_of_a_class() -> None:
             expected = [m.start() for m in re.compile("[;:]").finditer(text, start, end)]
             assert char_offsets(text, ";:", start, end) == expected, (text, start, end)
     assert char_offsets("x; y; z", ";", 0, 7) == [1, 4]
+
+
+def test_count_below_is_bisect_left() -> None:
+    from bisect import bisect_left
+
+    from dxdata.text import count_below
+
+    rng = random.Random(14)
+    for _ in range(500):
+        ascending = sorted(rng.randint(0, 30) for _ in range(rng.randint(0, 12)))
+        for bound in range(-2, 34):
+            assert count_below(ascending, bound) == bisect_left(ascending, bound), (ascending, bound)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Final
 
 from dxdata.codebook import Codebook
-from dxdata.text import Matcher
+from dxdata.text import Matcher, count_below
 
 
 @dataclass(frozen=True)
@@ -96,7 +95,7 @@ class CueIndex:
     def hits_in(self, start: int, end: int) -> dict[int, list[tuple[int, int]]]:
         """Cue part id -> occurrences [(start, end)] inside [start, end)."""
         out: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        i = bisect_left(self._starts, start)
+        i = count_below(self._starts, start)
         while i < len(self._hits) and self._hits[i][0] < end:
             s, e, pid = self._hits[i]
             if e <= end:

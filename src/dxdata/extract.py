@@ -26,7 +26,7 @@ from dxdata.numbers import NumberMention, find_numbers
 from dxdata.periods import TimeExpr, find_time_expressions
 from dxdata.regions import RegionMatch, find_regions, find_regions_and_words, region_2025, region_and_word_matcher
 from dxdata.sentences import Sentence, split_sentences
-from dxdata.text import EndPattern, StartPattern, ViewTable, char_offsets, is_word_char, merge_starts
+from dxdata.text import EndPattern, StartPattern, ViewTable, char_offsets, count_below, is_word_char, merge_starts
 
 MIN_CUE_SCORE: Final = 6.0
 PRIOR_WEIGHT: Final = 0.4  # the article's topic breaks ties between local cues
@@ -491,22 +491,26 @@ def _cue_score(
     score, after = 0.0, -1
     hits = scorer.hits
     for part_id in cue:
-        best: tuple[float, int, int] | None = None  # the best occurrence of the part after the previous one
+        # the best occurrence of the part after the previous one: the greatest (weighted length, start, end),
+        # compared field by field (no tuple built per occurrence); best_end < 0 while there is none
+        best_score, best_start, best_end = 0.0, 0, -1
         for s, e in hits.get(part_id, ()):
             if s < after:
                 continue
             w = weights.get((s, e))
             if w is None:
                 w = weights[(s, e)] = scorer.weight(num, s, e)
-            if best is None or (w * (e - s), s, e) > best:
-                best = (w * (e - s), s, e)
-        if best is None:
+            part_score = w * (e - s)
+            if (
+                best_end < 0
+                or part_score > best_score
+                or (part_score == best_score and (s > best_start or (s == best_start and e > best_end)))
+            ):
+                best_score, best_start, best_end = part_score, s, e
+        if best_end < 0 or best_score <= 0.0:
             return 0.0
-        part_score, s, e = best
-        if part_score <= 0.0:
-            return 0.0
-        score += part_score * scorer.discount(part_id)
-        after = e
+        score += best_score * scorer.discount(part_id)
+        after = best_end
     return score
 
 
@@ -582,14 +586,14 @@ class _SentenceScorer:
         else:
             gap, lo, hi = 0, num.start, num.start
         # other numbers in between ([lo, hi) never holds num.start)
-        crossings = bisect_left(self.fact_starts, hi) - bisect_left(self.fact_starts, lo)
+        crossings = count_below(self.fact_starts, hi) - count_below(self.fact_starts, lo)
         if self.soft_breaks:
-            i = bisect_left(self.break_chars, lo)
+            i = count_below(self.break_chars, lo)
             breaks = 0
             if i < len(self.break_chars) and self.break_chars[i] < hi:  # else no clause break can be in between
                 breaks = len(_CLAUSE_BREAK_RE.findall(text[lo:hi]))
         else:  # each ';' and ':' in between is one match, and there are no others
-            breaks = bisect_left(self.hard_breaks, hi) - bisect_left(self.hard_breaks, lo)
+            breaks = count_below(self.hard_breaks, hi) - count_below(self.hard_breaks, lo)
         for other_end in self._ends_just_before(start):
             if self.fact_ends[other_end] > (other_end == num.end):
                 return 0.0  # the counted noun of another number ("5 quyết định, 2 chỉ thị"): not ours
@@ -607,7 +611,12 @@ class _SentenceScorer:
                 weight *= AFTER_PENALTY  # words describing a number mostly precede it or follow it at once
             if self._min_gap(start, end) < gap:  # num's own gap is `gap`: a smaller one is another number's
                 weight *= OTHER_NUMBER_PENALTY  # the cue words sit closer to another number: they are its words
-        return weight * (0.5**crossings) * (0.35**breaks)
+        # `weight * 0.5**crossings * 0.35**breaks`, without the powers that are 1.0 (mostly both): the same float
+        if crossings:
+            weight *= 0.5**crossings
+        if breaks:
+            weight *= 0.35**breaks
+        return weight
 
     def _ends_just_before(self, start: int) -> tuple[int, ...]:
         """The fact ends at most 2 characters before `start`, with only spaces in between (once per start)."""
@@ -624,10 +633,15 @@ class _SentenceScorer:
     def _min_gap(self, start: int, end: int) -> int:
         found = self.min_gaps.get((start, end))
         if found is None:
-            # characters between the occurrence and each fact (0 when they overlap)
-            found = self.min_gaps[(start, end)] = min(
-                (s - end if end <= s else start - e if start >= e else 0) for s, e in self.fact_spans
-            )
+            # characters between the occurrence and each fact (0 when they overlap), the least of them: a loop,
+            # not `min` of a generator (under mypyc, a generator object per call). The facts hold the number
+            # being weighed; no gap reaches the length of the text.
+            found = len(self.text)
+            for s, e in self.fact_spans:
+                gap = s - end if end <= s else start - e if start >= e else 0
+                if gap < found:
+                    found = gap
+            self.min_gaps[(start, end)] = found
         return found
 
 
@@ -836,7 +850,7 @@ def _sentence_says(
     starts = ctx.lead_starts.get(leads)
     if starts is None:
         starts = ctx.lead_starts[leads] = merge_starts(ctx.anchors, leads)
-    i = bisect_left(starts, sent.start)
+    i = count_below(starts, sent.start)
     while i < len(starts) and starts[i] < seg_end:
         if rx.match(seg, starts[i] - sent.start):
             return True
