@@ -44,3 +44,27 @@ def test_chrome_lines_and_footer() -> None:
     body = "Tiêu đề bài\n" + "Nội dung có 5 bộ đã hoàn thành. " * 10 + "\nTin cùng chuyên mục\nTỉnh A đạt 99%"
     assert body_end(body) == body.index("Tin cùng chuyên mục")
     assert texts(body)[-1].startswith("Nội dung")
+
+
+def test_sentence_gap_is_read_as_the_regex_matches_it() -> None:
+    """`_sentence_gap_end` against the regex it reads by hand, after every punctuation mark of fuzzed text."""
+    import random
+    import re
+
+    from dxdata.sentences import _sentence_gap_end
+
+    rule = re.compile(r"(?<=[.!?…])[\"”’)]*\s+(?=[\"“‘(]?[A-ZÀ-ỸĐ0-9])")
+    pieces = [".", "!", "?", "…", '"', "”", "’", ")", "“", "‘", "(", " ", "  ", "\n", "\u00a0", "\u1680", "A", "Đ",
+              "à", "ỹ", "ỳ", "z", "7", "x", ",", "Ỹ", "\u1ef9"]  # fmt: skip
+    rng = random.Random(15)
+    ends = 0
+    for _ in range(6000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 10)))
+        for p in range(1, len(text) + 1):
+            if text[p - 1] not in ".!?…":
+                continue
+            for end in (len(text), max(p, len(text) - 2)):
+                m = rule.match(text, p, end)
+                assert _sentence_gap_end(text, p, end) == (m.end() if m else -1), (text, p, end)
+                ends += m is not None
+    assert ends > 250  # the texts hold sentence ends, not only misses

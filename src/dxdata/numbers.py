@@ -425,16 +425,19 @@ _BLOCKING: Final = (
 _ANY_BLOCKING_RE: Final = re.compile("|".join(f"(?:{rx.pattern})" for rx, _ in _BLOCKING))
 
 
+_HOTLINE_LEADS: Final = ("1800", "1900")
+
+
 def _may_block(text: str, start: int, end: int) -> bool:
     """Whether a blocking pattern can start the run of digits `text[start:end]`.
 
-    Phone numbers start with "0" or "1"; the others with one or two digits then a separator (or spaces,
-    for a day and month), or four then a dash (or spaces, for a span of years): most runs of digits
-    in an article are none of these.
+    Phone numbers start with "0" and another digit, or with "1800" or "1900"; the others with one or two
+    digits then a separator (or spaces, for a day and month), or four then a dash (or spaces, for a span of
+    years): most runs of digits in an article are none of these.
     """
-    if text[start] in "01":
-        return True
     length = end - start
+    if (length >= 2 and text[start] == "0") or (length >= 4 and text.startswith(_HOTLINE_LEADS, start)):
+        return True
     if length > 4 or length == 3:
         return False
     after = text[end : end + 2]

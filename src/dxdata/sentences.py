@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from dxdata.text import StartPattern
+from dxdata.text import StartPattern, char_offsets
 
 _ABBREVIATIONS: Final = {
     "tp",
@@ -39,7 +39,6 @@ _ABBREVIATIONS: Final = {
     "ô",
     "bà",
 }
-_SENTENCE_END: Final = StartPattern(r"(?<=[.!?…])[\"”’)]*\s+(?=[\"“‘(]?[A-ZÀ-ỸĐ0-9])")
 _END_MARKERS: Final = StartPattern(
     r"^(?:tin cùng chuyên mục|tin liên quan|bài liên quan|bài viết liên quan|tin khác|các tin khác|tin mới|"
     r"tin mới nhất|đọc nhiều|xem nhiều|bình luận|ý kiến bạn đọc|gửi bình luận|xem thêm|>> xem thêm|"
@@ -148,7 +147,7 @@ def split_sentences(text: str) -> list[Sentence]:
     lines = text.split("\n")
     limit = body_end(text, lines)
     # a sentence end follows one of .!?… (its lookbehind): the pattern is tried only just after one
-    punctuation_ends = _offsets_after(text, _END_PUNCTUATION_CHARS)
+    punctuation_ends = [p + 1 for p in char_offsets(text, _END_PUNCTUATION_CHARS, 0, len(text))]
     i = 0
     out: list[Sentence] = []
     for para_index, (para_start, para_end) in enumerate(_paragraphs(text, lines)):
@@ -157,44 +156,64 @@ def split_sentences(text: str) -> list[Sentence]:
         piece_start = para_start
         while i < len(punctuation_ends) and punctuation_ends[i] <= para_start:
             i += 1
-        # `_SENTENCE_END` on the paragraph alone: matched in the text up to `para_end` (lookbehind sees
-        # inside the paragraph only, as each try follows a punctuation mark in it)
+        # a sentence end on the paragraph alone: read in the text up to `para_end`
         pos = para_start
         while i < len(punctuation_ends) and punctuation_ends[i] <= para_end:
             p = punctuation_ends[i]
             i += 1
             if p < pos:
                 continue
-            m = _SENTENCE_END.match(text, p, para_end)
-            if m is None:
+            gap_end = _sentence_gap_end(text, p, para_end)
+            if gap_end < 0:
                 continue
-            pos = m.end()
-            if _ends_with_abbreviation(text[piece_start : m.start()]):
+            pos = gap_end
+            if _ends_with_abbreviation(text[piece_start:p]):
                 continue
-            out.append(Sentence(piece_start, m.start(), para_index, chrome))
-            piece_start = m.end()
+            out.append(Sentence(piece_start, p, para_index, chrome))
+            piece_start = gap_end
         if piece_start < para_end:
             out.append(Sentence(piece_start, para_start + len(para.rstrip()), para_index, chrome))
     return out
 
 
-_END_PUNCTUATION_CHARS: Final = ".!?…"  # a sentence ends after one of these (`_SENTENCE_END` looks behind for them)
+_END_PUNCTUATION_CHARS: Final = ".!?…"  # a sentence ends after one of these
+_CLOSING_CHARS: Final = frozenset("\"”’)")  # may close the sentence after its punctuation
+_OPENING_CHARS: Final = frozenset("\"“‘(")  # may open the next sentence before its first letter
 
 
-def _offsets_after(text: str, chars: str) -> list[int]:
-    """The ascending offsets just after each occurrence of any of `chars`.
+def _sentence_gap_end(text: str, p: int, end: int) -> int:
+    r"""Where the gap between two sentences ends (the next one starts), given the sentence-ending punctuation
+    just before `p`; -1 where no sentence ends there. Read within `text[:end]`.
 
-    `str.find` skips ahead in C; a regex character class pays a lookup for every character of the text.
+    The gap is closing quotes or brackets, then spaces; the next sentence starts with a capital letter (any
+    letter from "À" to "Ỹ" counts) or a digit, after perhaps an opening quote or bracket. This is
+    `(?<=[.!?…])["”’)]*\s+(?=["“‘(]?[A-ZÀ-ỸĐ0-9])` matched at `p`, read character by character: the regex
+    is tried after every full stop, most of them in numbers and abbreviations.
     """
-    out: list[int] = []
-    for ch in chars:
-        i = text.find(ch)
-        while i >= 0:
-            i += 1
-            out.append(i)
-            i = text.find(ch, i)
-    out.sort()
-    return out
+    q = p
+    while q < end and text[q] in _CLOSING_CHARS:
+        q += 1
+    gap_end = q
+    while gap_end < end and text[gap_end].isspace():  # `\s` is `str.isspace`
+        gap_end += 1
+    while gap_end > q:  # the longest run of spaces first, as the regex gives them back
+        if _starts_sentence(text, gap_end, end):
+            return gap_end
+        gap_end -= 1
+    return -1
+
+
+def _starts_sentence(text: str, pos: int, end: int) -> bool:
+    if pos >= end:
+        return False
+    if text[pos] in _OPENING_CHARS and pos + 1 < end and _is_capital_or_digit(text[pos + 1]):
+        return True
+    return _is_capital_or_digit(text[pos])
+
+
+def _is_capital_or_digit(ch: str) -> bool:
+    """`[A-ZÀ-ỸĐ0-9]`: the range from "À" to "Ỹ" holds lower-case letters too, and U+1680, a space."""
+    return "A" <= ch <= "Z" or "À" <= ch <= "Ỹ" or "0" <= ch <= "9"
 
 
 def _ends_with_abbreviation(piece: str) -> bool:

@@ -211,13 +211,13 @@ class ViewTable:
         units, octets = entries.view(np.uint16), entries.view(np.uint8)
         lower_units, fold_units, digit = units[0::4], units[1::4], octets[4::8]
         lowered_bytes: bytes | None = None
-        if lower_units.size and int(np.maximum.reduce(lower_units)) == _NO_SIMPLE_LOWER:
+        table_lowered = lower_units.tobytes().decode("utf-16-le")
+        lowered_or_none: str | None = table_lowered
+        if _NO_SIMPLE_LOWER_CHAR in table_lowered:  # a string search costs less than a reduction of the units
             lowered = _str_lower(text)
             lowered_or_none = lowered if len(lowered) == len(text) else None
-        else:
-            lowered_or_none = lower_units.tobytes().decode("utf-16-le")
-            if self._lower_bytes:
-                lowered_bytes = octets[6::8].tobytes()
+        elif self._lower_bytes:
+            lowered_bytes = octets[6::8].tobytes()
         folded = fold_units.tobytes().decode("utf-16-le")
         folded_bytes = octets[5::8].tobytes() if self._fold_bytes else None
         return TextViews(folded, lowered_or_none, _runs_of(digit), folded_bytes, lowered_bytes)
@@ -242,6 +242,7 @@ def _lower_table() -> np.ndarray:
 
 
 _NO_SIMPLE_LOWER: Final = 0xFFFF  # also U+FFFF itself (a noncharacter): a text holding it takes `str.lower`
+_NO_SIMPLE_LOWER_CHAR: Final = chr(_NO_SIMPLE_LOWER)
 _LOWER_TABLE: Final = _lower_table()
 
 
