@@ -870,6 +870,11 @@ def _first_chars(items: list[tuple[Any, Any]], ignorecase: bool) -> tuple[frozen
     return frozenset(chars), True
 
 
+# `endpos` when none is given: past the end of any text, and within the integers mypyc keeps unboxed (a
+# `1 << 62` would be boxed, and each comparison with it would take the slow path)
+_TEXT_END: Final = 1 << 60
+
+
 class StartPattern:
     """A pattern tried at one offset (`match`), with no call into the regex engine where it cannot match there.
 
@@ -929,23 +934,25 @@ class StartPattern:
             self._filter = found
         return found
 
-    def match(self, text: str, pos: int = 0, endpos: int = 1 << 62) -> re.Match[str] | None:
+    def match(self, text: str, pos: int = 0, endpos: int = _TEXT_END) -> re.Match[str] | None:
         if not self.may_match(text, pos, endpos):
             return None
         return self.pattern.match(text, pos, endpos)
 
-    def matches(self, text: str, pos: int = 0, endpos: int = 1 << 62) -> bool:
+    def matches(self, text: str, pos: int = 0, endpos: int = _TEXT_END) -> bool:
         """`match(text, pos, endpos) is not None`, from the rewritten pattern (`_fast_pattern`)."""
         if not self.may_match(text, pos, endpos):
             return False
         return self._exact or self._fast_pattern().match(text, pos, endpos) is not None
 
-    def may_match(self, text: str, pos: int = 0, endpos: int = 1 << 62) -> bool:
+    def may_match(self, text: str, pos: int = 0, endpos: int = _TEXT_END) -> bool:
         """False where the pattern cannot match at `pos`, told without the engine; True where it may."""
         spaces, chars = self._first()
         if chars is not None:
-            end = max(0, min(endpos, len(text)))
-            start = p = max(0, pos)  # the engine reads a negative offset as 0
+            end = endpos if endpos < len(text) else len(text)
+            start = p = pos if pos > 0 else 0  # the engine reads a negative offset as 0
+            if end < 0:
+                end = 0
             if spaces >= 0:  # `\s` is `str.isspace`
                 while p < end and text[p].isspace():
                     p += 1
