@@ -289,3 +289,23 @@ def test_count_below_is_bisect_left() -> None:
         ascending = sorted(rng.randint(0, 30) for _ in range(rng.randint(0, 12)))
         for bound in range(-2, 34):
             assert count_below(ascending, bound) == bisect_left(ascending, bound), (ascending, bound)
+
+
+def test_heads_are_the_first_characters_every_match_reads() -> None:
+    """`heads`: the strings of two or three characters a match must start with (read backwards for `EndPattern`)."""
+    start = StartPattern(r"^\s*(?:bậc|hạng)\b", re.IGNORECASE)
+    start._first()
+    k, heads = start.heads
+    assert k == 3 and heads is not None and {"bậc", "BẬC", "hạn", "HẠN"} <= heads and len(heads) == 16
+    assert not start.may_match(" hạ") and not start.may_match("  hàng") and start.may_match(" Hạng")
+    end = EndPattern(r"(?:số|thứ)\s*$")
+    end._last_chars()
+    assert end.heads == (2, frozenset({"ốs", "ứh"}))  # the last two characters, reversed
+    assert not end.search_reversed("cố "[::-1]) and end.search_reversed("thứ  "[::-1])
+    repeated = StartPattern(r"(?:ab){2,}c")
+    repeated._first()
+    assert repeated.heads == (3, frozenset({"aba"}))
+    for source in (r"(?:số|x)", r"\s*(?:số|\w+)", r"(?:a?)*bc"):  # a one-character match, `\w`, an empty repeat
+        pattern = StartPattern(source)
+        pattern._first()
+        assert pattern.heads == (0, None), source

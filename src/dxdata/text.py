@@ -670,6 +670,7 @@ class EndPattern:
         self._mirror_source: str | None = None
         self._mirror_rx: re.Pattern[str] | None = None
         self._filter: tuple[str, frozenset[str] | None] | None = None  # `_last_chars`
+        self.heads: tuple[int, frozenset[str] | None] = (0, None)  # `_heads` of what follows that run, reversed
 
     # The mirror is written and compiled on first use, not at import: its rewrites scan tables of the
     # Basic Multilingual Plane, and a rule asked only within `EndRules` never needs its own compiled mirror.
@@ -711,6 +712,7 @@ class EndPattern:
                 chars, empty = _first_chars(backwards, ignorecase)
                 if chars is not None and not empty and chars.isdisjoint(skip):
                     found = (skip, chars)
+                    self.heads = _heads(backwards, ignorecase)  # (set before `_filter`: read once that is)
             self._filter = found
         return found
 
@@ -720,14 +722,18 @@ class EndPattern:
     def search_reversed(self, reversed_text: str, width: int = 1 << 30) -> bool:
         """`search(s[-width:])` given `s[::-1]`: one reversal shared by the many rules asked about one window.
 
-        Where the character a match must end with (`_last_chars`) is not there, the answer is no and the
-        regex engine is not asked: for most numbers, most rules fail at that character.
+        Where the character a match must end with (`_last_chars`) is not there, or not the last two or three
+        characters one must end with (`heads`), the answer is no and the regex engine is not asked: for most
+        numbers, most rules fail at those characters.
         """
         window = _window(reversed_text, width)
         skip, chars = self._last_chars()
         if chars is not None:
             rest = window.lstrip(skip)
             if not rest or rest[0] not in chars:
+                return False
+            k, heads = self.heads
+            if heads is not None and rest[:k] not in heads:
                 return False
         return self._mirror.match(window) is not None
 
@@ -771,7 +777,8 @@ class EndRules:
 
     Rules are grouped by the run of characters they may end with (mostly spaces); one strip of that run
     gives the character each rule of the group must end with (`EndPattern._last_chars`), and one look-up
-    of it the rules that may hold. Only those are matched; the rest are false.
+    of it the rules that may hold. Those whose last characters (`EndPattern.heads`) are there too are
+    matched; the rest are false.
     """
 
     def __init__(self, rules: Iterable[EndPattern]) -> None:
@@ -801,15 +808,19 @@ class EndRules:
         groups, always = self._by_last_char()
         window = _window(reversed_text, width)
         asked = list(always)
+        rules = self._rules
         for skip, by_char in groups:
             rest = window.lstrip(skip)
             if rest:
-                asked.extend(by_char.get(rest[0], ()))
+                for i in by_char.get(rest[0], ()):
+                    k, heads = rules[i].heads
+                    if heads is None or rest[:k] in heads:
+                        asked.append(i)
         if not asked:
             return self._no
         answers = list(self._no)
         for i in asked:
-            answers[i] = self._rules[i]._mirror.match(window) is not None
+            answers[i] = rules[i]._mirror.match(window) is not None
         return tuple(answers)
 
 
@@ -870,6 +881,85 @@ def _first_chars(items: list[tuple[Any, Any]], ignorecase: bool) -> tuple[frozen
     return frozenset(chars), True
 
 
+_HEAD_LIMIT: Final = 4096  # more strings than this: no filter on them (a set that large filters little)
+
+
+def _heads(items: list[tuple[Any, Any]], ignorecase: bool) -> tuple[int, frozenset[str] | None]:
+    """(k, every string of k characters a match of the parsed sequence `items` starts with), for k = 3, else 2:
+    a finer filter than its first character, for rules whose words mostly share their first letter with
+    the text ("t" of "tin", "theo", "trong"). (0, None) where no such set is known: a match may be shorter,
+    reads a character `_class_chars` cannot list, or the set would be too large.
+    """
+    for k in (3, 2):
+        found = _starts_of(items, ignorecase, k, {""})
+        if found is not None and all(len(head) == k for head in found):
+            return k, frozenset(found)
+    return 0, None
+
+
+def _starts_of(items: list[tuple[Any, Any]], ignorecase: bool, k: int, partial: set[str]) -> set[str] | None:
+    """The strings of `partial` continued by what a match of `items` reads, each up to `k` characters (None:
+    not known). Zero-width items restrict nothing here: the set stays a superset of what can match."""
+    current = partial
+    for op, av in items:
+        if all(len(head) >= k for head in current):
+            break
+        if op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
+            continue
+        if op is _c.LITERAL or op is _c.IN:
+            if op is _c.IN and not _listed_in_plane(av):
+                return None
+            chars = (
+                "".join(map(chr, _ignorecase_class(av) if ignorecase else [av]))
+                if op is _c.LITERAL
+                else _class_chars(_class_piece(av, ignorecase).source)
+            )
+            grown: set[str] = set()
+            for head in current:
+                if len(head) >= k:
+                    grown.add(head)
+                else:
+                    grown.update(head + ch for ch in chars)
+            current = grown
+        elif op is _c.BRANCH:
+            joined: set[str] = set()
+            for branch in av[1]:
+                found = _starts_of(list(branch.data), ignorecase, k, current)
+                if found is None:
+                    return None
+                joined |= found
+            current = joined
+        elif op is _c.SUBPATTERN or op is _c.ATOMIC_GROUP:
+            if op is _c.SUBPATTERN and (av[1] or av[2]):  # inline flags
+                return None
+            found = _starts_of(list((av if op is _c.ATOMIC_GROUP else av[3]).data), ignorecase, k, current)
+            if found is None:
+                return None
+            current = found
+        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):
+            least, most, sub = av
+            if _first_chars(list(sub.data), ignorecase)[1]:  # a repeat of what may match empty: not followed
+                return None
+            repeated: set[str] = set()
+            count, reps = 0, current
+            while True:  # each repeat reads a character at least: after k of them every string is complete
+                done = all(len(head) >= k for head in reps)
+                if count >= least or done:
+                    repeated |= reps
+                if count == most or done:
+                    break
+                found = _starts_of(list(sub.data), ignorecase, k, reps)
+                if found is None:
+                    return None
+                count, reps = count + 1, found
+            current = repeated
+        else:
+            return None
+        if len(current) > _HEAD_LIMIT:
+            return None
+    return current
+
+
 # `endpos` when none is given: past the end of any text, and within the integers mypyc keeps unboxed (a
 # `1 << 62` would be boxed, and each comparison with it would take the slow path)
 _TEXT_END: Final = 1 << 60
@@ -881,7 +971,8 @@ class StartPattern:
     `match(text, pos, endpos)` is `re.compile(pattern, flags).match(text, pos, endpos)`. Where the pattern
     opens with a run of spaces (`\\s*`, `\\s+`, after any `^`) followed by something that cannot start with
     a space, a match needs one of that something's first characters right after the spaces; otherwise one of
-    the pattern's own first characters at `pos`. Neither there: no match, and the engine is not asked.
+    the pattern's own first characters at `pos`. Neither there: no match, and the engine is not asked. Nor
+    is it where the first two or three characters there begin no match (`heads`).
     """
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
@@ -889,6 +980,7 @@ class StartPattern:
         self._filter: tuple[int, frozenset[str] | None] | None = None  # (spaces to skip first, -1: none; chars)
         self._fast: re.Pattern[str] | None = None  # `_fast_pattern`
         self._exact = False  # the filter answers in full: a run of spaces, then one character of a class
+        self.heads: tuple[int, frozenset[str] | None] = (0, None)  # `_heads` of what follows the spaces
 
     def _fast_pattern(self) -> re.Pattern[str]:
         """The pattern as `_fast_form` writes it (the pattern itself where it cannot): the same yes or no, found
@@ -925,12 +1017,14 @@ class StartPattern:
                     rest, empty = _first_chars(items[1:], ignorecase)
                     if rest is not None and not empty and rest.isdisjoint(run[0]):
                         found = (run[1], rest)
+                        self.heads = _heads(items[1:], ignorecase)
                         # nothing but the run and one character (no `^` either: it fails after the text's start)
                         self._exact = len(items) == len(parsed) == 2 and items[1][0] in (_c.LITERAL, _c.IN)
                 if found[1] is None:
                     chars, empty = _first_chars(items, ignorecase)
                     if chars is not None and not empty:
                         found = (-1, chars)
+                        self.heads = _heads(items, ignorecase)
             self._filter = found
         return found
 
@@ -959,6 +1053,9 @@ class StartPattern:
                 if p - start < spaces:
                     return False
             if p >= end or text[p] not in chars:
+                return False
+            k, heads = self.heads
+            if heads is not None and text[p : p + k if p + k < end else end] not in heads:
                 return False
         return True
 
