@@ -189,8 +189,9 @@ def scan_article(
     bodies: list[tuple[int, int, str]] = []
     n = len(folded)
     automaton = scan_matcher(codebook)
-    for end_index, (length, pid, code, first_alnum, last_alnum) in automaton.iter(folded, encoded):
-        start, end = end_index - length + 1, end_index + 1
+    values = automaton.values
+    for i, start, end in automaton.found(folded, encoded):
+        _length, pid, code, first_alnum, last_alnum = values[i]
         left_word = start > 0 and folded[start - 1].isalnum()
         right_word = end < n and folded[end].isalnum()
         # a cue part may touch a word when its own edge character is not alphanumeric (`CueIndex`)

@@ -388,21 +388,22 @@ def find_regions_and_words(
     `encoded`: `lowered` as `region_and_word_matcher(words)` reads it, when the caller has it (`ViewTable`).
     """
     automaton = region_and_word_matcher(words)
+    values = automaton.values
     starts: list[list[int]] = [[] for _ in words]
     if text and not any(c in lowered for c in _ODD_SPACES):  # else `_fold` makes spaces a word may span
         region_hits: list[tuple[int, int]] = []
         flat = _fold(text, lowered)  # `lowered` itself unless a dash was made plain: then `encoded` is not this
-        for last, (region_index, word_index, length) in automaton.iter(
-            flat, encoded if flat is lowered else None
-        ):
+        for i, start, end in automaton.found(flat, encoded if flat is lowered else None):
+            region_index, word_index, _length = values[i]
             if region_index >= 0:
-                region_hits.append((last, region_index))
+                region_hits.append((end - 1, region_index))
             if word_index >= 0:
-                starts[word_index].append(last - length + 1)
+                starts[word_index].append(start)
         return _regions_from_hits(text, region_hits), dict(zip(words, starts, strict=True))
-    for last, (_region_index, word_index, length) in automaton.iter(lowered, encoded):
+    for i, start, _end in automaton.found(lowered, encoded):
+        word_index = values[i][1]
         if word_index >= 0:
-            starts[word_index].append(last - length + 1)
+            starts[word_index].append(start)
     return find_regions(text, lowered), dict(zip(words, starts, strict=True))
 
 

@@ -329,15 +329,23 @@ class Matcher(Generic[V]):
         (`ViewTable`): not encoded again.
         """
         by_index = self._by_index
+        return [(end - 1, by_index[i]) for i, _start, end in self.found(text, encoded)]
+
+    def found(self, text: str, encoded: bytes | None = None) -> list[tuple[int, int, int]]:
+        """What `iter` reports, as the automaton reports it: (key index, start, end) of each occurrence, the
+        key's value at `values[key index]`. No list of new pairs is built: for the scans of every article."""
         if self._bytes_dfa is not None:
             automaton, byte_of = self._bytes_dfa
             data = self._encode(text, byte_of) if encoded is None else encoded
-            found = automaton.find_matches_as_indexes(data, overlapping=True)
-        elif self._dfa is not None:
-            found = self._dfa.find_matches_as_indexes(text, overlapping=True)
-        else:
-            return []
-        return [(end - 1, by_index[i]) for i, _start, end in found]
+            return automaton.find_matches_as_indexes(data, overlapping=True)
+        if self._dfa is not None:
+            return self._dfa.find_matches_as_indexes(text, overlapping=True)
+        return []
+
+    @property
+    def values(self) -> list[V]:
+        """Each key's value, by key index (`found`)."""
+        return self._by_index
 
 
 class Anchors:
@@ -345,13 +353,13 @@ class Anchors:
 
     def __init__(self, literals: Iterable[str]) -> None:
         self._keys = list(dict.fromkeys(literals))
-        self._matcher = Matcher({lit: (i, len(lit)) for i, lit in enumerate(self._keys)})
+        self._matcher = Matcher({lit: i for i, lit in enumerate(self._keys)})  # key index = the literal's index
 
     def find(self, text: str) -> dict[str, list[int]]:
         """Literal -> ascending start offsets of its every occurrence, overlapping ones included."""
         lists: list[list[int]] = [[] for _ in self._keys]
-        for end, (i, length) in self._matcher.iter(text):
-            lists[i].append(end - length + 1)
+        for i, start, _end in self._matcher.found(text):  # key index i: the literal's own index
+            lists[i].append(start)
         return dict(zip(self._keys, lists, strict=True))  # one length per literal: by end is by start
 
 
