@@ -94,12 +94,15 @@ class CueIndex:
 
     def hits_in(self, start: int, end: int) -> dict[int, list[tuple[int, int]]]:
         """Cue part id -> occurrences [(start, end)] inside [start, end)."""
-        out: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        out: dict[int, list[tuple[int, int]]] = {}  # (not a defaultdict: compiled, its `out[pid]` is a slow call)
         i = count_below(self._starts, start)
         while i < len(self._hits) and self._hits[i][0] < end:
             s, e, pid = self._hits[i]
             if e <= end:
-                out[pid].append((s, e))
+                found = out.get(pid)
+                if found is None:
+                    found = out[pid] = []
+                found.append((s, e))
             i += 1
         return out
 
@@ -116,7 +119,9 @@ class CueIndex:
         """Indicators having at least one cue part among `part_ids`: the only ones worth scoring."""
         out: set[str] = set()
         for pid in part_ids:
-            out |= self._codes_by_part.get(pid, frozenset())
+            codes = self._codes_by_part.get(pid)
+            if codes is not None:
+                out.update(codes)
         return out
 
     def cue_parts_of(self, code: str) -> list[tuple[tuple[int, ...], frozenset[int]]]:

@@ -540,7 +540,8 @@ class _SentenceScorer:
         self.present = ctx.cues.codes_with_parts(self.hits)
         facts = [n for n in sent_nums if n.not_fact is None]
         self.fact_starts = sorted(n.start for n in facts)
-        self.fact_spans = [(n.start, n.end) for n in facts]
+        self.span_starts = [n.start for n in facts]  # the facts' spans, as two lists of unboxed integers
+        self.span_ends = [n.end for n in facts]
         self.fact_ends: dict[int, int] = {}  # end offset -> how many facts end there
         for n in facts:
             self.fact_ends[n.end] = self.fact_ends.get(n.end, 0) + 1
@@ -549,8 +550,7 @@ class _SentenceScorer:
             self.break_chars = [m.start() for m in _BREAK_CHAR_RE.finditer(ctx.text, sent.start, sent.end)]
         else:  # the sentence's breaks are its ';' and ':', one character each
             self.hard_breaks = [start for start, _ in _sentence_breaks(ctx, sent)]
-        self.min_gaps: dict[tuple[int, int], int] = {}  # cue occurrence -> its gap to the nearest fact
-        self.ends_before: dict[int, tuple[int, ...]] = {}  # cue start -> `_ends_just_before` it
+        self.ends_before: dict[int, tuple[int, ...]] = {}  # cue start -> `_ends_just_before` it, where one is
         self._cues = ctx.cues
         self._hit_parts = set(self.hits)
         self._usable: dict[str, list[tuple[int, ...]]] = {}
@@ -620,28 +620,29 @@ class _SentenceScorer:
 
     def _ends_just_before(self, start: int) -> tuple[int, ...]:
         """The fact ends at most 2 characters before `start`, with only spaces in between (once per start)."""
+        for end in self.span_ends:  # mostly no fact ends there: told by integer comparisons, nothing cached
+            if start - 2 <= end <= start:
+                break
+        else:
+            return ()
         found = self.ends_before.get(start)
         if found is None:
             ends, text = self.fact_ends, self.text
-            found = ()
-            if start in ends or start - 1 in ends or start - 2 in ends:  # mostly none: no slicing then
-                near = (start, start - 1, start - 2)
-                found = tuple(end for end in near if end in ends and not text[end:start].strip())
-            self.ends_before[start] = found
+            near = (start, start - 1, start - 2)
+            found = self.ends_before[start] = tuple(end for end in near if end in ends and not text[end:start].strip())
         return found
 
     def _min_gap(self, start: int, end: int) -> int:
-        found = self.min_gaps.get((start, end))
-        if found is None:
-            # characters between the occurrence and each fact (0 when they overlap), the least of them: a loop,
-            # not `min` of a generator (under mypyc, a generator object per call). The facts hold the number
-            # being weighed; no gap reaches the length of the text.
-            found = len(self.text)
-            for s, e in self.fact_spans:
-                gap = s - end if end <= s else start - e if start >= e else 0
-                if gap < found:
-                    found = gap
-            self.min_gaps[(start, end)] = found
+        """The characters between the occurrence and the nearest fact (0 when they overlap). The facts hold the
+        number being weighed; no gap reaches the length of the text. A few facts a sentence: a loop over
+        them costs less than a cache keyed by the occurrence."""
+        found = len(self.text)
+        span_ends = self.span_ends
+        for i, s in enumerate(self.span_starts):
+            e = span_ends[i]
+            gap = s - end if end <= s else start - e if start >= e else 0
+            if gap < found:
+                found = gap
         return found
 
 
