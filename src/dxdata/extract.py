@@ -276,7 +276,12 @@ def _default_region(article: Article, regions: list[RegionMatch], sentences: lis
 
 def _national_meeting(text: str, sentences: list[Sentence]) -> bool:
     """A lead that reports a meeting or report of a national body (covered by a provincial paper)."""
-    lead = [text[s.start : s.end] for s in sentences if not s.is_chrome][:4]
+    lead: list[str] = []
+    for s in sentences:
+        if not s.is_chrome:
+            lead.append(text[s.start : s.end])
+            if len(lead) == 4:
+                break
     # every match holds 'họp' or 'nghị': a substring test spares most sentences the regex
     return any(
         _NATIONAL_MEETING_RE.search(seg.replace("\n", " "))

@@ -426,6 +426,8 @@ _ANY_BLOCKING_RE: Final = re.compile("|".join(f"(?:{rx.pattern})" for rx, _ in _
 
 
 _HOTLINE_LEADS: Final = ("1800", "1900")
+_BLOCK_SEPARATORS: Final = frozenset("-/.:h–—")  # right after one or two digits (or four: a dash)
+_SPACED_SEPARATORS: Final = frozenset("-/.–—")  # after a space
 
 
 def _may_block(text: str, start: int, end: int) -> bool:
@@ -438,14 +440,17 @@ def _may_block(text: str, start: int, end: int) -> bool:
     length = end - start
     if (length >= 2 and text[start] == "0") or (length >= 4 and text.startswith(_HOTLINE_LEADS, start)):
         return True
-    if length > 4 or length == 3:
+    if length > 4 or length == 3 or end >= len(text):
         return False
-    after = text[end : end + 2]
-    if after[:1] in ("-", "/", ".", ":", "h", "–", "—"):  # some of them for some lengths only: the regex tells
+    after = text[end]  # one character at a time: no slices of the text
+    if after in _BLOCK_SEPARATORS:  # some of them for some lengths only: the regex tells
         return True
-    if not after[:1].isspace():  # `\s` is `str.isspace`
+    if not after.isspace():  # `\s` is `str.isspace`
         return False
-    return after[1:].isspace() or after[1:] in ("-", "/", ".", "–", "—")  # spaces lead to a dash or a slash
+    if end + 1 >= len(text):
+        return False
+    after = text[end + 1]
+    return after.isspace() or after in _SPACED_SEPARATORS  # spaces lead to a dash or a slash
 
 
 def _blocked_spans(text: str, runs: list[tuple[int, int]]) -> list[tuple[int, int, str]]:

@@ -737,13 +737,22 @@ class EndPattern:
         window = _window(reversed_text, width)
         skip, chars = self._last_chars()
         if chars is not None:
-            rest = window.lstrip(skip)
-            if not rest or rest[0] not in chars:
+            p = _skip_run(window, skip)
+            if p == len(window) or window[p] not in chars:
                 return False
             k, heads = self.heads
-            if heads is not None and rest[:k] not in heads:
+            if heads is not None and window[p : p + k] not in heads:
                 return False
         return self._mirror.match(window) is not None
+
+
+def _skip_run(window: str, skip: str) -> int:
+    """Where the leading run of characters of `skip` ends in `window` (`len(window.lstrip(skip))` from the end):
+    a loop over the few characters of the run, where `lstrip` first reads `skip` into a table."""
+    p, n = 0, len(window)
+    while p < n and window[p] in skip:
+        p += 1
+    return p
 
 
 def _window(reversed_text: str, width: int) -> str:
@@ -815,21 +824,27 @@ class EndRules:
         """For each rule in order, `rule.search_reversed(reversed_text, width)`."""
         groups, always = self._by_last_char()
         window = _window(reversed_text, width)
-        asked = list(always)
         rules = self._rules
+        answers: list[bool] | None = None  # made where a rule holds: mostly none does
         for skip, by_char in groups:
-            rest = window.lstrip(skip)
-            if rest:
-                for i in by_char.get(rest[0], ()):
-                    k, heads = rules[i].heads
-                    if heads is None or rest[:k] in heads:
-                        asked.append(i)
-        if not asked:
-            return self._no
-        answers = list(self._no)
-        for i in asked:
-            answers[i] = rules[i]._mirror.match(window) is not None
-        return tuple(answers)
+            p = _skip_run(window, skip)
+            if p == len(window):
+                continue
+            candidates = by_char.get(window[p])
+            if candidates is None:
+                continue
+            for i in candidates:
+                k, heads = rules[i].heads
+                if (heads is None or window[p : p + k] in heads) and rules[i]._mirror.match(window) is not None:
+                    if answers is None:
+                        answers = list(self._no)
+                    answers[i] = True
+        for i in always:
+            if rules[i]._mirror.match(window) is not None:
+                if answers is None:
+                    answers = list(self._no)
+                answers[i] = True
+        return self._no if answers is None else tuple(answers)
 
 
 # ---- patterns anchored at the start --------------------------------------------------------
