@@ -64,6 +64,7 @@ def _safe_date(year: int, month: int, day: int) -> date | None:
 _Y: Final = r"((?:19|20)\d{2})"
 # "đến / tính đến / tới hết ..." before a date makes it cumulative: checked on the text before a match
 _UPTO_BEFORE: Final = EndPattern(r"(?:đến|tới|đến hết|tới hết|hết|lũy kế đến)\s+(?:thời điểm\s+)?$")
+_WORD_NUM: Final = {"sáu": 6, "chín": 9, "ba": 3, "bốn": 4, "năm": 5, "mười": 10}  # counts of months, in words
 _PATTERNS: Final[list[tuple[str, re.Pattern[str]]]] = [
     (
         "range_years",
@@ -74,7 +75,7 @@ _PATTERNS: Final[list[tuple[str, re.Pattern[str]]]] = [
     (
         "months_of_year",
         re.compile(
-            rf"(?P<n>\d{{1,2}}|sáu|chín|ba|bốn|năm|mười)\s+tháng"
+            rf"(?P<n>\d{{1,2}}|{'|'.join(_WORD_NUM)})\s+tháng"
             rf"(?:\s+(?:đầu|đầu năm|cuối|qua|của|năm))*\s*(?:năm\s+)?{_Y}?",
         ),
     ),
@@ -108,10 +109,9 @@ _COMPARISON_BEFORE: Final = EndPattern(
     r"(?:so với|so cùng kỳ|so với cùng kỳ|hơn|từ|như|bằng)\s*(?:cùng kỳ\s*)?$", re.IGNORECASE
 )
 _POSSESSIVE_BEFORE: Final = EndPattern(r"\bcủa\s*$")
-_WORD_NUM: Final = {"ba": 3, "bốn": 4, "năm": 5, "sáu": 6, "chín": 9, "mười": 10}
 
 
-# Where each pattern can start: at one of its strings here, or (kinds in `_numeral_starts`) where the
+# Where each pattern can start: at one of its strings here, or (kinds in `_pattern_starts`) where the
 # numeral it begins with can. `Anchors` finds the strings in one pass and each pattern is tried at
 # those offsets only (`finditer_at`): the same matches as a full scan, for a fraction of the work.
 _STARTS: Final[dict[str, tuple[str, ...]]] = {
@@ -145,23 +145,67 @@ def _range_link_at(text: str, pos: int) -> bool:
     return text.startswith(_RANGE_LINKS, pos)
 
 
-def _numeral_starts(kind: str, text: str, runs: list[tuple[int, int]], anchors: dict[str, list[int]]) -> list[int]:
-    """Offsets where the leading numeral of a `kind` match can start; each such numeral ends a run of digits."""
-    if kind == "range_years":  # "2021-2025": a year, the last four digits of a run, then a dash, 'đến' or 'tới'
-        return [end - 4 for start, end in runs if end - start >= 4 and _range_link_at(text, end)]
-    if kind == "day":  # "16/2/2022": one or two digits ending a run, then a separator
+def _pattern_starts(kind: str, text: str, runs: list[tuple[int, int]], anchors: dict[str, list[int]]) -> list[int]:
+    """Ascending offsets where a `kind` match can start: at one of its `_STARTS` strings, or at the numeral it
+    begins with. For the kinds below, an offset where a condition every match meets fails is left out: each
+    try is a call into the regex engine, and most would fail.
+    """
+    starts = merge_starts(anchors, _STARTS[kind])
+    if kind == "range_years":
+        # "2021-2025": a year, the last four digits of a run, then a dash, 'đến' or 'tới'. After "năm" and
+        # spaces, such a year starts its run: it follows a space, and a longer run puts a digit where the
+        # link must be.
+        years = [end - 4 for start, end in runs if end - start >= 4 and _range_link_at(text, end)]
+        return _union(_after_word_and_spaces(text, starts, 3, set(years)), years)
+    if kind == "day":
+        # "16/2/2022": one or two digits ending a run, a separator; the next run, one or two digits, then a
+        # separator; the next, a year of four digits at least
         ahead = _SEPARATOR_AHEAD
-        return [p for start, end in runs if ahead.matches(text, end) for p in (end - 2, end - 1) if p >= start]
-    if kind == "months_of_year":  # "4 tháng", "sáu tháng": a numeral of one to four characters, spaces, "tháng"
-        out: list[int] = []
+        days: list[int] = []
+        for i in range(len(runs) - 2):
+            start, end = runs[i]
+            month_start, month_end = runs[i + 1]
+            year_start, year_end = runs[i + 2]
+            short_month, long_year = month_end - month_start <= 2, year_end - year_start >= 4
+            if short_month and long_year and ahead.matches(text, end) and ahead.matches(text, month_end):
+                days.extend(p for p in (end - 2, end - 1) if p >= start)
+        return _union(_after_word_and_spaces(text, starts, 4, set(days)), days)  # "ngày 16/2/2022"
+    if kind == "months_of_year":
+        # "4 tháng", "sáu tháng": a number of months (one or two digits, or a word) ending just before the
+        # spaces before "tháng"
+        months: list[int] = []
         for t in anchors["tháng"]:
             q = t
             while q > 0 and text[q - 1].isspace():
                 q -= 1
             if q < t:
-                out.extend(p for p in range(q - 4, q) if p >= 0)
-        return out
-    return []
+                months.extend(p for p in range(max(q - 4, 0), q) if _is_month_count(text[p:q]))
+        return _union(starts, months)
+    return starts
+
+
+def _is_month_count(word: str) -> bool:
+    """What the `(?P<n>...)` of "months_of_year" can match in full: one or two digits, or a count in words."""
+    return word in _WORD_NUM or (len(word) <= 2 and word.isdecimal())
+
+
+def _after_word_and_spaces(text: str, starts: list[int], length: int, allowed: set[int]) -> list[int]:
+    """The `starts` of a word of `length` characters followed by spaces and then an offset in `allowed`: the
+    patterns that open with the word (optional) and spaces need their numeral there, or fail."""
+    out: list[int] = []
+    for p in starts:
+        q = p + length
+        while q < len(text) and text[q].isspace():
+            q += 1
+        if q > p + length and q in allowed:
+            out.append(p)
+    return out
+
+
+def _union(first: list[int], second: list[int]) -> list[int]:
+    if not second:
+        return first
+    return sorted(set(first).union(second))
 
 
 def find_time_expressions(
@@ -187,11 +231,7 @@ def find_time_expressions(
     if runs is None:
         runs = digit_runs(text)  # lower-casing keeps every digit where it is
     for kind, rx in _PATTERNS:
-        starts = merge_starts(anchors, _STARTS[kind])
-        numerals = _numeral_starts(kind, lowered, runs, anchors)
-        if numerals:
-            starts = sorted(set(starts).union(numerals))
-        for m in finditer_at(rx, lowered, starts):
+        for m in finditer_at(rx, lowered, _pattern_starts(kind, lowered, runs, anchors)):
             expr = _read(kind, m, ref, lowered)
             if expr is not None:
                 found.append(expr)
