@@ -52,6 +52,8 @@ def _table(codebook: Codebook) -> _CueTable:
         else frozenset(pid for _, ids in cues_by_indicator.get(code, []) for pid in ids)
         for code, ind in codebook.indicators.items()
     }
+    if len(part_ids) > 1 << _PID_BITS:
+        raise ValueError(f"{len(part_ids)} cue parts: more than `CueIndex` packs")
     automaton = Matcher({part: (pid, len(part)) for part, pid in part_ids.items()})
     codes_by_part = {pid: frozenset(codes) for pid, codes in users.items()}
     cue_sets = {code: [(ids, frozenset(ids)) for _, ids in cues] for code, cues in cues_by_indicator.items()}
@@ -64,45 +66,60 @@ PRIOR_PER_PART: Final = 2.0
 PRIOR_CAP: Final = 10.0
 
 
+_PID_BITS: Final = 20  # cue part ids are below 2**20 (`_table` checks): packed under the offsets
+
+
+def _hit_key(start: int, end: int, pid: int, width: int) -> int:
+    """A cue part's occurrence as one integer, ordered as (start, end, part id) are (`width`: the bits of the
+    text's length). A list of them sorts several times faster than a list of tuples."""
+    return (((start << width) | end) << _PID_BITS) | pid
+
+
 class CueIndex:
     """Where each cue part occurs in one article's folded text, on word boundaries."""
 
-    def __init__(self, codebook: Codebook, folded: str, hits: list[tuple[int, int, int]] | None = None) -> None:
-        """`hits`: the (start, end, part id) on word boundaries, when a combined scan found them already."""
+    def __init__(self, codebook: Codebook, folded: str, hits: list[int] | None = None) -> None:
+        """`hits`: the `_hit_key`s of the cue parts on word boundaries (width: `len(folded).bit_length()`),
+        when a combined scan found them already."""
         table = _table(codebook)
         self._cues_by_indicator = table.cues_by_indicator
         self._specificity = table.specificity
         self._prior_parts = table.prior_parts
         self._codes_by_part = table.codes_by_part
         self._cue_sets = table.cue_sets
+        n = len(folded)
+        width = n.bit_length()
         if hits is None:
             hits = []
-            n = len(folded)
-            for end_index, (pid, length) in table.automaton.iter(folded):
-                start, end = end_index - length + 1, end_index + 1
+            values = table.automaton.values
+            for i, start, end in table.automaton.found(folded):
                 # on word boundaries: no alphanumeric character on both sides of an edge
                 if start > 0 and folded[start - 1].isalnum() and folded[start].isalnum():
                     continue
-                if end < n and folded[end].isalnum() and folded[end_index].isalnum():
+                if end < n and folded[end].isalnum() and folded[end - 1].isalnum():
                     continue
-                hits.append((start, end, pid))
+                hits.append(_hit_key(start, end, values[i][0], width))
         hits.sort()
-        self._hits = hits
-        self._starts = [h[0] for h in hits]
-        self._found_parts = {h[2] for h in hits}
+        # the occurrences by start, then end: three lists of unboxed integers
+        self._starts = [key >> (width + _PID_BITS) for key in hits]
+        self._ends = [(key >> _PID_BITS) & ((1 << width) - 1) for key in hits]
+        self._pids = [key & ((1 << _PID_BITS) - 1) for key in hits]
+        self._found_parts = set(self._pids)
         self._prior: dict[str, float] = {}
 
     def hits_in(self, start: int, end: int) -> dict[int, list[tuple[int, int]]]:
         """Cue part id -> occurrences [(start, end)] inside [start, end)."""
         out: dict[int, list[tuple[int, int]]] = {}  # (not a defaultdict: compiled, its `out[pid]` is a slow call)
-        i = count_below(self._starts, start)
-        while i < len(self._hits) and self._hits[i][0] < end:
-            s, e, pid = self._hits[i]
+        starts, ends, pids = self._starts, self._ends, self._pids
+        i = count_below(starts, start)
+        while i < len(starts) and starts[i] < end:
+            e = ends[i]
             if e <= end:
+                pid = pids[i]
                 found = out.get(pid)
                 if found is None:
                     found = out[pid] = []
-                found.append((s, e))
+                found.append((starts[i], e))
             i += 1
         return out
 
@@ -190,9 +207,10 @@ def scan_article(
 
     `encoded`: `folded` as `scan_matcher(codebook)` reads it, when the caller has it (`dxdata.text.ViewTable`).
     """
-    cue_hits: list[tuple[int, int, int]] = []
+    cue_hits: list[int] = []  # `_hit_key`s
     bodies: list[tuple[int, int, str]] = []
     n = len(folded)
+    width = n.bit_length()
     automaton = scan_matcher(codebook)
     values = automaton.values
     for i, start, end in automaton.found(folded, encoded):
@@ -201,7 +219,7 @@ def scan_article(
         right_word = end < n and folded[end].isalnum()
         # a cue part may touch a word when its own edge character is not alphanumeric (`CueIndex`)
         if pid >= 0 and not (left_word and first_alnum) and not (right_word and last_alnum):
-            cue_hits.append((start, end, pid))
+            cue_hits.append(_hit_key(start, end, pid, width))
         if code is not None and not left_word and not right_word:
             bodies.append((start, end, code))
     return CueIndex(codebook, folded, cue_hits), bodies

@@ -339,6 +339,22 @@ def _automaton() -> tuple[Matcher[int], tuple[_Pattern, ...]]:
 # ---------------------------------------------------------------- matching
 
 
+def _upper_at(text: str, start: int, offsets: tuple[int, ...]) -> bool:
+    """Whether the characters at these offsets from `start` are upper case."""
+    for offset in offsets:  # noqa: SIM110 (a loop: under mypyc, `all` of a generator builds an object per call)
+        if not text[start + offset].isupper():
+            return False
+    return True
+
+
+def _overlaps(start: int, end: int, starts: list[int], ends: list[int]) -> bool:
+    """Whether [start, end) shares a character with one of the spans [starts[i], ends[i])."""
+    for i, other_start in enumerate(starts):  # noqa: SIM110 (as in `_upper_at`)
+        if other_start < end and start < ends[i]:
+            return True
+    return False
+
+
 def _left_ok(text: str, start: int) -> bool:
     if start == 0:
         return True
@@ -399,12 +415,12 @@ def find_regions_and_words(
                 region_hits.append((end - 1, region_index))
             if word_index >= 0:
                 starts[word_index].append(start)
-        return _regions_from_hits(text, region_hits), dict(zip(words, starts, strict=True))
+        return _regions_from_hits(text, region_hits), {word: starts[i] for i, word in enumerate(words)}
     for i, start, _end in automaton.found(lowered, encoded):
         word_index = values[i][1]
         if word_index >= 0:
             starts[word_index].append(start)
-    return find_regions(text, lowered), dict(zip(words, starts, strict=True))
+    return find_regions(text, lowered), {word: starts[i] for i, word in enumerate(words)}
 
 
 _ODD_SPACES: Final = tuple(c for c in _ODD_CHARS if _CHAR_MAP[ord(c)] == ord(" "))
@@ -433,7 +449,7 @@ def _regions_from_hits(text: str, hits: Iterable[tuple[int, int]]) -> list[Regio
         start = end - pat.length
         if not (_left_ok(text, start) and _right_ok(text, end)):
             continue
-        if any(not text[start + o].isupper() for o in pat.upper):
+        if not _upper_at(text, start, pat.upper):
             continue
         if pat.unit is not None:
             if pat.bare and _after_name_word(text, start):
@@ -451,12 +467,16 @@ def _regions_from_hits(text: str, hits: Iterable[tuple[int, int]]) -> list[Regio
             if c[2] is None or all(c[1] <= s or e <= c[0] or (c[0] <= s and e <= c[1]) for s, e in blocks)
         ]
     cands.sort(key=lambda c: (c[0] - c[1], c[0]))
-    taken = bytearray(len(text))
+    # the spans taken so far (longest first): a few per article, so a candidate is compared with each of
+    # them rather than marked character by character
+    taken_starts: list[int] = []
+    taken_ends: list[int] = []
     out = []
     for start, end, u in cands:
-        if any(taken[start:end]):
+        if _overlaps(start, end, taken_starts, taken_ends):
             continue
-        taken[start:end] = b"\x01" * (end - start)
+        taken_starts.append(start)
+        taken_ends.append(end)
         if u is not None:
             out.append(
                 RegionMatch(start, end, u.region_code, u.region_code_2025, u.level, u.name, text[start:end])
