@@ -167,7 +167,7 @@ def split_sentences(text: str) -> list[Sentence]:
             if gap_end < 0:
                 continue
             pos = gap_end
-            if _ends_with_abbreviation(text[piece_start:p]):
+            if _ends_with_abbreviation(text, piece_start, p):
                 continue
             out.append(Sentence(piece_start, p, para_index, chrome))
             piece_start = gap_end
@@ -216,9 +216,21 @@ def _is_capital_or_digit(ch: str) -> bool:
     return "A" <= ch <= "Z" or "À" <= ch <= "Ỹ" or "0" <= ch <= "9"
 
 
-def _ends_with_abbreviation(piece: str) -> bool:
-    words = piece.rstrip(".").rsplit(None, 1)
-    if not words:
+def _ends_with_abbreviation(text: str, start: int, end: int) -> bool:
+    """Whether the piece `text[start:end]` ends with an abbreviation ("TP.", "ThS.") or a single letter.
+
+    Its last word is that of `piece.rstrip(".").rsplit(None, 1)`, read backwards from `end` in the text:
+    no copy of the piece, nor of all but its last word.
+    """
+    word_end = end
+    while word_end > start and text[word_end - 1] == ".":
+        word_end -= 1
+    while word_end > start and text[word_end - 1].isspace():  # `rsplit(None)` ignores trailing whitespace
+        word_end -= 1
+    if word_end == start:
         return False
-    last = words[-1].lower().strip('("“')
+    word_start = word_end - 1
+    while word_start > start and not text[word_start - 1].isspace():
+        word_start -= 1
+    last = text[word_start:word_end].lower().strip('("“')
     return last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha())
