@@ -265,10 +265,15 @@ def test_blocked_spans_equal_a_full_scan() -> None:
                     spans.append((mm.start(), mm.end(), reason))
         return sorted(spans)
 
+    found: set[tuple[object, str]] = set()
     for text in _fuzz(2000, 4):
         text = text.replace("x", "0912 345 678").replace("ı", "16/2/2024").replace("ſ", "08:30")
-        text = text.replace("İ", "1800 1234").replace("top", "top 19001")
-        assert numbers._blocked_spans(text, digit_runs(text)) == full_scan(text), text
+        text = text.replace("İ", "1800 1234").replace("top", "top 19001").replace("ISO", "2021 – 2025, 2024-02-16")
+        text = text.replace("mức", "8h30 ngày 16 - 2")
+        expected = full_scan(text)
+        assert numbers._blocked_spans(text, digit_runs(text)) == expected, text
+        found.update((rx, reason) for (rx, reason) in numbers._BLOCKING for s, e, r in expected if r == reason)
+    assert {reason for _, reason in found} == {"date", "year", "time", "phone"}
 
 
 def test_level_label_prefilter_is_exact() -> None:

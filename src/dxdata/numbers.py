@@ -422,43 +422,52 @@ _BLOCKING: Final = (
     (_TIME_RE, "time"),
     (_PHONE_RE, "phone"),
 )
-_ANY_BLOCKING_RE: Final = re.compile("|".join(f"(?:{rx.pattern})" for rx, _ in _BLOCKING))
-
-
 _HOTLINE_LEADS: Final = ("1800", "1900")
-_BLOCK_SEPARATORS: Final = frozenset("-/.:h–—")  # right after one or two digits (or four: a dash)
-_SPACED_SEPARATORS: Final = frozenset("-/.–—")  # after a space
 
 
-def _may_block(text: str, start: int, end: int) -> bool:
-    """Whether a blocking pattern can start the run of digits `text[start:end]`.
+def _blocking_starts(text: str, runs: list[tuple[int, int]]) -> list[list[int]]:
+    """For each of `_BLOCKING`, in order, the starts of runs of digits where it can match.
 
-    Phone numbers start with "0" and another digit, or with "1800" or "1900"; the others with one or two
-    digits then a separator (or spaces, for a day and month), or four then a dash (or spaces, for a span of
-    years): most runs of digits in an article are none of these.
+    Each pattern starts a run of digits, and each test below is one its every match passes, read from the
+    run, the characters after it and the next run: a date "16/2/2024" is one or two digits, a separator
+    right after them, then a run of one or two (or a year of four after "/" or "-"); a phone number starts
+    "0" and another digit, or "1800"/"1900"... Most runs pass none, and no pattern is tried there.
     """
-    length = end - start
-    if (length >= 2 and text[start] == "0") or (length >= 4 and text.startswith(_HOTLINE_LEADS, start)):
-        return True
-    if length > 4 or length == 3 or end >= len(text):
-        return False
-    after = text[end]  # one character at a time: no slices of the text
-    if after in _BLOCK_SEPARATORS:  # some of them for some lengths only: the regex tells
-        return True
-    if not after.isspace():  # `\s` is `str.isspace`
-        return False
-    if end + 1 >= len(text):
-        return False
-    after = text[end + 1]
-    return after.isspace() or after in _SPACED_SEPARATORS  # spaces lead to a dash or a slash
+    dates: list[int] = []
+    day_months: list[int] = []
+    year_spans: list[int] = []
+    times: list[int] = []
+    phones: list[int] = []
+    n = len(text)
+    for i, (start, end) in enumerate(runs):
+        length = end - start
+        if (length >= 2 and text[start] == "0") or (length >= 4 and text.startswith(_HOTLINE_LEADS, start)):
+            phones.append(start)  # 0xx xxx xxxx, 1800 xxxx
+        if length == 3 or length > 4 or end >= n:
+            continue
+        after = text[end]
+        next_start, next_end = runs[i + 1] if i + 1 < len(runs) else (n, n)
+        next_length = next_end - next_start
+        gap = text[end:next_start].strip()  # `\s*[-/.]\s*` leaves the separator alone
+        if length <= 2:
+            if after in ":h":
+                times.append(start)  # 08:30, 8h30
+            if after in "/.-" and next_start == end + 1 and (next_length <= 2 or next_length == 4):
+                dates.append(start)  # 16/2/2024, 6/2023
+            if gap in ("-", "/", ".") and next_length <= 2:
+                day_months.append(start)  # 16/2, 16 - 2
+        elif length == 4:
+            if after == "-" and next_start == end + 1 and next_length == 2:
+                dates.append(start)  # 2024-02-16
+            if gap in ("-", "–", "—") and next_length == 4:
+                year_spans.append(start)  # 2021-2025
+    return [dates, day_months, year_spans, times, phones]
 
 
 def _blocked_spans(text: str, runs: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
     """Dates, times, year spans and phone numbers: each of these patterns starts a run of digits."""
-    # where none of them matches, none is worth trying on its own
-    starts = [p for p, end in runs if _may_block(text, p, end) and _ANY_BLOCKING_RE.match(text, p)]
     spans: list[tuple[int, int, str]] = []
-    for rx, reason in _BLOCKING:
+    for (rx, reason), starts in zip(_BLOCKING, _blocking_starts(text, runs), strict=True):
         spans.extend(
             (mm.start(), mm.end(), reason)
             for mm in finditer_at(rx, text, starts)
