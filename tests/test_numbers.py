@@ -224,12 +224,15 @@ def _fuzz(n: int, seed: int) -> list[str]:
 
 
 def test_end_patterns_answer_like_re_search() -> None:
+    """Every end-anchored rule of the extractor (numbers, time expressions, places) against `re.search`."""
+    from dxdata import extract, periods
     from dxdata.text import EndPattern
 
-    patterns = [v for v in vars(numbers).values() if isinstance(v, EndPattern)]
+    patterns = [v for m in (numbers, periods, extract) for v in vars(m).values() if isinstance(v, EndPattern)]
     patterns += [rx for _, rx in numbers._QUALIFIER_RES]
-    assert len(patterns) > 10
-    for text in _fuzz(3000, 1):
+    assert len(patterns) > 20
+    words = ["đến", "tới hết", "lũy kế đến", "thời điểm", "so với", "cùng kỳ", "điểm cầu", "tỉnh", "TP.", "tp"]
+    for text in [*_fuzz(3000, 1), *("".join(random.Random(i).choices([*words, " ", "  "], k=5)) for i in range(3000))]:
         for p in patterns:
             assert p.search(text) == (p.pattern.search(text) is not None), (p.pattern.pattern, text)
 

@@ -64,7 +64,7 @@ _NATIONAL_MEETING_RE: Final = re.compile(
 )
 _RESPECTIVELY_RE: Final = re.compile(r"\blần lượt\b", re.IGNORECASE)
 _RESPECTIVELY_LEADS: Final = ("lần lượt",)
-_VENUE_BEFORE_RE: Final = EndPattern(r"(?:điểm cầu|tại hội trường)\s*(?:tỉnh|thành phố|TP\.?)?\s*$", re.IGNORECASE)
+_VENUE_BEFORE_RE: Final = EndPattern(r"(?:điểm cầu|tại hội trường)(?:\s*(?:tỉnh|thành phố|TP\.?))?\s*$", re.IGNORECASE)
 _POSSESSIVE_BEFORE_RE: Final = EndPattern(r"\b(?:của|thuộc)\s*$", re.IGNORECASE)
 _MEETING_RE: Final = EndPattern(
     r"(?:phiên\s+họp|hội\s+nghị|cuộc\s+họp|báo\s+cáo|kỳ\s+họp)[^.;]{0,60}?\bcủa\s+$", re.IGNORECASE

@@ -63,7 +63,9 @@ def _safe_date(year: int, month: int, day: int) -> date | None:
 
 _Y: Final = r"((?:19|20)\d{2})"
 # "đến / tính đến / tới hết ..." before a date makes it cumulative: checked on the text before a match
-_UPTO_BEFORE: Final = EndPattern(r"(?:đến|tới|đến hết|tới hết|hết|lũy kế đến)\s+(?:thời điểm\s+)?$")
+# (the optional words before the final run of spaces, not after it: the same matches, and `EndPattern` can
+# then tell from the character before that run whether a match may end there)
+_UPTO_BEFORE: Final = EndPattern(r"(?:đến|tới|đến hết|tới hết|hết|lũy kế đến)(?:\s+thời điểm)?\s+$")
 _WORD_NUM: Final = {"sáu": 6, "chín": 9, "ba": 3, "bốn": 4, "năm": 5, "mười": 10}  # counts of months, in words
 _PATTERNS: Final[list[tuple[str, re.Pattern[str]]]] = [
     (
@@ -106,7 +108,7 @@ _PATTERNS: Final[list[tuple[str, re.Pattern[str]]]] = [
     ),
 ]
 _COMPARISON_BEFORE: Final = EndPattern(
-    r"(?:so với|so cùng kỳ|so với cùng kỳ|hơn|từ|như|bằng)\s*(?:cùng kỳ\s*)?$", re.IGNORECASE
+    r"(?:so với|so cùng kỳ|so với cùng kỳ|hơn|từ|như|bằng)(?:\s*cùng kỳ)?\s*$", re.IGNORECASE
 )
 _POSSESSIVE_BEFORE: Final = EndPattern(r"\bcủa\s*$")
 
