@@ -720,7 +720,7 @@ class EndPattern:
                 chars, empty = _first_chars(backwards, ignorecase)
                 if chars is not None and not empty and chars.isdisjoint(skip):
                     found = (skip, chars)
-                    self.heads = _heads(backwards, ignorecase)  # (set before `_filter`: read once that is)
+                    self.heads = _heads(backwards, ignorecase)  # read by callers once `_last_chars` has run
             self._filter = found
         return found
 
@@ -747,7 +747,7 @@ class EndPattern:
 
 
 def _skip_run(window: str, skip: str) -> int:
-    """Where the leading run of characters of `skip` ends in `window` (`len(window.lstrip(skip))` from the end):
+    """Where the leading run of characters of `skip` ends in `window` (`len(window) - len(window.lstrip(skip))`):
     a loop over the few characters of the run, where `lstrip` first reads `skip` into a table."""
     p, n = 0, len(window)
     while p < n and window[p] in skip:
