@@ -11,7 +11,6 @@ covers).
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -168,7 +167,7 @@ def extract_article(article: Article, codebook: Codebook) -> ExtractionResult:
         # the numbers starting in the sentence, `starts[lo:hi]`: bisections of `starts` by its start and end,
         # found by stepping on from the last sentence's (sentences come in text order; else a bisection)
         if lo and starts[lo - 1] >= sent.start:
-            lo = bisect_left(starts, sent.start)
+            lo = count_below(starts, sent.start)
         while lo < count and starts[lo] < sent.start:
             lo += 1
         hi = lo
@@ -292,7 +291,7 @@ def _national_meeting(text: str, sentences: list[Sentence]) -> bool:
 
 def _in_chrome(pos: int, sentences: list[Sentence], starts: list[int]) -> bool:
     """True when `pos` lies in page chrome or between sentences (sorted by start; `starts`: their starts)."""
-    i = bisect_right(starts, pos) - 1
+    i = count_below(starts, pos + 1) - 1  # the sentences starting at or before `pos`, less one
     return i < 0 or not (sentences[i].start <= pos < sentences[i].end) or sentences[i].is_chrome
 
 

@@ -12,7 +12,17 @@ import re
 import string
 from typing import Final
 
-from dxdata.text import Anchors, EndPattern, EndRules, StartPattern, digit_runs, finditer_at, is_word_char, merge_starts
+from dxdata.text import (
+    Anchors,
+    EndPattern,
+    EndRules,
+    StartPattern,
+    digit_runs,
+    finditer_at,
+    is_word_char,
+    merge_starts,
+    skip_spaces,
+)
 
 # One numeral as written: "2.398", "17.371.225", "80,2", "0.6667", "1.000", "86".
 # Possessive (`++`, `{1,3}+`) where giving back a digit could never help: a digit would be next, not the
@@ -95,6 +105,16 @@ class NumberMention:
         self.not_fact = not_fact
         self.is_change = is_change
         self.range_role = range_role
+
+    def read_as(
+        self, value: float, unit: str | None, qualifier: str, is_change: bool, range_role: str | None
+    ) -> NumberMention:
+        """This number read again beside its neighbours (the ends of a range, a coordinated rank): the same span,
+        text, denominator and not-fact reason, with these fields new."""
+        return NumberMention(
+            self.start, self.end, self.text, value, unit, self.denominator, qualifier, self.not_fact, is_change,
+            range_role,
+        )  # fmt: skip
 
     def __repr__(self) -> str:
         return (
@@ -423,6 +443,8 @@ _BLOCKING: Final = (
     (_PHONE_RE, "phone"),
 )
 _HOTLINE_LEADS: Final = ("1800", "1900")
+_DAY_MONTH_SEPARATORS: Final = frozenset("-/.")
+_YEAR_SPAN_DASHES: Final = frozenset("-–—")
 
 
 def _blocking_starts(text: str, runs: list[tuple[int, int]]) -> list[list[int]]:
@@ -448,18 +470,21 @@ def _blocking_starts(text: str, runs: list[tuple[int, int]]) -> list[list[int]]:
         after = text[end]
         next_start, next_end = runs[i + 1] if i + 1 < len(runs) else (n, n)
         next_length = next_end - next_start
-        gap = text[end:next_start].strip()  # `\s*[-/.]\s*` leaves the separator alone
+        # the one character between the run and the next with spaces around it (`\s*[-/.]\s*`), or ""
+        sep_at = skip_spaces(text, end, next_start)
+        spaced = sep_at < next_start and skip_spaces(text, sep_at + 1, next_start) == next_start
+        sep = text[sep_at] if spaced else ""
         if length <= 2:
             if after in ":h":
                 times.append(start)  # 08:30, 8h30
             if after in "/.-" and next_start == end + 1 and (next_length <= 2 or next_length == 4):
                 dates.append(start)  # 16/2/2024, 6/2023
-            if gap in ("-", "/", ".") and next_length <= 2:
+            if sep in _DAY_MONTH_SEPARATORS and next_length <= 2:
                 day_months.append(start)  # 16/2, 16 - 2
         elif length == 4:
             if after == "-" and next_start == end + 1 and next_length == 2:
                 dates.append(start)  # 2024-02-16
-            if gap in ("-", "–", "—") and next_length == 4:
+            if sep in _YEAR_SPAN_DASHES and next_length == 4:
                 year_spans.append(start)  # 2021-2025
     return [dates, day_months, year_spans, times, phones]
 
@@ -543,10 +568,7 @@ def _mark_coordinations(text: str, numbers: list[NumberMention]) -> None:
         if _COORDINATION_RE.matches(text[prev.end : cur.start]) and (
             not _count_noun_follows(after) or _FUNCTION_WORD_AFTER_RE.matches(after)
         ):
-            numbers[i] = NumberMention(
-                cur.start, cur.end, cur.text, cur.value, prev.unit, cur.denominator, cur.qualifier, cur.not_fact,
-                prev.is_change, cur.range_role,
-            )  # fmt: skip
+            numbers[i] = cur.read_as(cur.value, prev.unit, cur.qualifier, prev.is_change, cur.range_role)
 
 
 def _read_match(text: str, m: _NumberMatch, blocked_reason: str | None, index_article: bool = False) -> NumberMention:
@@ -707,27 +729,6 @@ def _mark_ranges(text: str, numbers: list[NumberMention]) -> None:
         scale = 1.0
         if low.unit == "count" and high.unit in ("VND", "USD", "percent", "count") and low.value < high.value:
             scale = 1.0
-        numbers[i] = NumberMention(
-            low.start,
-            low.end,
-            low.text,
-            low.value * scale,
-            low_unit,
-            low.denominator,
-            "gt",
-            None,
-            low.is_change,
-            "low",
-        )
-        numbers[i + 1] = NumberMention(
-            high.start,
-            high.end,
-            high.text,
-            high.value,
-            high.unit,
-            high.denominator,
-            "lt",
-            None,
-            high.is_change,
-            "high",
-        )
+        # both are facts (checked above): `read_as` keeps their not-fact reason, None
+        numbers[i] = low.read_as(low.value * scale, low_unit, "gt", low.is_change, "low")
+        numbers[i + 1] = high.read_as(high.value, high.unit, "lt", high.is_change, "high")

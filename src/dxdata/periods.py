@@ -12,7 +12,7 @@ import re
 from datetime import date
 from typing import Final
 
-from dxdata.text import Anchors, EndPattern, StartPattern, digit_runs, finditer_at, merge_starts
+from dxdata.text import Anchors, EndPattern, StartPattern, digit_runs, finditer_at, merge_starts, skip_spaces
 
 ROMAN: Final = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 
@@ -141,10 +141,7 @@ _RANGE_LINKS: Final = ("-", "–", "—", "đến", "tới")  # what joins the t
 
 def _range_link_at(text: str, pos: int) -> bool:
     r"""Whether `\s*(?:-|–|—|đến|tới)` matches at `pos`: a character scan, no regex call."""
-    n = len(text)
-    while pos < n and text[pos].isspace():  # `\s` is `str.isspace`
-        pos += 1
-    return text.startswith(_RANGE_LINKS, pos)
+    return text.startswith(_RANGE_LINKS, skip_spaces(text, pos, len(text)))
 
 
 def _pattern_starts(kind: str, text: str, runs: list[tuple[int, int]], anchors: dict[str, list[int]]) -> list[int]:
@@ -196,9 +193,7 @@ def _after_word_and_spaces(text: str, starts: list[int], length: int, allowed: s
     patterns that open with the word (optional) and spaces need their numeral there, or fail."""
     out: list[int] = []
     for p in starts:
-        q = p + length
-        while q < len(text) and text[q].isspace():
-            q += 1
+        q = skip_spaces(text, p + length, len(text))
         if q > p + length and q in allowed:
             out.append(p)
     return out
@@ -282,8 +277,7 @@ def _made(start: int, end: int, rev: str, ps: date | None, pe: date | None, k: s
 
 def _read(kind: str, m: re.Match[str], ref: date | None, text: str) -> TimeExpr | None:
     start, end = m.start(), m.end()
-    while start < end and text[start].isspace():
-        start += 1
+    start = skip_spaces(text, start, end)
     rev = text[max(0, start - 30) : start][::-1]  # one reversal for the three `EndPattern` rules
     ref_year = ref.year if ref else None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from dxdata.text import StartPattern, char_offsets
+from dxdata.text import StartPattern, char_offsets, skip_spaces
 
 _ABBREVIATIONS: Final = {
     "tp",
@@ -193,9 +193,7 @@ def _sentence_gap_end(text: str, p: int, end: int) -> int:
     q = p
     while q < end and text[q] in _CLOSING_CHARS:
         q += 1
-    gap_end = q
-    while gap_end < end and text[gap_end].isspace():  # `\s` is `str.isspace`
-        gap_end += 1
+    gap_end = skip_spaces(text, q, end)
     while gap_end > q:  # the longest run of spaces first, as the regex gives them back
         if _starts_sentence(text, gap_end, end):
             return gap_end

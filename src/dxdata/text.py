@@ -363,6 +363,14 @@ class Anchors:
         return dict(zip(self._keys, lists, strict=True))  # one length per literal: by end is by start
 
 
+def skip_spaces(text: str, pos: int, end: int) -> int:
+    """The first offset from `pos` (before `end`) that holds no space: where `\\s*` matched at `pos` ends
+    (`\\s` is `str.isspace`). A loop over the few spaces, with no regex call."""
+    while pos < end and text[pos].isspace():
+        pos += 1
+    return pos
+
+
 def count_below(ascending: list[int], bound: int) -> int:
     """`bisect.bisect_left(ascending, bound)`: how many items are below `bound`.
 
@@ -1070,9 +1078,8 @@ class StartPattern:
             start = p = pos if pos > 0 else 0  # the engine reads a negative offset as 0
             if end < 0:
                 end = 0
-            if spaces >= 0:  # `\s` is `str.isspace`
-                while p < end and text[p].isspace():
-                    p += 1
+            if spaces >= 0:
+                p = skip_spaces(text, p, end)
                 if p - start < spaces:
                     return False
             if p >= end or text[p] not in chars:
