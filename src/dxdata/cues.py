@@ -12,7 +12,7 @@ from dxdata.text import Matcher, count_below
 
 @dataclass(frozen=True)
 class _CueTable:
-    automaton: Matcher[tuple[int, int]]  # cue part -> (part id, length)
+    automaton: Matcher[int]  # cue part -> its part id
     cues_by_indicator: dict[str, list[tuple[int, tuple[int, ...]]]]  # code -> [(cue id, part ids)]
     specificity: dict[int, float]  # part id -> 1 / number of indicators whose cues use it
     prior_parts: dict[str, frozenset[int]]  # code -> the parts that speak for its topic (its family's)
@@ -54,7 +54,7 @@ def _table(codebook: Codebook) -> _CueTable:
     }
     if len(part_ids) > 1 << _PID_BITS:
         raise ValueError(f"{len(part_ids)} cue parts: more than `CueIndex` packs")
-    automaton = Matcher({part: (pid, len(part)) for part, pid in part_ids.items()})
+    automaton = Matcher(part_ids)
     codes_by_part = {pid: frozenset(codes) for pid, codes in users.items()}
     cue_sets = {code: [(ids, frozenset(ids)) for _, ids in cues] for code, cues in cues_by_indicator.items()}
     table = _CueTable(automaton, dict(cues_by_indicator), specificity, prior_parts, codes_by_part, cue_sets)
@@ -98,7 +98,7 @@ class CueIndex:
                     continue
                 if end < n and folded[end].isalnum() and folded[end - 1].isalnum():
                     continue
-                hits.append(_hit_key(start, end, values[i][0], width))
+                hits.append(_hit_key(start, end, values[i], width))
         hits.sort()
         # the occurrences by start, then end: three lists of unboxed integers
         self._starts = [key >> (width + _PID_BITS) for key in hits]
@@ -176,25 +176,22 @@ def body_hits(codebook: Codebook, folded: str) -> list[tuple[int, int, str]]:
     return out
 
 
-_BothValue = tuple[int, int, str | None, bool, bool]
+_BothValue = tuple[int, str | None, bool, bool]
 _BOTH_AUTOMATA: Final[dict[str, Matcher[_BothValue]]] = {}
 
 
 def scan_matcher(codebook: Codebook) -> Matcher[_BothValue]:
-    """Cue parts and body names in one automaton: value (length, cue part id or -1, body code or None,
-    whether the key's first character is alphanumeric, whether its last one is)."""
+    """Cue parts and body names in one automaton: value (cue part id or -1, body code or None, whether the
+    key's first character is alphanumeric, whether its last one is)."""
     automaton = _BOTH_AUTOMATA.get(codebook.fingerprint)
     if automaton is None:
         values: dict[str, list] = {}
-        for part, (pid, length) in _table(codebook).automaton.items():
-            values[part] = [length, pid, None]
+        for part, pid in _table(codebook).automaton.items():
+            values[part] = [pid, None]
         for name, code in codebook.body_patterns:  # a name listed twice keeps its last code, as in `body_hits`
-            values.setdefault(name, [len(name), -1, None])[2] = code
+            values.setdefault(name, [-1, None])[1] = code
         automaton = Matcher(
-            {
-                word: (length, pid, code, word[0].isalnum(), word[-1].isalnum())
-                for word, (length, pid, code) in values.items()
-            }
+            {word: (pid, code, word[0].isalnum(), word[-1].isalnum()) for word, (pid, code) in values.items()}
         )
         _BOTH_AUTOMATA[codebook.fingerprint] = automaton
     return automaton
@@ -214,7 +211,7 @@ def scan_article(
     automaton = scan_matcher(codebook)
     values = automaton.values
     for i, start, end in automaton.found(folded, encoded):
-        _length, pid, code, first_alnum, last_alnum = values[i]
+        pid, code, first_alnum, last_alnum = values[i]
         left_word = start > 0 and folded[start - 1].isalnum()
         right_word = end < n and folded[end].isalnum()
         # a cue part may touch a word when its own edge character is not alphanumeric (`CueIndex`)

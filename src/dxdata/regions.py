@@ -410,7 +410,7 @@ def find_regions_and_words(
         region_hits: list[tuple[int, int]] = []
         flat = _fold(text, lowered)  # `lowered` itself unless a dash was made plain: then `encoded` is not this
         for i, start, end in automaton.found(flat, encoded if flat is lowered else None):
-            region_index, word_index, _length = values[i]
+            region_index, word_index = values[i]
             if region_index >= 0:
                 region_hits.append((end - 1, region_index))
             if word_index >= 0:
@@ -427,16 +427,16 @@ _ODD_SPACES: Final = tuple(c for c in _ODD_CHARS if _CHAR_MAP[ord(c)] == ord(" "
 
 
 @cache
-def region_and_word_matcher(words: tuple[str, ...]) -> Matcher[tuple[int, int, int]]:
-    """Region spellings and `words` in one automaton: value (pattern index or -1, word index or -1, length)."""
+def region_and_word_matcher(words: tuple[str, ...]) -> Matcher[tuple[int, int]]:
+    """Region spellings and `words` in one automaton: value (pattern index or -1, word index or -1)."""
     if len(set(words)) != len(words) or any("-" in w or w != w.lower() for w in words):
         raise ValueError("words must be distinct, lower-case and hold no dash")
     values: dict[str, list[int]] = {}
     for key, region_index in _automaton()[0].items():
-        values[key] = [region_index, -1, len(key)]
+        values[key] = [region_index, -1]
     for word_index, word in enumerate(words):
-        values.setdefault(word, [-1, -1, len(word)])[1] = word_index
-    return Matcher({key: (region, word, length) for key, (region, word, length) in values.items()})
+        values.setdefault(word, [-1, -1])[1] = word_index
+    return Matcher({key: (region, word) for key, (region, word) in values.items()})
 
 
 def _regions_from_hits(text: str, hits: Iterable[tuple[int, int]]) -> list[RegionMatch]:
