@@ -32,10 +32,12 @@ class DaskSetupError(RuntimeError):
 
 
 def add_refresh_arguments(parser: argparse.ArgumentParser) -> None:
+    from dxdata.cli import positive_int
+
     where = parser.add_mutually_exclusive_group()
     where.add_argument(
         "--workers",
-        type=int,
+        type=positive_int,
         metavar="N",
         help="extract on a local Dask cluster of N processes (starts a Prefect server if PREFECT_API_URL is not set)",
     )
@@ -44,7 +46,7 @@ def add_refresh_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--processes",
-        type=int,
+        type=positive_int,
         metavar="N",
         help="extract in N worker processes on this machine (default: one per core; 1: in-process)",
     )

@@ -44,6 +44,7 @@ from dxdata.build import (
 )
 from dxdata.codebook import load_codebook
 from dxdata.incremental import ExtractionCache, cache_dir_for, cache_version
+from dxdata.refresh import check_folders
 from dxdata.store import VersionWriter
 
 DEFAULT_BATCH = 500
@@ -203,6 +204,7 @@ def refresh(
     processes = default_workers() if processes is None else max(1, processes)
     if not Path(raw_dir).is_dir():
         raise NotADirectoryError(f"raw folder {raw_dir} does not exist or is not a directory")
+    check_folders(raw_dir, out_dir)
 
     chunks: list[Chunk] = scan(raw_dir, version, batch_size).value
     with VersionWriter(out_dir) as writer:  # the store's lock, held until the version is published

@@ -273,7 +273,7 @@ def test_duplicates_keep_first(tmp_path: Path, caplog: pytest.LogCaptureFixture)
     assert any("b.txt" in r.getMessage() and "duplicate" in r.getMessage() for r in caplog.records)
 
 
-def test_folder_is_recursive_sorted_and_skips_hidden(tmp_path: Path) -> None:
+def test_folder_is_recursive_sorted_and_records_hidden(tmp_path: Path) -> None:
     write(tmp_path, "b.txt", ARTICLE + "\nB")
     write(tmp_path, "a/z.txt", ARTICLE + "\nAZ")
     write(tmp_path, "a/b/y.txt", ARTICLE + "\nABY")
@@ -281,7 +281,11 @@ def test_folder_is_recursive_sorted_and_skips_hidden(tmp_path: Path) -> None:
     write(tmp_path, ".DS_Store", b"\x00\x00\x00\x01Bud1")
     write(tmp_path, ".cache/x.txt", ARTICLE + "\nhidden")
     articles, rejects = read_raw_folder(tmp_path)
-    assert rejects == []
+    assert [(r.source_file, r.reason) for r in rejects] == [
+        (".DS_Store", "hidden"),
+        (".cache", "hidden"),
+        (".gitkeep", "hidden"),
+    ]
     assert [a.source_file for a in articles] == ["a/b/y.txt", "a/z.txt", "b.txt"]
 
 

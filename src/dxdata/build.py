@@ -35,7 +35,7 @@ from dxdata import series as series_module
 from dxdata.batching import map_ordered
 from dxdata.codebook import Codebook, load_codebook
 from dxdata.incremental import cache_version, extract_incremental, ingest_code_version
-from dxdata.ingest import MAX_BYTES, duplicate_reject, raw_files, read_files
+from dxdata.ingest import MAX_BYTES, IngestError, duplicate_reject, entry_problem, raw_files, read_files, read_raw_bytes
 from dxdata.pipeline import (
     SORT_KEYS,
     RefreshSummary,
@@ -101,17 +101,28 @@ class ChunkOutput:
 
 
 def scan_raw_folder(raw_dir: Path | str) -> list[RawFile]:
-    """Every file under `raw_dir` (as `dxdata.ingest.raw_files` lists them) with its fingerprint."""
+    """Every entry under `raw_dir` (as `dxdata.ingest.raw_files` lists them) with its fingerprint.
+
+    An entry that is not read (hidden, a link out of the raw folder, a FIFO ...: `entry_problem`) is
+    fingerprinted by that reason, without being opened.
+    """
+    raw_dir = Path(raw_dir)
     found = []
-    for source_file, path in raw_files(Path(raw_dir)):
+    for source_file, path in raw_files(raw_dir):
+        problem = entry_problem(path, raw_dir)
+        if problem is not None:
+            found.append(RawFile(source_file, str(path), f"{problem.reason}:{problem.detail}"))
+            continue
         try:
             st = path.stat()
             if st.st_size > MAX_BYTES:
                 fingerprint = f"size:{st.st_size}:mtime:{st.st_mtime_ns}"
             else:
-                fingerprint = hashlib.sha256(path.read_bytes()).hexdigest()
+                fingerprint = hashlib.sha256(read_raw_bytes(path, raw_dir)).hexdigest()
         except OSError as err:  # read_files reports it as unreadable, with the reason
             fingerprint = f"unreadable:{err.errno}"
+        except IngestError as err:
+            fingerprint = f"{err.reason}:{err.detail}"
         found.append(RawFile(source_file, str(path), fingerprint))
     return found
 

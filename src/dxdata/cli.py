@@ -29,9 +29,19 @@ def _cmd_refresh(args: argparse.Namespace) -> int:
     if not raw_dir.is_dir():
         print(f"error: raw folder {raw_dir} does not exist", file=sys.stderr)
         return EXIT_USAGE
+    problem = output_folder_problem(out_dir)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     from dxdata.flowpath import load_flows_module
+    from dxdata.refresh import FolderError, check_folders
     from dxdata.store import StoreError
 
+    try:
+        check_folders(raw_dir, out_dir)
+    except FolderError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_USAGE
     if not args.no_prefect:
         _prefect_defaults()
     cli_support = load_flows_module("cli_support")
@@ -43,8 +53,50 @@ def _cmd_refresh(args: argparse.Namespace) -> int:
     except StoreError as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_LOCKED if "another refresh" in str(err) else EXIT_FAILED
+    except FolderError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as err:  # a full disk, a write error: one line, not a traceback
+        print(f"error: {describe_os_error(err)}", file=sys.stderr)
+        return EXIT_FAILED
     _print_summary(summary, out_dir)
     return EXIT_OK
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: an integer of 1 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
+
+
+def output_folder_problem(out_dir: Path) -> str | None:
+    """Why `out_dir` cannot take a dataset (a file, not writable), or None: checked before any work."""
+    if out_dir.exists() and not out_dir.is_dir():
+        return f"output folder {out_dir} is a file, not a folder; choose another --out-dir"
+    existing = next((p for p in (out_dir, *out_dir.absolute().parents) if p.exists()), None)
+    if existing is not None and not existing.is_dir():
+        return f"{existing} is a file, so output folder {out_dir} cannot be made there"
+    if existing is not None and not os.access(existing, os.W_OK | os.X_OK):
+        return f"output folder {out_dir} is not writable ({existing} is read-only for this user)"
+    return None
+
+
+def describe_os_error(err: OSError) -> str:
+    """One line for a failed file operation: what failed, where, and what to do for the usual causes."""
+    import errno
+
+    where = f" ({err.filename})" if err.filename else ""
+    text = f"{err.strerror or err}{where}"
+    if err.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"the disk is full: {text}; free some space and run again (nothing was published)"
+    if err.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"permission denied: {text}; check that the output folder is writable"
+    return f"a file operation failed: {text}"
 
 
 def _print_summary(summary: dict, out_dir: Path) -> None:
@@ -98,7 +150,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--raw-dir", default="data/raw")
     p.add_argument("--out-dir", default="data/processed")
     p.add_argument(
-        "--batch-size", type=int, default=500, help="articles per chunk (one task and one Parquet part per table each)"
+        "--batch-size",
+        type=positive_int,
+        default=500,
+        help="articles per chunk (one task and one Parquet part per table each)",
     )
     p.add_argument("--no-prefect", action="store_true", help="run the same stages without Prefect")
     from dxdata.flowpath import load_flows_module

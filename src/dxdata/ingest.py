@@ -668,15 +668,96 @@ def _parse_iso(value: str | None) -> date | None:
     return found.value if found else None
 
 
-def _read_bytes(path: Path) -> bytes:
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def _hidden(rel: str) -> bool:
+    return any(part.startswith(".") for part in rel.split("/"))
+
+
+def entry_problem(path: Path, raw_dir: Path) -> IngestError | None:
+    """Why an entry under `raw_dir` cannot be read as an article file, told without opening it.
+
+    Hidden entries (a name starting with '.') are `hidden`; a link that leads outside the raw folder is
+    `outside_raw_folder` (the raw folder is the only input: nothing else may get in through a link); a
+    link to a folder is `link_to_folder` (a folder inside is read under its own path); FIFOs, sockets and
+    devices are `not_a_file`; a folder that cannot be listed and a broken link are `unreadable`.
+    A link to a file inside the raw folder is read as that file (None).
+    """
+    root = raw_dir.resolve()
+    rel = _relative(path, raw_dir)
+    if _hidden(rel):
+        kind = "folder" if path.is_dir() and not path.is_symlink() else "file"
+        return IngestError(
+            "hidden", f"A hidden {kind} (its name starts with '.'): not read, so that editor, system and "
+            "version-control files never become articles; rename it to include it."
+        )
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise IngestError(
-                "too_large",
-                f"The file has {size:,} bytes, more than the {MAX_BYTES:,} allowed for one article.",
+        st = path.lstat()
+    except OSError as err:
+        return IngestError("unreadable", f"The entry could not be examined ({err.strerror or err}).")
+    if stat.S_ISLNK(st.st_mode):
+        target = Path(os.path.realpath(path))
+        if not _inside(target, root):
+            return IngestError(
+                "outside_raw_folder",
+                f"A link to {target}, outside the raw folder: links may only lead to files inside it; "
+                "copy the file into the raw folder to include it.",
             )
-        with path.open("rb") as fh:
+        try:
+            st = target.stat()
+        except OSError as err:
+            return IngestError("unreadable", f"A broken link ({err.strerror or err}).")
+        if stat.S_ISDIR(st.st_mode):
+            return IngestError(
+                "link_to_folder",
+                "A link to a folder of the raw folder: links to folders are not followed "
+                "(the folder's files are read under their own paths).",
+            )
+    if stat.S_ISDIR(st.st_mode):
+        try:
+            with os.scandir(path):
+                pass
+        except OSError as err:
+            return IngestError(
+                "unreadable", f"The folder could not be listed ({err.strerror or err}): none of its files were read."
+            )
+        return IngestError("not_a_file", "A folder where a file was expected.")
+    if not stat.S_ISREG(st.st_mode):
+        kind = "a FIFO (named pipe)" if stat.S_ISFIFO(st.st_mode) else "a socket or device"
+        return IngestError("not_a_file", f"The entry is {kind}, not a regular file: not read.")
+    return None
+
+
+def _relative(path: Path, raw_dir: Path) -> str:
+    """The posix path of an entry relative to the raw folder, always valid UTF-8 (odd bytes escaped)."""
+    rel = path.relative_to(raw_dir).as_posix()
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:
+        rel = os.fsencode(rel).decode("utf-8", "backslashreplace")
+    return rel
+
+
+def read_raw_bytes(path: Path, raw_dir: Path | None = None) -> bytes:
+    """The bytes of one raw file; with `raw_dir`, only if `entry_problem` finds none (never blocks on a FIFO)."""
+    if raw_dir is not None:
+        problem = entry_problem(path, raw_dir)
+        if problem is not None:
+            raise problem
+        path = Path(os.path.realpath(path))
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                raise IngestError("not_a_file", "The entry is not a regular file: not read.")
+            if st.st_size > MAX_BYTES:
+                raise IngestError(
+                    "too_large",
+                    f"The file has {st.st_size:,} bytes, more than the {MAX_BYTES:,} allowed for one article.",
+                )
             data = fh.read(MAX_BYTES + 1)
     except OSError as err:
         raise IngestError("unreadable", f"The file could not be read ({err.strerror or err}).") from err
@@ -694,13 +775,16 @@ NOT_ARTICLE_SUFFIXES = {".csv", ".tsv", ".json", ".jsonl", ".parquet", ".yaml", 
 
 def read_article(path: Path, raw_dir: Path) -> Article:
     """Read one raw file into an Article (text normalized once, here). Raises IngestError."""
-    source_file = path.relative_to(raw_dir).as_posix()
+    source_file = _relative(path, raw_dir)
+    problem = entry_problem(path, raw_dir)
+    if problem is not None:
+        raise problem
     if path.suffix.lower() in NOT_ARTICLE_SUFFIXES:
         raise IngestError(
             "unsupported_type",
             f"A {path.suffix.lower()} file is not an article; the raw folder takes .txt and .html articles.",
         )
-    data = _read_bytes(path)
+    data = read_raw_bytes(path, raw_dir)
     sha = _sha256(data)
     try:
         decoded, encoding = decode_bytes(data)
@@ -750,21 +834,33 @@ def read_article(path: Path, raw_dir: Path) -> Article:
 
 
 def raw_files(raw_dir: Path) -> list[tuple[str, Path]]:
-    """Regular, non-hidden files under raw_dir, by relative posix path (deterministic order)."""
+    """Every entry under raw_dir, by relative posix path (deterministic order).
+
+    Each ends as an article or a reject (`read_article` says why an entry is not read, see
+    `entry_problem`): regular files and links to files, and also hidden files and folders (not entered),
+    FIFOs, sockets, links to folders (not followed) and folders that cannot be listed. Nothing under the
+    raw folder goes unrecorded.
+    """
+    raw_dir = Path(raw_dir)
     found: list[tuple[str, Path]] = []
-    for dirpath, dirnames, filenames in os.walk(raw_dir):
-        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+
+    def unlisted(err: OSError) -> None:
+        if err.filename is None or Path(err.filename) == raw_dir:
+            raise err
+        found.append((_relative(Path(err.filename), raw_dir), Path(err.filename)))
+
+    for dirpath, dirnames, filenames in os.walk(raw_dir, onerror=unlisted):
+        keep = []
+        for d in dirnames:
+            path = Path(dirpath) / d
+            if d.startswith(".") or path.is_symlink():
+                found.append((_relative(path, raw_dir), path))  # recorded, not entered
+            else:
+                keep.append(d)
+        dirnames[:] = keep
         for name in filenames:
-            if name.startswith("."):
-                continue
             path = Path(dirpath) / name
-            try:
-                if not stat.S_ISREG(path.stat().st_mode):
-                    log.debug("skipping %s: not a regular file", path)
-                    continue
-            except OSError:
-                pass  # broken link or vanished file: read_article reports it as unreadable
-            found.append((path.relative_to(raw_dir).as_posix(), path))
+            found.append((_relative(path, raw_dir), path))
     found.sort(key=lambda item: item[0])
     return found
 

@@ -34,6 +34,27 @@ from dxdata.store import VersionWriter
 log = logging.getLogger("dxdata.refresh")
 
 
+class FolderError(ValueError):
+    """The raw and output folders cannot be used together (one inside the other); the message says why."""
+
+
+def check_folders(raw_dir: Path | str, out_dir: Path | str) -> None:
+    """Refuse an output folder inside the raw folder (every run would ingest its own output and make a new
+    version), a raw folder inside the output folder, and the same folder for both."""
+    raw, out = Path(raw_dir).resolve(), Path(out_dir).resolve()
+    if raw == out:
+        raise FolderError(f"the raw folder and the output folder are the same folder ({raw}); use two folders")
+    if raw in out.parents:
+        raise FolderError(
+            f"the output folder {out} is inside the raw folder {raw}: every refresh would read its own output; "
+            "put the output folder beside the raw folder"
+        )
+    if out in raw.parents:
+        raise FolderError(
+            f"the raw folder {raw} is inside the output folder {out}; put the raw folder beside the output folder"
+        )
+
+
 class Stopwatch:
     """`with clock("stage"):` adds the seconds the block took to ``timings["stage"]`` (if timings is a dict)."""
 
@@ -71,6 +92,7 @@ def run_refresh(
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     if not raw_dir.is_dir():
         raise NotADirectoryError(f"raw folder {raw_dir} does not exist or is not a directory")
+    check_folders(raw_dir, out_dir)
     clock = Stopwatch(timings)
     codebook = load_codebook()
     version = extraction_version(codebook)
