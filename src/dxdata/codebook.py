@@ -52,7 +52,7 @@ class Indicator:
     group: str
     name_vi: str
     name_en: str
-    unit: str
+    units: tuple[str, ...]  # a money indicator may be reported in either currency: ("USD", "VND")
     cues: tuple[Cue, ...]
     per: str | None = None
     kind: str = "level"  # "level" or "change" (growth rates match only changes)
@@ -63,6 +63,11 @@ class Indicator:
     family: str | None = None  # indicators of one index share the article-topic prior
     share_of: str | None = None  # the count indicator this percent is the share of
     cue_texts: tuple[str, ...] = ()
+
+    @property
+    def unit(self) -> str:
+        """The units as the codebook table shows them ("USD|VND" for a money indicator in either currency)."""
+        return "|".join(self.units)
 
     def source_body(self, on: date | None) -> str | None:
         for bp in self.source_bodies:
@@ -86,6 +91,7 @@ class Codebook:
     bodies: dict[str, Body]
     fingerprint: str  # sha256 of the codebook files: changes when they change
     body_patterns: list[tuple[str, str]] = field(default_factory=list)
+    folder: Path | None = None  # where it was read from (the fitted indicator model lies beside it)
 
 
 def fold(text: str) -> str:
@@ -130,9 +136,10 @@ def _load_indicators(path: Path, rules_path: Path | None = None) -> dict[str, In
     for group, entries in raw.items():
         for code, base_spec in entries.items():
             spec = {**base_spec, **(rules or {}).get(code, {})}
-            unit = spec["unit"]
-            if unit not in UNITS:
-                raise ValueError(f"{path}: {code} has unknown unit {unit!r}")
+            units = tuple(spec["unit"]) if isinstance(spec["unit"], list) else (spec["unit"],)
+            unknown_units = [u for u in units if u not in UNITS]
+            if unknown_units or not units:
+                raise ValueError(f"{path}: {code} has unknown unit {unknown_units or spec['unit']!r}")
             cue_texts = _rejoin_split_cues([str(c) for c in spec.get("cues", [])]) + [
                 str(c) for c in spec.get("extra_cues", [])
             ]
@@ -145,7 +152,7 @@ def _load_indicators(path: Path, rules_path: Path | None = None) -> dict[str, In
                 group=group,
                 name_vi=spec["name_vi"],
                 name_en=spec["name_en"],
-                unit=unit,
+                units=units,
                 cues=tuple(c for c in (_cue(t) for t in cue_texts) if c.parts),
                 per=spec.get("per"),
                 kind=spec.get("kind", "level"),
@@ -195,12 +202,13 @@ def _load(folder: str) -> Codebook:
         base / "indicator_rules.yaml",
     )
     digest = hashlib.sha256()
-    for path in (ind_path, rules_path, body_path):
+    # the fitted indicator model and its synonyms decide extraction as the codebook does
+    for path in (ind_path, rules_path, body_path, base / "indicator_model.json", base / "synonyms.yaml"):
         digest.update(path.read_bytes() if path.exists() else b"")
         digest.update(b"\0")
     indicators = _load_indicators(ind_path, rules_path)
     bodies = _load_bodies(body_path)
-    return Codebook(indicators, bodies, digest.hexdigest(), _body_patterns(bodies))
+    return Codebook(indicators, bodies, digest.hexdigest(), _body_patterns(bodies), base)
 
 
 def load_codebook(folder: Path | None = None) -> Codebook:

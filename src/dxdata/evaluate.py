@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -163,20 +164,140 @@ def report(result: Score, *, verbose: bool = True) -> str:
     return "\n".join(lines)
 
 
-def _cmd_evaluate(args: argparse.Namespace) -> int:
-    gold = normalize_rows(
-        pd.read_csv(args.gold, dtype=str, keep_default_na=False).assign(
-            value=lambda d: pd.to_numeric(d["value"], errors="coerce")
+GOLD_COLUMNS = ("source_file", "indicator_code", "value", "unit")
+
+
+class GoldError(ValueError):
+    """A gold file that cannot be scored against: says which file and what is wrong."""
+
+
+def read_gold(path: Path) -> list[dict]:
+    """Gold rows as `normalize_rows` gives them; a missing column or a non-numeric value is an error."""
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (OSError, ValueError, pd.errors.ParserError) as err:
+        raise GoldError(f"{path}: not a readable gold CSV ({err})") from err
+    missing = [c for c in GOLD_COLUMNS if c not in df.columns]
+    if missing:
+        raise GoldError(f"{path}: missing columns {missing}")
+    values = pd.to_numeric(df["value"], errors="coerce")
+    bad = df.index[values.isna()].tolist()
+    if bad:
+        raise GoldError(f"{path}: non-numeric value in rows {[i + 2 for i in bad[:5]]} (line numbers)")
+    return normalize_rows(df.assign(value=values))
+
+
+def default_gold_sets() -> list[tuple[Path, Path]]:
+    """(gold CSV, raw folder) pairs the project has: the seeds, and the shared dev corpora when present."""
+    from dxdata.codebook import schemas_dir
+
+    root = schemas_dir().parent
+    sets = [(root / "tests" / "data" / "seeds_gold.csv", root / "data" / "raw")]
+    dev = root.parent / "shared" / "eval" / "dev"
+    for name in ("corpus", "corpus2"):
+        if (dev / name / "gold.csv").is_file():
+            sets.append((dev / name / "gold.csv", dev / name))
+    return sets
+
+
+def load_gold_articles(sets: list[tuple[Path, Path]]):
+    """The articles that gold rows are given for, each with its rows, keyed "<set>/<file>" across sets."""
+    from dxdata.indicator_fit import GoldArticle
+    from dxdata.ingest import read_raw_folder
+
+    items = []
+    for gold_path, raw_dir in sets:
+        rows = read_gold(gold_path)
+        by_file: dict[str, list[dict]] = defaultdict(list)
+        for row in rows:
+            by_file[row["source_file"]].append(row)
+        articles, _ = read_raw_folder(raw_dir)
+        found = {Path(a.source_file).name: a for a in articles}
+        absent = sorted(set(by_file) - set(found))
+        if absent:
+            raise GoldError(f"{gold_path}: no article in {raw_dir} for {absent[:5]}")
+        set_name = gold_path.stem if gold_path.stem != "gold" else gold_path.parent.name  # seeds_gold, corpus2
+        for name in sorted(by_file):
+            items.append(GoldArticle(f"{set_name}/{name}", found[name], tuple(by_file[name])))
+    return items
+
+
+def _keyed(rows: list[dict], key: str) -> list[dict]:
+    return [{**r, "source_file": key} for r in rows]
+
+
+def cross_validate(items, k: int) -> tuple[Score, dict[str, Score]]:
+    """K-fold cross-validation by article: the model is fitted on k-1 folds and scored on the one left out.
+
+    Returns the pooled score and one score per gold set.
+    """
+    from dxdata.codebook import load_codebook, schemas_dir
+    from dxdata.extract import extract_article
+    from dxdata.indicator_fit import _folds, fit
+    from dxdata.indicator_model import SYNONYMS_FILE, load_synonyms
+    from dxdata.pipeline import observations_frame
+
+    codebook = load_codebook()
+    synonyms = load_synonyms(schemas_dir() / SYNONYMS_FILE)
+    items = sorted(items, key=lambda it: it.key)
+    gold, pred = [], []
+    for fold in _folds(len(items), k):
+        held = set(fold)
+        model = fit([it for i, it in enumerate(items) if i not in held], codebook, synonyms)
+        for i in fold:
+            item = items[i]
+            frame = observations_frame([extract_article(item.article, codebook, model)])
+            pred += _keyed(normalize_rows(frame), item.key)
+            gold += _keyed(list(item.rows), item.key)
+    per_set = {}
+    for set_name in sorted({it.key.split("/")[0] for it in items}):
+        prefix = set_name + "/"
+        per_set[set_name] = score(
+            [g for g in gold if g["source_file"].startswith(prefix)],
+            [p for p in pred if p["source_file"].startswith(prefix)],
         )
-    )
-    pred = normalize_rows(extract_folder(Path(args.raw_dir)))
-    print(report(score(gold, pred), verbose=not args.quiet))
+    return score(gold, pred), per_set
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    golds, raws = args.gold or [], args.raw_dir or []
+    if len(golds) != len(raws):
+        print("error: give one --raw-dir for each --gold, in the same order", file=sys.stderr)
+        return 2
+    sets = [(Path(g), Path(r)) for g, r in zip(golds, raws, strict=True)] if golds else default_gold_sets()
+    try:
+        if args.cv:
+            if args.cv < 2:
+                print("error: --cv needs at least 2 folds", file=sys.stderr)
+                return 2
+            pooled, per_set = cross_validate(load_gold_articles(sets), args.cv)
+            for name, result in per_set.items():
+                print(f"== {name} (cross-validated, {args.cv} folds)")
+                print(report(result, verbose=not args.quiet))
+            print(f"== all sets (cross-validated, {args.cv} folds)")
+            print(report(pooled, verbose=False))
+            return 0
+        for gold_path, raw_dir in sets:
+            gold = read_gold(gold_path)
+            pred = normalize_rows(extract_folder(raw_dir))
+            if len(sets) > 1:
+                print(f"== {gold_path}")
+            print(report(score(gold, pred), verbose=not args.quiet))
+    except GoldError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     return 0
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("evaluate", help="run extraction on a folder and score it against gold rows")
-    p.add_argument("--gold", required=True, help="gold CSV with the columns of ROWS.md")
-    p.add_argument("--raw-dir", required=True, help="folder with the articles the gold rows come from")
+    p = sub.add_parser(
+        "evaluate",
+        help="score extraction against gold rows (or cross-validate the indicator model with --cv K)",
+        description="Score extraction against gold rows. Give --gold and --raw-dir once per gold set, in pairs; "
+        "with none, the project's own gold sets are used (the seeds, and ../shared/eval/dev when present).",
+    )
+    p.add_argument("--gold", action="append", help="gold CSV with the columns of ROWS.md (repeatable)")
+    p.add_argument("--raw-dir", action="append", help="folder with the articles of the --gold before it")
+    p.add_argument("--cv", type=int, default=0, metavar="K", help="K-fold cross-validation by article")
     p.add_argument("--quiet", action="store_true", help="only the figures, no list of misses")
     p.set_defaults(func=_cmd_evaluate)

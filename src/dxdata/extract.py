@@ -10,16 +10,17 @@ covers).
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Final
 
 from dxdata import numbers, periods
-from dxdata.codebook import Codebook, Indicator
+from dxdata.codebook import Codebook, Indicator, schemas_dir
 from dxdata.cues import CueIndex, body_hits, scan_article, scan_matcher
+from dxdata.indicator_model import ArticleWords, IndicatorModel, load_model
 from dxdata.models import Article, ExtractionResult, Mention, Observation
 from dxdata.numbers import NumberMention, find_numbers
 from dxdata.periods import TimeExpr, find_time_expressions
@@ -27,12 +28,7 @@ from dxdata.regions import RegionMatch, find_regions, find_regions_and_words, re
 from dxdata.sentences import Sentence, split_sentences
 from dxdata.text import EndPattern, StartPattern, ViewTable, char_offsets, count_below, is_word_char, merge_starts
 
-MIN_CUE_SCORE: Final = 6.0
-PRIOR_WEIGHT: Final = 0.4  # the article's topic breaks ties between local cues
-MIN_PRIOR_SCORE: Final = 2.0
-PRIOR_UNITS: Final = {"score", "rank"}  # units specific enough that the article topic alone can name the indicator
 HEAD_NOUN_BONUS: Final = 2.5
-SHARE_BONUS: Final = 10.0  # a percent right after 'x/y' of an indicator is that indicator's share
 SHARE_WINDOW: Final = 120
 GENERIC_DISCOUNT: Final = 0.5  # a cue part many indicators share says less than a specific one
 HEAD_NOUN_MIN: Final = 6  # unit words ('điểm', 'lần') say nothing about which indicator
@@ -140,6 +136,34 @@ class _ArticleContext:
     soft_breaks: dict[Sentence, bool] = field(default_factory=dict)  # `_may_soft_break`
     lowered: str | None = None  # `text.lower()` when it keeps every offset, else None
     comparisons: list[TimeExpr] | None = None  # the times of kind "comparison", listed once
+    model: IndicatorModel | None = None
+    words: ArticleWords | None = None
+    trace: list | None = None  # (number, its candidates with features, its context terms) for fitting the model
+    trace_context: dict[str, float] = field(default_factory=dict)
+    similarities: dict[tuple[str, int], dict[str, float]] = field(default_factory=dict)
+
+    def _similarity(self, key: tuple[str, int], start: int, end: int) -> dict[str, float]:
+        found = self.similarities.get(key)
+        if found is None:
+            found = self.similarities[key] = self.model.profiles.similarity(self.words.span_terms(start, end))
+        return found
+
+    def sentence_similarity(self, sent: Sentence) -> dict[str, float]:
+        return self._similarity(("sentence", sent.start), sent.start, sent.end)
+
+    def previous_similarity(self, sent: Sentence) -> dict[str, float]:
+        """The sentence before, in the same paragraph or the heading just above it."""
+        index = self.index_of(sent)
+        prev = next((s for s in reversed(self.sentences[:index]) if not s.is_chrome), None)
+        if prev is None or sent.paragraph - prev.paragraph > 1:
+            return {}
+        return self._similarity(("sentence", prev.start), prev.start, prev.end)
+
+    def lead_similarity(self) -> dict[str, float]:
+        found = self.similarities.get(("lead", 0))
+        if found is None:
+            found = self.similarities[("lead", 0)] = self.model.profiles.similarity(self.words.lead)
+        return found
 
     def scorer(self, sent: Sentence, sent_nums: list[NumberMention]) -> _SentenceScorer:
         """The cue hits and number layout of a sentence, shared by all numbers in it."""
@@ -156,9 +180,18 @@ class _ArticleContext:
         return self.sentence_index[sent]
 
 
-def extract_article(article: Article, codebook: Codebook) -> ExtractionResult:
-    """All observations and unpublished number mentions of one article."""
+def extract_article(
+    article: Article, codebook: Codebook, model: IndicatorModel | None = None, trace: list | None = None
+) -> ExtractionResult:
+    """All observations and unpublished number mentions of one article.
+
+    `model`: the indicator model (default: the fitted one beside the codebook); `trace`: a list that receives
+    (number, candidates with their features) for every fact number, for fitting the model on gold.
+    """
     ctx = _context(article, codebook)
+    ctx.model = model or load_model(codebook, codebook.folder or schemas_dir())
+    ctx.words = ArticleWords(ctx.folded, ctx.model.synonyms, _lead_end(ctx.sentences), article.title)
+    ctx.trace = trace
     result = ExtractionResult()
     seen: dict[tuple, int] = {}
     starts = [n.start for n in ctx.numbers]  # numbers are sorted by start
@@ -246,6 +279,12 @@ def _view_table(codebook: Codebook) -> ViewTable:
             scan_matcher(codebook), region_and_word_matcher(_ANCHOR_WORDS)
         )
     return table
+
+
+def _lead_end(sentences: list[Sentence], n: int = 3) -> int:
+    """Where the article's first `n` sentences (not page chrome) end: its lead."""
+    body = [s for s in sentences if not s.is_chrome]
+    return body[min(n, len(body)) - 1].end if body else 0
 
 
 def _default_region(article: Article, regions: list[RegionMatch], sentences: list[Sentence]) -> str:
@@ -354,7 +393,10 @@ def _observe(
     sent_nums: list[NumberMention],
 ) -> tuple[Observation | None, str]:
     scorer = ctx.scorer(sent, sent_nums)
-    indicator, _score = _match_indicator(ctx, codebook, scorer, num, _share_base(ctx, num, sent_nums))
+    choices = _candidates(ctx, codebook, scorer, sent, num, _share_base(ctx, num, sent_nums))
+    if ctx.trace is not None:
+        ctx.trace.append((num, choices, ctx.trace_context))
+    indicator = _choose(ctx, choices)
     if indicator is None:
         return None, "no_indicator"
     ctx.matched[num.start] = indicator.code
@@ -399,89 +441,87 @@ def _share_base(ctx: _ArticleContext, num: NumberMention, sent_nums: list[Number
     return before[-1] if before and before[-1].denominator else None
 
 
-_BY_KIND: Final[dict[str, dict[tuple[str | None, bool], list[tuple[int, Indicator]]]]] = {}
-_BY_KIND_CODE: Final[dict[str, dict[tuple[str | None, bool], dict[str, tuple[int, Indicator]]]]] = {}
+_BY_KIND: Final[dict[str, dict[tuple[str | None, bool], list[Indicator]]]] = {}
 
 
-def _indicators_by_kind(codebook: Codebook) -> dict[tuple[str | None, bool], list[tuple[int, Indicator]]]:
+def _indicators_by_kind(codebook: Codebook) -> dict[tuple[str | None, bool], list[Indicator]]:
     """Indicators grouped by (unit, is a change), in codebook order: the only ones a number can take."""
     grouped = _BY_KIND.get(codebook.fingerprint)
     if grouped is None:
         grouped = {}
-        for order, indicator in enumerate(codebook.indicators.values()):
-            grouped.setdefault((indicator.unit, indicator.kind == "change"), []).append((order, indicator))
+        for indicator in codebook.indicators.values():
+            for unit in indicator.units:
+                grouped.setdefault((unit, indicator.kind == "change"), []).append(indicator)
         _BY_KIND[codebook.fingerprint] = grouped
     return grouped
 
 
-def _indicators_by_kind_code(codebook: Codebook) -> dict[tuple[str | None, bool], dict[str, tuple[int, Indicator]]]:
-    """`_indicators_by_kind` as code -> (order, indicator): picks the few a sentence's cues name."""
-    grouped = _BY_KIND_CODE.get(codebook.fingerprint)
-    if grouped is None:
-        grouped = {
-            kind: {ind.code: (order, ind) for order, ind in pairs}
-            for kind, pairs in _indicators_by_kind(codebook).items()
-        }
-        _BY_KIND_CODE[codebook.fingerprint] = grouped
-    return grouped
+Choice = tuple[Indicator, tuple[float, ...]]  # a candidate indicator and its features (`indicator_model.FEATURES`)
 
 
-def _match_indicator(
+def _candidates(
     ctx: _ArticleContext,
     codebook: Codebook,
     scorer: _SentenceScorer,
+    sent: Sentence,
     num: NumberMention,
-    share_base: NumberMention | None = None,
-) -> tuple[Indicator | None, float]:
-    """The indicator whose cue parts stand closest to the number, weighted by cue length."""
-    best: tuple[float, int, Indicator | None] = (0.0, 0, None)
-    best_prior: tuple[float, int, Indicator | None] = (0.0, 0, None)
-    present = scorer.present
-    kind = (num.unit, num.is_change)
-    prior_units = num.unit in PRIOR_UNITS
-    candidates: Sequence[tuple[int, Indicator]]
-    if prior_units:  # the article prior may name an indicator with no cue here: all are candidates
-        candidates = _indicators_by_kind(codebook).get(kind, ())
-    else:  # only an indicator with a cue part in the sentence can reach MIN_CUE_SCORE
-        in_sentence = scorer.candidates.get(kind)
-        if in_sentence is None:  # once per sentence and kind of number
-            by_code = _indicators_by_kind_code(codebook).get(kind, {})
-            in_sentence = scorer.candidates[kind] = sorted(by_code[code] for code in present if code in by_code)
-        candidates = in_sentence
-    weights: dict[tuple[int, int], float] = {}  # cue occurrence -> weight for this number
-    cue_scores: dict[tuple[int, ...], float] = {}  # cue -> score for this number (indicators share cues)
-    cues = ctx.cues  # (methods called on their objects: compiled, a direct call; a bound method goes through Python)
-    for order, indicator in candidates:
+    share_base: NumberMention | None,
+) -> list[Choice]:
+    """The indicators a number may measure, each with its features; those with no evidence at all are left out."""
+    kind_candidates = _indicators_by_kind(codebook).get((num.unit, num.is_change), ())
+    ctx.trace_context = {}
+    if not kind_candidates:
+        return []
+    model, words = ctx.model, ctx.words
+    clause = _clause_bounds(ctx, sent, num.start)
+    next_fact = min((s for s in scorer.fact_starts if s > num.start), default=clause[1])
+    similarity = model.profiles.similarity
+    left_terms = words.left_terms(clause[0], num.start)
+    right_terms = words.right_terms(num.end, min(clause[1], next_fact))
+    if ctx.trace is not None:
+        ctx.trace_context = {**left_terms, **right_terms}
+    left, right = similarity(left_terms), similarity(right_terms)
+    sentence = ctx.sentence_similarity(sent)
+    previous = ctx.previous_similarity(sent)
+    lead = ctx.lead_similarity()
+    base_code = ctx.matched.get(share_base.start) if share_base is not None else None
+    weights: dict[tuple[int, int], float] = {}
+    cue_scores: dict[tuple[int, ...], float] = {}
+    rows = []
+    for indicator in kind_candidates:
         code = indicator.code
-        if code not in present:
-            if prior_units:
-                prior = cues.article_prior(code)
-                if PRIOR_WEIGHT * prior > best_prior[0] + 1e-9:
-                    best_prior = (PRIOR_WEIGHT * prior, -order, indicator)
+        cue = 0.0
+        if code in scorer.present:
+            for ids in scorer.usable_cues(code):
+                score = cue_scores.get(ids)
+                if score is None:
+                    score = cue_scores[ids] = _cue_score(ctx, scorer, num, ids, weights)
+                cue = max(cue, score)
+        local = (math.log1p(cue), left.get(code, 0.0), right.get(code, 0.0), sentence.get(code, 0.0))
+        context = (previous.get(code, 0.0), lead.get(code, 0.0))
+        if not any(local) and not any(context):
             continue
-        local = 0.0
-        for cue in scorer.usable_cues(code):
-            score = cue_scores.get(cue)
-            if score is None:
-                score = cue_scores[cue] = _cue_score(ctx, scorer, num, cue, weights)
-            if score > local:
-                local = score
-        if share_base is not None and indicator.share_of:
-            base_code = ctx.matched.get(share_base.start)
-            if base_code == indicator.share_of:
-                local += SHARE_BONUS
-        if not prior_units and local < MIN_CUE_SCORE:
-            continue  # neither best can take it: the prior is not needed
-        combined = local + PRIOR_WEIGHT * cues.article_prior(code)
-        if prior_units and combined > best_prior[0] + 1e-9:
-            best_prior = (combined, -order, indicator)
-        if local >= MIN_CUE_SCORE and combined > best[0] + 1e-9:
-            best = (combined, -order, indicator)
-    if best[2] is not None:
-        return best[2], best[0]
-    if best_prior[2] is not None and best_prior[0] >= MIN_PRIOR_SCORE:
-        return best_prior[2], best_prior[0]
-    return None, max(best[0], best_prior[0])
+        share = 1.0 if base_code is not None and indicator.share_of == base_code else 0.0
+        rows.append((indicator, local, context, share))
+    out: list[Choice] = []
+    n_candidates = math.log(len(kind_candidates))
+    for indicator, local, context, share in rows:
+        margins = []
+        for k in (1, 2, 3, 0):  # left, right, sentence, cue
+            others = max((r[1][k] for r in rows if r[0] is not indicator), default=0.0)
+            margins.append(local[k] - others)
+        out.append((indicator, (*local, *context, *margins, share, n_candidates)))
+    return out
+
+
+def _choose(ctx: _ArticleContext, choices: list[Choice]) -> Indicator | None:
+    """The most probable candidate, if the model gives it at least its threshold."""
+    best, best_p = None, -1.0
+    for indicator, features in choices:
+        p = ctx.model.probability(features)
+        if p > best_p:
+            best, best_p = indicator, p
+    return best if best is not None and best_p >= ctx.model.threshold else None
 
 
 def _cue_score(

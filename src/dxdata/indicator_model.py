@@ -1,0 +1,277 @@
+"""Which indicator a number measures: a scored choice among candidates, not a phrase look-up.
+
+Each indicator has a **profile**: the accent-folded syllables and syllable pairs of its names and cues in
+the codebook, plus the words that stood around its numbers in gold articles (`evidence_terms` in the model
+file), each weighted by how specific it is across the codebook (TF-IDF). A number's candidates are the
+indicators whose unit fits; each is described by a few features (how much of its profile the words before
+and after the number, the sentence, the sentence before and the article's lead hold, and the exact cue
+hits), and a logistic model whose weights are fitted on gold (`dxdata.indicator_fit`,
+`scripts/fit_indicator_model.py`) turns them into a probability. The best candidate wins if its probability
+reaches the model's threshold, chosen by cross-validation; else the number has no indicator.
+
+A curator adds an indicator with its names, unit and a few cues in `schemas/indicators.yaml`: its profile
+comes from those, with no code change.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+from dxdata.codebook import Codebook, fold
+
+MODEL_FILE: Final = "indicator_model.json"
+SYNONYMS_FILE: Final = "synonyms.yaml"
+
+# the features of one (number, candidate indicator) pair, in the order of the model's weights
+FEATURES: Final = (
+    "cue",  # log(1 + the best exact cue hit's weighted length)
+    "left",  # profile share of the words before the number in its clause, nearer words weighing more
+    "right",  # profile share of the few words right after the number (the counted noun)
+    "sentence",  # profile share of the whole sentence
+    "previous",  # profile share of the sentence before (a subject carried over)
+    "lead",  # profile share of the title and the first sentences (the article's topic)
+    "left_margin",  # `left` less the best other candidate's
+    "right_margin",
+    "sentence_margin",
+    "cue_margin",
+    "share_base",  # 1 when the count this percent is a share of took the indicator it is a share of
+    "candidates",  # log of the number of candidates (a rare unit narrows the choice)
+)
+
+_WORD_RE: Final = re.compile(r"[a-z0-9]+")
+LEFT_WORDS: Final = 14  # the words before a number that may describe it (within its clause)
+RIGHT_WORDS: Final = 5  # the words after it: the counted noun and its complement
+NEAR_WORDS: Final = 4.0  # a word this many words away counts half as much as the adjacent one
+
+
+def words_of(folded: str, start: int = 0, end: int | None = None) -> list[tuple[int, str]]:
+    """(offset, word) of the alphabetic words of folded text in [start, end); numerals are not words."""
+    end = len(folded) if end is None else end
+    return [(m.start(), m.group()) for m in _WORD_RE.finditer(folded, start, end) if not m.group().isdigit()]
+
+
+@dataclass(frozen=True)
+class Synonyms:
+    """Abbreviations and other words for the same thing ("tmdt" -> "thuong mai dien tu"), folded."""
+
+    expansions: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def longest(self) -> int:
+        return max((len(k) for k in self.expansions), default=1)
+
+
+def load_synonyms(path: Path) -> Synonyms:
+    import yaml
+
+    if not path.exists():
+        return Synonyms()
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    out: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for canonical, variants in raw.items():
+        target = tuple(_WORD_RE.findall(fold(str(canonical))))
+        for variant in variants or []:
+            key = tuple(_WORD_RE.findall(fold(str(variant))))
+            if key and target and key != target:
+                out[key] = target
+    return Synonyms(out)
+
+
+def terms(words: list[str], synonyms: Synonyms) -> list[tuple[int, str]]:
+    """(word index, term) for every word and pair of adjacent words, with synonyms' words added at the same
+    index as the words they stand for (so "tmdt" also yields "thuong mai", "dien tu" ...)."""
+    seq: list[tuple[int, str]] = list(enumerate(words))
+    longest = synonyms.longest
+    if synonyms.expansions:
+        for i in range(len(words)):
+            for n in range(1, longest + 1):
+                target = synonyms.expansions.get(tuple(words[i : i + n]))
+                if target is not None:
+                    seq.extend((i, w) for w in target)
+                    seq.extend((i, f"{a} {b}") for a, b in zip(target, target[1:], strict=False))
+    seq.extend((i, f"{a} {b}") for i, (a, b) in enumerate(zip(words, words[1:], strict=False)))
+    return seq
+
+
+@dataclass
+class Profiles:
+    """Every indicator's profile as postings: term -> [(code, weight)], each profile of unit length."""
+
+    postings: dict[str, list[tuple[str, float]]]
+
+    def similarity(self, weighted_terms: dict[str, float]) -> dict[str, float]:
+        """code -> sum over shared terms of (context weight x profile weight)."""
+        scores: dict[str, float] = defaultdict(float)
+        for term, w in weighted_terms.items():
+            for code, pw in self.postings.get(term, ()):
+                scores[code] += w * pw
+        return scores
+
+
+def codebook_documents(codebook: Codebook) -> dict[str, Counter[str]]:
+    """code -> term counts of its Vietnamese name and cues."""
+    docs: dict[str, Counter[str]] = {}
+    for code, ind in codebook.indicators.items():
+        counts: Counter[str] = Counter()
+        for text in (ind.name_vi, *ind.cue_texts):
+            for part in str(text).split("..."):
+                counts.update(t for _, t in terms(_WORD_RE.findall(fold(part)), Synonyms()))
+        docs[code] = counts
+    return docs
+
+
+def build_profiles(codebook: Codebook, evidence: dict[str, dict[str, float]], synonyms: Synonyms) -> Profiles:
+    """TF-IDF profiles: codebook terms plus gold evidence terms; idf over the profiles (codebook specificity)."""
+    docs = codebook_documents(codebook)
+    for code, counts in evidence.items():
+        if code in docs:
+            for term, n in counts.items():
+                docs[code][term] += n
+    df: Counter[str] = Counter()
+    for counts in docs.values():
+        df.update(counts.keys())
+    n_docs = max(1, len(docs))
+    postings: dict[str, list[tuple[str, float]]] = defaultdict(list)
+    for code, counts in docs.items():
+        weights = {t: (1.0 + math.log(c)) * math.log(1.0 + n_docs / df[t]) for t, c in counts.items() if c > 0}
+        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        for term, w in sorted(weights.items()):
+            postings[term].append((code, w / norm))
+    return Profiles(dict(postings))
+
+
+@dataclass
+class IndicatorModel:
+    """Fitted weights (one per feature, plus an intercept), the decision threshold and the profiles."""
+
+    coef: tuple[float, ...]
+    intercept: float
+    threshold: float
+    evidence_terms: dict[str, dict[str, float]]
+    profiles: Profiles
+    synonyms: Synonyms
+    info: dict = field(default_factory=dict)
+
+    def probability(self, features: tuple[float, ...]) -> float:
+        z = self.intercept + sum(w * x for w, x in zip(self.coef, features, strict=True))
+        return 1.0 / (1.0 + math.exp(-z)) if z > -60 else 0.0
+
+
+def make_model(
+    codebook: Codebook,
+    coef: tuple[float, ...],
+    intercept: float,
+    threshold: float,
+    evidence_terms: dict[str, dict[str, float]],
+    synonyms: Synonyms,
+    info: dict | None = None,
+) -> IndicatorModel:
+    if len(coef) != len(FEATURES):
+        raise ValueError(f"the model has {len(coef)} weights for {len(FEATURES)} features")
+    profiles = build_profiles(codebook, evidence_terms, synonyms)
+    return IndicatorModel(tuple(coef), intercept, threshold, evidence_terms, profiles, synonyms, info or {})
+
+
+_MODELS: Final[dict[str, IndicatorModel]] = {}
+
+
+def load_model(codebook: Codebook, folder: Path) -> IndicatorModel:
+    """The fitted model in `folder/indicator_model.json` (plain JSON: weights, threshold, evidence terms)."""
+    key = f"{codebook.fingerprint}:{folder}"
+    cached = _MODELS.get(key)
+    if cached is not None:
+        return cached
+    synonyms = load_synonyms(folder / SYNONYMS_FILE)
+    path = folder / MODEL_FILE
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    if list(raw["features"]) != list(FEATURES):
+        raise ValueError(f"{path}: fitted for features {raw['features']}, the code has {list(FEATURES)}")
+    model = make_model(
+        codebook,
+        tuple(float(w) for w in raw["coef"]),
+        float(raw["intercept"]),
+        float(raw["threshold"]),
+        {code: {t: float(n) for t, n in terms_.items()} for code, terms_ in raw.get("evidence_terms", {}).items()},
+        synonyms,
+        raw.get("info", {}),
+    )
+    _MODELS[key] = model
+    return model
+
+
+def save_model(model: IndicatorModel, path: Path) -> None:
+    data = {
+        "features": list(FEATURES),
+        "coef": [round(w, 6) for w in model.coef],
+        "intercept": round(model.intercept, 6),
+        "threshold": round(model.threshold, 4),
+        "info": model.info,
+        "evidence_terms": {
+            code: {t: round(n, 4) for t, n in sorted(terms_.items())}
+            for code, terms_ in sorted(model.evidence_terms.items())
+        },
+    }
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n", encoding="utf-8")
+
+
+class ArticleWords:
+    """One article's folded words with their offsets, and its lead's terms, for the context of each number."""
+
+    def __init__(self, folded: str, synonyms: Synonyms, lead_end: int, title: str | None) -> None:
+        found = words_of(folded)
+        self.offsets = [o for o, _ in found]
+        self.words = [w for _, w in found]
+        self.synonyms = synonyms
+        lead_words = self.words[: self.index(lead_end)]
+        if title:
+            lead_words = _WORD_RE.findall(fold(title)) + lead_words
+        self.lead = _binary(terms([w for w in lead_words if not w.isdigit()], synonyms))
+        self._sentences: dict[tuple[int, int], dict[str, float]] = {}
+
+    def index(self, offset: int) -> int:
+        """The index of the first word at or after `offset`."""
+        from bisect import bisect_left
+
+        return bisect_left(self.offsets, offset)
+
+    def span_terms(self, start: int, end: int) -> dict[str, float]:
+        """The terms of [start, end), each weighing 1 (cached: sentences are asked for by every number)."""
+        found = self._sentences.get((start, end))
+        if found is None:
+            found = self._sentences[(start, end)] = _binary(
+                terms(self.words[self.index(start) : self.index(end)], self.synonyms)
+            )
+        return found
+
+    def left_terms(self, clause_start: int, num_start: int) -> dict[str, float]:
+        """The words before the number in its clause, the nearest weighing most."""
+        lo, hi = self.index(clause_start), self.index(num_start)
+        lo = max(lo, hi - LEFT_WORDS)
+        seq = terms(self.words[lo:hi], self.synonyms)
+        n = hi - lo
+        return _decayed(seq, lambda i: n - 1 - i)
+
+    def right_terms(self, num_end: int, limit: int) -> dict[str, float]:
+        """The few words after the number (up to `limit`: the clause end or the next number)."""
+        lo, hi = self.index(num_end), self.index(limit)
+        hi = min(hi, lo + RIGHT_WORDS)
+        return _decayed(terms(self.words[lo:hi], self.synonyms), lambda i: i)
+
+
+def _binary(seq: list[tuple[int, str]]) -> dict[str, float]:
+    return dict.fromkeys((t for _, t in seq), 1.0)
+
+
+def _decayed(seq: list[tuple[int, str]], distance) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for i, term in seq:
+        w = 1.0 / (1.0 + distance(i) / NEAR_WORDS)
+        if w > out.get(term, 0.0):
+            out[term] = w
+    return out
