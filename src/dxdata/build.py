@@ -47,7 +47,7 @@ from dxdata.pipeline import (
 )
 from dxdata.series import SERIES_KEYS as SERIES_GROUP
 from dxdata.series import build_series, publisher_maps
-from dxdata.store import Part, PublishResult, VersionWriter, to_arrow, write_part
+from dxdata.store import Part, PublishResult, StoreError, VersionWriter, to_arrow, write_part
 
 log = logging.getLogger("dxdata.build")
 
@@ -353,10 +353,13 @@ def incremental_series(writer: VersionWriter, outputs: Sequence[ChunkOutput], *,
         return None
     reused = {o.key for o in outputs if o.reused}
     changed = [o.series_input for o in outputs if not o.reused and o.series_input.num_rows]
+    try:
+        previous = writer.previous_parts("observations")
+    except StoreError as err:  # a damaged part of the latest version: its groups are unknown, build afresh
+        log.warning("series: %s; building the series from scratch", err)
+        return None
     changed += [
-        pq.read_table(path, columns=SERIES_GROUP)
-        for chunk, path in sorted(writer.previous_parts("observations").items())
-        if chunk not in reused
+        pq.read_table(path, columns=SERIES_GROUP) for chunk, path in sorted(previous.items()) if chunk not in reused
     ]
     touched = pa.concat_arrays([pc.unique(_group_keys(t)) for t in changed]) if changed else pa.array([], pa.string())
     kept = old.filter(pc.invert(pc.is_in(_group_keys(old), value_set=touched)))

@@ -1,7 +1,8 @@
-"""`dxdata` command line: refresh, versions, evaluate, release, diff, plot, synth.
+"""`dxdata` command line: refresh, versions, verify, evaluate, release, diff, plot, synth.
 
-Exit codes: 0 done (a new version, or no change); 1 the run failed; 2 bad
-arguments or input folder; 4 another refresh holds the output folder.
+Exit codes: 0 done (a new version, or no change; `verify`: every file good); 1 the run failed (`verify`:
+damage found; a full disk or write error: one line saying so); 2 bad arguments, input or output folder
+(missing, a file, read-only, one inside the other); 4 another refresh holds the output folder.
 """
 
 from __future__ import annotations
@@ -128,12 +129,46 @@ def _cmd_versions(args: argparse.Namespace) -> int:
         print(f"no versions in {args.out_dir} yet: run `dxdata refresh`")
         return EXIT_OK
     for v in ids:
-        m = read_manifest(v, args.out_dir)
+        try:
+            m = read_manifest(v, args.out_dir)
+        except StoreError as err:
+            print(f"! {v}  damaged: {err}")
+            continue
         counts = m.get("tables", {})
         obs = counts.get("observations", {}).get("rows", "?")
         arts = counts.get("articles", {}).get("rows", "?")
         mark = "*" if v == latest else " "
         print(f"{mark} {v}  {m.get('created', '')}  articles={arts}  observations={obs}")
+    return EXIT_OK
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    """Check every file of one version (or all) against its manifest: exit 0 all good, 1 damage found,
+    2 no such version or no dataset."""
+    from dxdata.store import StoreError, latest_version, verify, versions
+
+    try:
+        ids = versions(args.root) if args.all else [args.version]
+        if ids == ["latest"]:
+            ids = [latest_version(args.root) or "latest"]
+        if args.all and not ids:
+            raise StoreError(f"no dataset yet at {args.root} (run `dxdata refresh`)")
+        results = {v: verify(v, args.root) for v in ids}
+    except StoreError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    bad = 0
+    for v, problems in results.items():
+        if problems:
+            bad += 1
+            print(f"{v}: DAMAGED ({len(problems)} problems)")
+            for line in problems:
+                print(f"  {line}")
+        else:
+            print(f"{v}: ok")
+    if bad:
+        print(f"{bad} of {len(results)} versions damaged", file=sys.stderr)
+        return EXIT_FAILED
     return EXIT_OK
 
 
@@ -164,6 +199,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("versions", help="list published versions (* marks latest)")
     p.add_argument("--out-dir", default="data/processed")
     p.set_defaults(func=_cmd_versions)
+
+    p = sub.add_parser(
+        "verify", help="check the files of a version against its manifest (exit 0 good, 1 damaged, 2 unknown)"
+    )
+    p.add_argument("version", nargs="?", default="latest", help="version id such as v0002 (default: latest)")
+    p.add_argument("--all", action="store_true", help="every version")
+    p.add_argument("--root", "--out-dir", dest="root", default="data/processed", help="dataset folder")
+    p.set_defaults(func=_cmd_verify)
 
     from dxdata import diff, evaluate, plot, release, synth
 

@@ -59,6 +59,7 @@ from dxdata.store import (
     DEFAULT_ROOT,
     PARQUET_SETTINGS,
     StoreError,
+    inside,
     load,
     read_arrow,
     read_manifest,
@@ -343,11 +344,14 @@ def _collect_tables(vid: str, root: Path, data_dir: Path) -> tuple[dict[str, pa.
         raise StoreError(f"version {vid} is damaged: {'; '.join(damaged[:5])}")
     for name, entry in manifest.get("tables", {}).items():
         dst = data_dir / f"{name}.parquet"
+    unknown = sorted(set(manifest.get("tables", {})) - set(TABLE_ORDER))
+    if unknown:
+        raise StoreError(f"version {vid} names unknown tables {unknown} (known: {', '.join(TABLE_ORDER)})")
         if "parts" in entry:  # one file per table in a release: the parts, in order, as one table
             with open(dst, "wb") as f:
                 pq.write_table(read_arrow(folder, name, entry), f, **PARQUET_SETTINGS)
         else:
-            shutil.copyfile(folder / entry.get("file", f"{name}.parquet"), dst)
+            shutil.copyfile(inside(folder, entry.get("file", f"{name}.parquet")), dst)
         tables[name] = pq.read_table(dst)
     if "series" not in tables and "observations" in tables:
         articles = load("articles", vid, root) if "articles" in tables else pd.DataFrame()
@@ -745,6 +749,8 @@ def build_release(version: str = "latest", root: Path | str = DEFAULT_ROOT, out_
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".release-", dir=out_dir) as tmp:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise StoreError(f"--out {out_dir} is a file, not a folder: the archive goes into a folder")
         pkg = Path(tmp) / f"{DATASET_NAME}-{vid}"
         (pkg / "data").mkdir(parents=True)
         (pkg / "codebook").mkdir()
@@ -793,6 +799,11 @@ def _cmd_release(args: argparse.Namespace) -> int:
         return 2
     with zipfile.ZipFile(path) as zf:
         names = zf.namelist()
+    except OSError as err:  # a read-only or full --out folder: one line, not a traceback
+        from dxdata.cli import describe_os_error
+
+        print(f"error: {describe_os_error(err)}", file=sys.stderr)
+        return 1
     print(f"{path}  ({path.stat().st_size:,} bytes, {len(names)} files)")
     return 0
 

@@ -20,6 +20,14 @@ Guarantees:
   then is ``LATEST`` replaced (temp file + ``os.replace``). A crash at any point leaves the previous
   version and ``LATEST`` intact; leftover ``.tmp-*`` folders are ignored and removed by the next publish.
   Existing version folders are never rewritten.
+* Immutable versions: every file of a published version is write-protected (mode 0444) when it is
+  committed. A part reused by the next version is hard-linked (shared, not copied), and only after its
+  size and sha256 match the manifest that names it: a damaged part is rebuilt, never linked.
+* Checked reads: `load` checks the size and sha256 of every file it reads against the manifest
+  (``verify=False`` skips it) and raises `StoreError` naming a damaged file; `verify` checks a whole
+  version. Paths and table names read from a manifest or from ``LATEST`` must stay inside their folder.
+* A damaged latest version (unreadable manifest) is skipped by the next publish, which builds on the
+  newest version that verifies, and says so.
 * One publisher at a time: ``publish`` holds ``filelock.FileLock(out_dir / ".lock")``.
 """
 
@@ -73,6 +81,7 @@ DATE_COLUMNS = frozenset({"period_start", "period_end", "published", "event_date
 CODE_COLUMNS = frozenset({"unit", "qualifier", "status"})
 
 _VERSION_RE = re.compile(r"^v(\d{4,})$")
+READ_ONLY = 0o444  # the mode of every published file
 _TABLE_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 
 
@@ -356,6 +365,9 @@ class VersionWriter:
         self.previous_sources: dict[str, dict] = {}  # the latest version's raw-file records, by file
         self.previous_manifest: dict = {}
         self.staging = Path()
+        self._checked: dict[str, str | None] = {}  # file of the latest version -> problem found (None: good)
+        self.damaged: list[str] = []  # files of the latest version found damaged (not reused)
+        self.skipped: list[str] = []  # newer versions passed over because their manifest is unreadable
 
     def __enter__(self) -> VersionWriter:
         self.out_dir.mkdir(parents=True, exist_ok=True)
@@ -370,9 +382,8 @@ class VersionWriter:
             vdir = self.out_dir / VERSIONS_DIR
             vdir.mkdir(exist_ok=True)
             _clean_leftovers(self.out_dir)
-            self.previous = _latest_for_publish(self.out_dir)
+            self.previous, previous, self.skipped = _latest_for_publish(self.out_dir)
             if self.previous is not None:
-                previous = _manifest_at(vdir / self.previous)
                 self.previous_manifest = previous
                 self.previous_sources = {r["source_file"]: r for r in previous.get("sources", [])}
                 for name, entry in previous.get("tables", {}).items():
@@ -419,18 +430,28 @@ class VersionWriter:
     def previous_parts(self, table: str) -> dict[str, Path]:
         """The latest version's non-empty parts of `table`: chunk key -> file."""
         folder = self.out_dir / VERSIONS_DIR / str(self.previous)
-        return {
-            chunk: folder / part["file"]
-            for (name, chunk), part in self._previous_parts.items()
-            if name == table and part["rows"]
-        }
+        found = {}
+        for (name, chunk), part in self._previous_parts.items():
+            if name == table and part["rows"]:
+                path = inside(folder, part["file"])
+                if not self._part_ok(path, part):
+                    raise StoreError(f"{self.previous}/{part['file']} is damaged")
+                found[chunk] = path
+        return found
 
     def previous_table(self, table: str) -> pa.Table | None:
         """A whole table of the latest version (None when there is none, or it lacks the table)."""
         entry = self.previous_manifest.get("tables", {}).get(table)
         if entry is None:
             return None
-        return read_arrow(self.out_dir / VERSIONS_DIR / str(self.previous), table, entry)
+        folder = self.out_dir / VERSIONS_DIR / str(self.previous)
+        try:
+            files = [(inside(folder, rel), e) for rel, e in _file_entries(table, entry)]
+        except StoreError:
+            return None
+        if not all(self._part_ok(path, e) for path, e in files):
+            return None
+        return read_arrow(folder, table, entry)
 
     def reuse_part(self, table: str, index: int, chunk: str) -> Part | None:
         """The latest version's part for `chunk`, hard-linked (or copied) into the staging folder, if it has one."""
@@ -439,15 +460,36 @@ class VersionWriter:
             return None
         if not old["rows"]:
             return Part("", chunk, 0, 0, "")
-        src = self.out_dir / VERSIONS_DIR / self.previous / old["file"]
+        folder = self.out_dir / VERSIONS_DIR / self.previous
+        try:
+            src = inside(folder, old["file"])
+        except StoreError as err:
+            log.warning("store: not reusing a part of %s: %s", self.previous, err)
+            return None
+        if not self._part_ok(src, old):
+            return None
         rel = part_file(table, index, chunk)
         dst = self.staging / rel
         dst.parent.mkdir(exist_ok=True)
         try:
-            os.link(src, dst)  # versions are immutable, so sharing the file is safe
+            os.link(src, dst)  # checked above, and write-protected: sharing the file is safe
         except OSError:
             shutil.copyfile(src, dst)
         return Part(rel, chunk, int(old["rows"]), int(old["bytes"]), old["sha256"])
+
+    def _part_ok(self, path: Path, entry: dict) -> bool:
+        """Whether a file of the latest version matches its manifest entry (size, then sha256; each file
+        hashed once per run). A file that does not is logged and not reused: its chunk is built again."""
+        key = str(path)
+        if key not in self._checked:
+            problem = file_problem(path, entry.get("bytes"), entry.get("sha256"))
+            self._checked[key] = problem
+            if problem:
+                self.damaged.append(f"{self.previous}/{entry.get('file')}: {problem}")
+                log.warning(
+                    "store: %s/%s %s: not reused, its chunk is built again", self.previous, entry.get("file"), problem
+                )
+        return self._checked[key] is None
 
     def add_parts(self, name: str, parts: Sequence[Part], sort_keys: Sequence[str] | None, empty: pd.DataFrame) -> None:
         """Register a partitioned table from its parts, in order; `empty` (a typed empty frame) gives the
@@ -498,7 +540,7 @@ class VersionWriter:
         # when it holds exactly this content, point LATEST at it instead of publishing a copy.
         complete = versions(self.out_dir)
         head = complete[-1] if complete else None
-        if head is not None and head != previous and _manifest_at(vdir / head).get("content_hash") == digest:
+        if head is not None and head != previous and _manifest_or_none(vdir / head).get("content_hash") == digest:
             _write_latest(self.out_dir, head)
             log.info("store: %s already holds this content; LATEST now points to it", head)
             return PublishResult(head, True, vdir / head, row_counts, digest)
@@ -516,6 +558,7 @@ class VersionWriter:
             "sources": list(sources),
         } | (extra or {})
         _write_text_durable(tmp / MANIFEST_FILE, json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n")
+        _write_protect(tmp)
         for sub in tmp.iterdir():
             if sub.is_dir():
                 _fsync_dir(sub)
@@ -528,6 +571,14 @@ class VersionWriter:
         _fsync_dir(vdir)
         _write_latest(self.out_dir, version)
         log.info("store: published %s at %s (%s)", version, final, ", ".join(f"{n}={c}" for n, c in row_counts.items()))
+        if self.skipped or self.damaged:
+            log.warning(
+                "store: %s was built on %s%s%s",
+                version,
+                previous,
+                f", passing over {', '.join(self.skipped)} (manifest unreadable)" if self.skipped else "",
+                f"; damaged parts rebuilt: {'; '.join(self.damaged[:5])}" if self.damaged else "",
+            )
         return PublishResult(version, True, final, row_counts, digest)
 
 
@@ -535,31 +586,102 @@ def _columns(meta: pq.FileMetaData) -> list[dict]:
     return [{"name": f.name, "type": str(f.type)} for f in meta.schema.to_arrow_schema()]
 
 
-def _latest_for_publish(out_dir: Path) -> str | None:
-    """The version a new one follows: LATEST, or the newest complete version if LATEST is broken."""
+def _latest_for_publish(out_dir: Path) -> tuple[str | None, dict, list[str]]:
+    """The version a new one follows, its manifest, and the newer versions passed over.
+
+    LATEST when it names a complete version with a readable manifest; else (LATEST broken, or its
+    manifest truncated or edited into invalid JSON) the newest version whose manifest reads, with a
+    warning that says so. Damaged files of that version are found as its parts are reused.
+    """
     pointer = _read_pointer(out_dir)
     known = versions(out_dir)
-    if pointer is None or pointer in known:
-        return pointer
-    fallback = known[-1] if known else None
-    log.warning("store: LATEST names %r, which is not a complete version; using %s", pointer, fallback)
-    return fallback
+    if pointer is None and not known:
+        return None, {}, []
+    candidates = ([pointer] if pointer in known else []) + [v for v in reversed(known) if v != pointer]
+    if pointer is not None and pointer not in known:
+        log.warning("store: LATEST names %r, which is not a complete version", pointer)
+    skipped: list[str] = []
+    for vid in candidates:
+        try:
+            manifest = _manifest_at(out_dir / VERSIONS_DIR / vid)
+        except StoreError as err:
+            log.warning("store: %s; passing over %s", err, vid)
+            skipped.append(vid)
+            continue
+        if vid != pointer:
+            log.warning("store: building on %s, the newest version whose manifest reads", vid)
+        return vid, manifest, skipped
+    log.warning("store: no version under %s has a readable manifest; starting afresh", out_dir)
+    return None, {}, skipped
+
+
+def _write_protect(folder: Path) -> None:
+    """Make every file under `folder` read-only (mode 0444): a published version is never written again."""
+    for path in folder.rglob("*"):
+        if path.is_file() and not path.is_symlink():
+            with contextlib.suppress(OSError):
+                path.chmod(READ_ONLY)
+
+
+def inside(folder: Path, rel: str) -> Path:
+    """`folder / rel`, refused (StoreError) unless it is a relative path that stays inside `folder`."""
+    if not isinstance(rel, str) or not rel or "\0" in rel or Path(rel).is_absolute() or ".." in Path(rel).parts:
+        raise StoreError(f"manifest of {folder.name} names {rel!r}, which is not a file inside {folder}")
+    path = folder / rel
+    real = Path(os.path.realpath(path))
+    if not real.is_relative_to(Path(os.path.realpath(folder))):
+        raise StoreError(f"manifest of {folder.name} names {rel!r}, which leads outside {folder}")
+    return path
+
+
+def file_problem(path: Path, size: int | None, digest: str | None) -> str | None:
+    """What is wrong with a file against its manifest record (missing, size, sha256), or None."""
+    try:
+        actual = path.stat().st_size
+    except OSError:
+        return "missing"
+    if size is not None and actual != int(size):
+        return f"has {actual:,} bytes where the manifest says {int(size):,}"
+    if sha256_file(path) != digest:
+        return "sha256 differs from the manifest"
+    return None
 
 
 # --------------------------------------------------------------------------------------------- reading
 
 
 def _read_pointer(root: Path) -> str | None:
+    """What LATEST names: a version id, or the raw text when it is not one (it then names no version)."""
     try:
-        text = (root / LATEST_FILE).read_text(encoding="utf-8").strip()
+        text = (root / LATEST_FILE).read_text(encoding="utf-8", errors="replace").strip()
     except FileNotFoundError:
         return None
-    return text or None
+    except IsADirectoryError:
+        return "<LATEST is a folder>"
+    return text[:100] or None
 
 
 def _manifest_at(folder: Path) -> dict:
-    with open(folder / MANIFEST_FILE, encoding="utf-8") as f:
-        return json.load(f)
+    """The manifest in `folder`; StoreError (naming it) when it cannot be read or is not a manifest."""
+    path = folder / MANIFEST_FILE
+    try:
+        with open(path, encoding="utf-8") as f:
+            manifest = json.load(f)
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise StoreError(f"{path} is damaged (not valid JSON: {err})") from None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("tables", {}), dict):
+        raise StoreError(f"{path} is damaged (not a manifest)")
+    for name in manifest.get("tables", {}):
+        if not isinstance(name, str) or not _TABLE_RE.match(name) or name == Path(MANIFEST_FILE).stem:
+            raise StoreError(f"{path} names a table {name!r}, which is not a valid table name")
+    return manifest
+
+
+def _manifest_or_none(folder: Path) -> dict:
+    try:
+        return _manifest_at(folder)
+    except (StoreError, OSError):
+        return {}
 
 
 def versions(root: Path | str = DEFAULT_ROOT) -> list[str]:
@@ -588,7 +710,7 @@ def latest_version(root: Path | str = DEFAULT_ROOT) -> str | None:
     pointer = _read_pointer(root)
     if pointer is None:
         return None
-    if not (root / VERSIONS_DIR / pointer / MANIFEST_FILE).is_file():
+    if not _VERSION_RE.match(pointer) or not (root / VERSIONS_DIR / pointer / MANIFEST_FILE).is_file():
         raise StoreError(
             f"{root / LATEST_FILE} points to {pointer!r}, which is not a complete version "
             f"(known: {', '.join(versions(root)) or 'none'}); run `dxdata refresh` to repair it"
@@ -616,7 +738,9 @@ def read_manifest(version: str = "latest", root: Path | str = DEFAULT_ROOT) -> d
     return _manifest_at(root / VERSIONS_DIR / _resolve(version, root))
 
 
-def load(table: str = "observations", version: str = "latest", root: Path | str = DEFAULT_ROOT) -> pd.DataFrame:
+def load(
+    table: str = "observations", version: str = "latest", root: Path | str = DEFAULT_ROOT, *, verify: bool = True
+) -> pd.DataFrame:
     """One table of one published version as a DataFrame with fixed dtypes.
 
     `version` is "latest" (what `LATEST` points to) or a version id such as "v0001"; every published
@@ -631,10 +755,33 @@ def load(table: str = "observations", version: str = "latest", root: Path | str 
     * ``value``, ``denominator`` and other floating columns -> ``float64``; integer columns -> ``int64``.
 
     Rows are in the published order (the table's sort keys). Raises `StoreError` when there is no
-    dataset at `root`, or the version or table is unknown.
+    dataset at `root`, or the version or table is unknown, or (with `verify`, the default) a file of the
+    table does not have the size and sha256 its manifest records; ``verify=False`` skips that check
+    (it reads each file twice).
     """
     folder, entry = _table_entry(table, version, Path(root))
+    if verify:
+        check_table_files(folder, table, entry)
     return _typed_frame(read_arrow(folder, table, entry))
+
+
+def _file_entries(table: str, entry: dict) -> list[tuple[str, dict]]:
+    """(path relative to the version folder, {bytes, sha256, file}) of each file of a table's entry."""
+    if "parts" in entry:
+        return [(p["file"], p) for p in entry["parts"]]
+    rel = entry.get("file", f"{table}.parquet")
+    return [(rel, {"file": rel, "bytes": entry.get("bytes"), "sha256": entry.get("sha256")})]
+
+
+def check_table_files(folder: Path, table: str, entry: dict) -> None:
+    """StoreError naming the first file of `table` that is missing or differs from the manifest."""
+    for rel, e in _file_entries(table, entry):
+        problem = file_problem(inside(folder, rel), e.get("bytes"), e.get("sha256"))
+        if problem:
+            raise StoreError(
+                f"{folder / rel} {problem}: the file is damaged; `dxdata verify --all` lists what is, "
+                "and the next `dxdata refresh` rebuilds it in a new version"
+            )
 
 
 def _table_entry(table: str, version: str, root: Path) -> tuple[Path, dict]:
@@ -661,31 +808,42 @@ def parquet_files(table: str, version: str = "latest", root: Path | str = DEFAUL
     one per chunk of articles; the others in one file. ``duckdb.read_parquet([str(p) for p in ...])``.
     """
     folder, entry = _table_entry(table, version, Path(root))
-    return [folder / rel for rel, _ in table_files(table, entry)]
+    return [inside(folder, rel) for rel, _ in table_files(table, entry)]
 
 
 def verify(version: str = "latest", root: Path | str = DEFAULT_ROOT) -> list[str]:
-    """Files of a version that are missing or do not match their manifest's sha256 (empty: all good)."""
+    """Files of a version that are missing, outside the version, or whose size or sha256 differ from the
+    manifest; an unreadable manifest is one problem too (an empty list: all good)."""
     root = Path(root)
     vid = _resolve(version, root)
     folder = root / VERSIONS_DIR / vid
+    try:
+        tables = _manifest_at(folder).get("tables", {})
+    except StoreError as err:
+        return [f"{vid}/{MANIFEST_FILE}: {err}"]
     problems = []
-    for name, entry in _manifest_at(folder).get("tables", {}).items():
-        for rel, digest in table_files(name, entry):
-            path = folder / rel
-            if not path.is_file():
-                problems.append(f"{vid}/{rel}: missing")
-            elif sha256_file(path) != digest:
-                problems.append(f"{vid}/{rel}: sha256 differs from the manifest")
+    for name, entry in tables.items():
+        try:
+            files = _file_entries(name, entry)
+        except (KeyError, TypeError, AttributeError):
+            problems.append(f"{vid}: table {name!r} has a damaged manifest entry")
+            continue
+        for rel, e in files:
+            try:
+                problem = file_problem(inside(folder, rel), e.get("bytes"), e.get("sha256"))
+            except StoreError as err:
+                problem = str(err)
+            if problem:
+                problems.append(f"{vid}/{rel}: {problem}")
     return problems
 
 
 def read_arrow(folder: Path, table: str, entry: dict, columns: Sequence[str] | None = None) -> pa.Table:
     """Table `table` of the version in `folder` (its manifest `entry`), whole or from its parts, in order."""
     if "parts" in entry:
-        parts = [pq.read_table(folder / p["file"], columns=columns) for p in entry["parts"]]
+        parts = [pq.read_table(inside(folder, p["file"]), columns=columns) for p in entry["parts"]]
         return pa.concat_tables(parts) if len(parts) > 1 else parts[0]
-    return pq.read_table(folder / entry.get("file", f"{table}.parquet"), columns=columns)
+    return pq.read_table(inside(folder, entry.get("file", f"{table}.parquet")), columns=columns)
 
 
 def _typed_frame(arrow: pa.Table) -> pd.DataFrame:
