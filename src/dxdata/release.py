@@ -342,11 +342,11 @@ def _collect_tables(vid: str, root: Path, data_dir: Path) -> tuple[dict[str, pa.
     damaged = verify(vid, root)
     if damaged:
         raise StoreError(f"version {vid} is damaged: {'; '.join(damaged[:5])}")
-    for name, entry in manifest.get("tables", {}).items():
-        dst = data_dir / f"{name}.parquet"
     unknown = sorted(set(manifest.get("tables", {})) - set(TABLE_ORDER))
     if unknown:
         raise StoreError(f"version {vid} names unknown tables {unknown} (known: {', '.join(TABLE_ORDER)})")
+    for name, entry in manifest.get("tables", {}).items():
+        dst = data_dir / f"{name}.parquet"
         if "parts" in entry:  # one file per table in a release: the parts, in order, as one table
             with open(dst, "wb") as f:
                 pq.write_table(read_arrow(folder, name, entry), f, **PARQUET_SETTINGS)
@@ -747,10 +747,10 @@ def build_release(version: str = "latest", root: Path | str = DEFAULT_ROOT, out_
     manifest = read_manifest(version, root)
     vid = str(manifest["version"])
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".release-", dir=out_dir) as tmp:
     if out_dir.exists() and not out_dir.is_dir():
         raise StoreError(f"--out {out_dir} is a file, not a folder: the archive goes into a folder")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".release-", dir=out_dir) as tmp:
         pkg = Path(tmp) / f"{DATASET_NAME}-{vid}"
         (pkg / "data").mkdir(parents=True)
         (pkg / "codebook").mkdir()
@@ -797,13 +797,13 @@ def _cmd_release(args: argparse.Namespace) -> int:
     except StoreError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    with zipfile.ZipFile(path) as zf:
-        names = zf.namelist()
     except OSError as err:  # a read-only or full --out folder: one line, not a traceback
         from dxdata.cli import describe_os_error
 
         print(f"error: {describe_os_error(err)}", file=sys.stderr)
         return 1
+    with zipfile.ZipFile(path) as zf:
+        names = zf.namelist()
     print(f"{path}  ({path.stat().st_size:,} bytes, {len(names)} files)")
     return 0
 
