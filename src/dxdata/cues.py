@@ -15,7 +15,6 @@ class _CueTable:
     automaton: Matcher[int]  # cue part -> its part id
     cues_by_indicator: dict[str, list[tuple[int, tuple[int, ...]]]]  # code -> [(cue id, part ids)]
     specificity: dict[int, float]  # part id -> 1 / number of indicators whose cues use it
-    prior_parts: dict[str, frozenset[int]]  # code -> the parts that speak for its topic (its family's)
     codes_by_part: dict[int, frozenset[str]]  # part id -> indicators with a cue using it
     cue_sets: dict[str, list[tuple[tuple[int, ...], frozenset[int]]]]  # code -> [(part ids, set of them)]
 
@@ -42,28 +41,14 @@ def _table(codebook: Codebook) -> _CueTable:
             for pid in ids:
                 users[pid].add(code)
     specificity = {pid: 1.0 / len(codes) for pid, codes in users.items()}
-    family_parts: dict[str, set[int]] = defaultdict(set)
-    for code, indicator in codebook.indicators.items():
-        if indicator.family:
-            family_parts[indicator.family].update(pid for _, ids in cues_by_indicator.get(code, []) for pid in ids)
-    prior_parts = {
-        code: frozenset(family_parts[ind.family])
-        if ind.family
-        else frozenset(pid for _, ids in cues_by_indicator.get(code, []) for pid in ids)
-        for code, ind in codebook.indicators.items()
-    }
     if len(part_ids) > 1 << _PID_BITS:
         raise ValueError(f"{len(part_ids)} cue parts: more than `CueIndex` packs")
     automaton = Matcher(part_ids)
     codes_by_part = {pid: frozenset(codes) for pid, codes in users.items()}
     cue_sets = {code: [(ids, frozenset(ids)) for _, ids in cues] for code, cues in cues_by_indicator.items()}
-    table = _CueTable(automaton, dict(cues_by_indicator), specificity, prior_parts, codes_by_part, cue_sets)
+    table = _CueTable(automaton, dict(cues_by_indicator), specificity, codes_by_part, cue_sets)
     _TABLES[codebook.fingerprint] = table
     return table
-
-
-PRIOR_PER_PART: Final = 2.0
-PRIOR_CAP: Final = 10.0
 
 
 _PID_BITS: Final = 20  # cue part ids are below 2**20 (`_table` checks): packed under the offsets
@@ -84,7 +69,6 @@ class CueIndex:
         table = _table(codebook)
         self._cues_by_indicator = table.cues_by_indicator
         self._specificity = table.specificity
-        self._prior_parts = table.prior_parts
         self._codes_by_part = table.codes_by_part
         self._cue_sets = table.cue_sets
         n = len(folded)
@@ -104,8 +88,6 @@ class CueIndex:
         self._starts = [key >> (width + _PID_BITS) for key in hits]
         self._ends = [(key >> _PID_BITS) & ((1 << width) - 1) for key in hits]
         self._pids = [key & ((1 << _PID_BITS) - 1) for key in hits]
-        self._found_parts = set(self._pids)
-        self._prior: dict[str, float] = {}
 
     def hits_in(self, start: int, end: int) -> dict[int, list[tuple[int, int]]]:
         """Cue part id -> occurrences [(start, end)] inside [start, end)."""
@@ -123,15 +105,6 @@ class CueIndex:
             i += 1
         return out
 
-    def article_prior(self, code: str) -> float:
-        """How much the whole article speaks of an indicator: its distinct cue parts found anywhere."""
-        cached = self._prior.get(code)
-        if cached is None:
-            found = self._prior_parts.get(code, frozenset()) & self._found_parts
-            cached = min(PRIOR_CAP, PRIOR_PER_PART * sum(self._specificity[p] for p in found))
-            self._prior[code] = cached
-        return cached
-
     def codes_with_parts(self, part_ids) -> set[str]:
         """Indicators having at least one cue part among `part_ids`: the only ones worth scoring."""
         out: set[str] = set()
@@ -148,9 +121,6 @@ class CueIndex:
     def specificity(self, part_id: int) -> float:
         """1 for a cue part only one indicator uses, down to 1/n for a part n indicators share."""
         return self._specificity.get(part_id, 1.0)
-
-    def cues_of(self, code: str) -> list[tuple[int, tuple[int, ...]]]:
-        return self._cues_by_indicator.get(code, [])
 
 
 def cue_index(codebook: Codebook, folded: str) -> CueIndex:

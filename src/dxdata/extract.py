@@ -17,10 +17,12 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Final
 
+import numpy as np
+
 from dxdata import numbers, periods
 from dxdata.codebook import Codebook, Indicator, schemas_dir
 from dxdata.cues import CueIndex, body_hits, scan_article, scan_matcher
-from dxdata.indicator_model import ArticleWords, IndicatorModel, load_model
+from dxdata.indicator_model import FEATURES, ArticleWords, IndicatorModel, load_model
 from dxdata.models import Article, ExtractionResult, Mention, Observation
 from dxdata.numbers import NumberMention, find_numbers
 from dxdata.periods import TimeExpr, find_time_expressions
@@ -29,7 +31,6 @@ from dxdata.sentences import Sentence, split_sentences
 from dxdata.text import EndPattern, StartPattern, ViewTable, char_offsets, count_below, is_word_char, merge_starts
 
 HEAD_NOUN_BONUS: Final = 2.5
-SHARE_WINDOW: Final = 120
 GENERIC_DISCOUNT: Final = 0.5  # a cue part many indicators share says less than a specific one
 HEAD_NOUN_MIN: Final = 6  # unit words ('điểm', 'lần') say nothing about which indicator
 OTHER_NUMBER_PENALTY: Final = 0.3
@@ -125,7 +126,6 @@ class _ArticleContext:
     # where the words of `_ANCHOR_WORDS` start in the text; None: search each sentence in full (`_sentence_says`)
     anchors: dict[str, list[int]] | None = None
     lead_starts: dict[tuple[str, ...], list[int]] = field(default_factory=dict)  # leads -> their merged starts
-    matched: dict[int, str] = field(default_factory=dict)  # number start -> indicator code, in reading order
     scorers: dict[Sentence, _SentenceScorer] = field(default_factory=dict)  # built once per sentence
     sentence_index: dict[Sentence, int] = field(default_factory=dict)
     respectively: dict[Sentence, bool] = field(default_factory=dict)  # sentence says 'lần lượt'
@@ -140,29 +140,43 @@ class _ArticleContext:
     words: ArticleWords | None = None
     trace: list | None = None  # (number, its candidates with features, its context terms) for fitting the model
     trace_context: dict[str, float] = field(default_factory=dict)
-    similarities: dict[tuple[str, int], dict[str, float]] = field(default_factory=dict)
+    similarities: dict[tuple[str, int], np.ndarray] = field(default_factory=dict)  # over the model's profiles
+    sentence_contexts: dict[tuple, tuple[np.ndarray, ...]] = field(default_factory=dict)
 
-    def _similarity(self, key: tuple[str, int], start: int, end: int) -> dict[str, float]:
+    def _similarity(self, key: tuple[str, int], start: int, end: int) -> np.ndarray:
         found = self.similarities.get(key)
         if found is None:
-            found = self.similarities[key] = self.model.profiles.similarity(self.words.span_terms(start, end))
+            found = self.similarities[key] = self.model.profiles.presence(self.words.span_terms(start, end))
         return found
 
-    def sentence_similarity(self, sent: Sentence) -> dict[str, float]:
+    def sentence_similarity(self, sent: Sentence) -> np.ndarray:
         return self._similarity(("sentence", sent.start), sent.start, sent.end)
 
-    def previous_similarity(self, sent: Sentence) -> dict[str, float]:
+    def previous_similarity(self, sent: Sentence) -> np.ndarray:
         """The sentence before, in the same paragraph or the heading just above it."""
         index = self.index_of(sent)
         prev = next((s for s in reversed(self.sentences[:index]) if not s.is_chrome), None)
         if prev is None or sent.paragraph - prev.paragraph > 1:
-            return {}
+            return self.model.profiles.nothing
         return self._similarity(("sentence", prev.start), prev.start, prev.end)
 
-    def lead_similarity(self) -> dict[str, float]:
+    def sentence_context(
+        self, sent: Sentence, kind: tuple[str | None, bool], idx: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The similarities of the sentence and the lead to the indicators of one kind, and which of them the
+        sentence speaks for at all (once per sentence and kind)."""
+        key = (sent.start, kind)
+        found = self.sentence_contexts.get(key)
+        if found is None:
+            sentence = self.sentence_similarity(sent)[idx]
+            found = (sentence, self.lead_similarity()[idx], sentence > 0)
+            self.sentence_contexts[key] = found
+        return found
+
+    def lead_similarity(self) -> np.ndarray:
         found = self.similarities.get(("lead", 0))
         if found is None:
-            found = self.similarities[("lead", 0)] = self.model.profiles.similarity(self.words.lead)
+            found = self.similarities[("lead", 0)] = self.model.profiles.presence(self.words.lead)
         return found
 
     def scorer(self, sent: Sentence, sent_nums: list[NumberMention]) -> _SentenceScorer:
@@ -393,13 +407,13 @@ def _observe(
     sent_nums: list[NumberMention],
 ) -> tuple[Observation | None, str]:
     scorer = ctx.scorer(sent, sent_nums)
-    choices = _candidates(ctx, codebook, scorer, sent, num, _share_base(ctx, num, sent_nums))
+    indicators, features = _candidates(ctx, codebook, scorer, sent, num)
     if ctx.trace is not None:
+        choices = [(ind, tuple(float(x) for x in row)) for ind, row in zip(indicators, features, strict=True)]
         ctx.trace.append((num, choices, ctx.trace_context))
-    indicator = _choose(ctx, choices)
+    indicator = _choose(ctx, indicators, features)
     if indicator is None:
         return None, "no_indicator"
-    ctx.matched[num.start] = indicator.code
     clause = _clause_bounds(ctx, sent, num.start)
     period_start, period_end = _period(ctx, sent, num, indicator)
     region = _region(ctx, sent, clause, num, indicator)
@@ -432,15 +446,6 @@ def _observe(
     )
 
 
-def _share_base(ctx: _ArticleContext, num: NumberMention, sent_nums: list[NumberMention]) -> NumberMention | None:
-    """The count a percent is the share of: '388/1.146 TTHC (đạt 34%)', '1.579 trong tổng số 1.937 ..., đạt 81,5%'."""
-    if num.unit != "percent":
-        return None
-    others = [n for n in sent_nums if n.not_fact is None and n is not num]  # the sentence's other facts
-    before = [o for o in others if o.end <= num.start and o.unit == "count" and num.start - o.end <= SHARE_WINDOW]
-    return before[-1] if before and before[-1].denominator else None
-
-
 _BY_KIND: Final[dict[str, dict[tuple[str | None, bool], list[Indicator]]]] = {}
 
 
@@ -459,69 +464,103 @@ def _indicators_by_kind(codebook: Codebook) -> dict[tuple[str | None, bool], lis
 Choice = tuple[Indicator, tuple[float, ...]]  # a candidate indicator and its features (`indicator_model.FEATURES`)
 
 
+@dataclass(frozen=True)
+class _Kind:
+    """The indicators a number of one (unit, is a change) may take, as arrays over the model's profiles."""
+
+    indicators: tuple[Indicator, ...]
+    position: dict[str, int]  # code -> its row among `indicators`
+    profile_index: np.ndarray  # each indicator's column in the profile matrix
+
+
+_KINDS: Final[dict[tuple[str, int], dict[tuple[str | None, bool], _Kind]]] = {}
+
+
+def _kinds(codebook: Codebook, model: IndicatorModel) -> dict[tuple[str | None, bool], _Kind]:
+    key = (codebook.fingerprint, id(model))
+    found = _KINDS.get(key)
+    if found is None:
+        column = {code: i for i, code in enumerate(model.profiles.codes)}
+        found = {
+            kind: _Kind(
+                tuple(inds),
+                {ind.code: j for j, ind in enumerate(inds)},
+                np.array([column[ind.code] for ind in inds]),
+            )
+            for kind, inds in _indicators_by_kind(codebook).items()
+        }
+        _KINDS.clear()  # one model at a time in practice; cross-validation makes a new one per fold
+        _KINDS[key] = found
+    return found
+
+
 def _candidates(
     ctx: _ArticleContext,
     codebook: Codebook,
     scorer: _SentenceScorer,
     sent: Sentence,
     num: NumberMention,
-    share_base: NumberMention | None,
-) -> list[Choice]:
-    """The indicators a number may measure, each with its features; those with no evidence at all are left out."""
-    kind_candidates = _indicators_by_kind(codebook).get((num.unit, num.is_change), ())
+) -> tuple[list[Indicator], np.ndarray]:
+    """The indicators a number may measure and their features (one row each, `indicator_model.FEATURES`);
+    an indicator that no word of the sentence or the one before speaks for is left out."""
     ctx.trace_context = {}
-    if not kind_candidates:
-        return []
+    kind = _kinds(codebook, ctx.model).get((num.unit, num.is_change))
+    if kind is None:
+        return [], _NO_FEATURES
     model, words = ctx.model, ctx.words
     clause = _clause_bounds(ctx, sent, num.start)
     next_fact = min((s for s in scorer.fact_starts if s > num.start), default=clause[1])
-    similarity = model.profiles.similarity
-    left_terms = words.left_terms(clause[0], num.start)
-    right_terms = words.right_terms(num.end, min(clause[1], next_fact))
+    span = (sent.start, sent.end)
+    left_terms = words.left_terms(span, clause[0], num.start)
+    right_terms = words.right_terms(span, num.end, min(clause[1], next_fact))
     if ctx.trace is not None:
         ctx.trace_context = {**left_terms, **right_terms}
-    left, right = similarity(left_terms), similarity(right_terms)
-    sentence = ctx.sentence_similarity(sent)
-    previous = ctx.previous_similarity(sent)
-    lead = ctx.lead_similarity()
-    base_code = ctx.matched.get(share_base.start) if share_base is not None else None
+    idx = kind.profile_index
+    left, right = model.profiles.similarities([left_terms, right_terms])[:, idx]
+    sentence, lead, spoken_for = ctx.sentence_context(sent, (num.unit, num.is_change), idx)
+    cue = np.zeros(len(idx))
     weights: dict[tuple[int, int], float] = {}
     cue_scores: dict[tuple[int, ...], float] = {}
-    rows = []
-    for indicator in kind_candidates:
-        code = indicator.code
-        cue = 0.0
-        if code in scorer.present:
-            for ids in scorer.usable_cues(code):
-                score = cue_scores.get(ids)
-                if score is None:
-                    score = cue_scores[ids] = _cue_score(ctx, scorer, num, ids, weights)
-                cue = max(cue, score)
-        local = (math.log1p(cue), left.get(code, 0.0), right.get(code, 0.0), sentence.get(code, 0.0))
-        context = (previous.get(code, 0.0), lead.get(code, 0.0))
-        if not any(local) and not any(context):
+    for code in scorer.present:
+        j = kind.position.get(code)
+        if j is None:
             continue
-        share = 1.0 if base_code is not None and indicator.share_of == base_code else 0.0
-        rows.append((indicator, local, context, share))
-    out: list[Choice] = []
-    n_candidates = math.log(len(kind_candidates))
-    for indicator, local, context, share in rows:
-        margins = []
-        for k in (1, 2, 3, 0):  # left, right, sentence, cue
-            others = max((r[1][k] for r in rows if r[0] is not indicator), default=0.0)
-            margins.append(local[k] - others)
-        out.append((indicator, (*local, *context, *margins, share, n_candidates)))
-    return out
+        best = 0.0
+        for ids in scorer.usable_cues(code):
+            score = cue_scores.get(ids)
+            if score is None:
+                score = cue_scores[ids] = _cue_score(ctx, scorer, num, ids, weights)
+            best = max(best, score)
+        cue[j] = math.log1p(best)
+    keep = np.flatnonzero(spoken_for | (cue > 0) | (left > 0) | (right > 0))
+    if not len(keep):
+        return [], _NO_FEATURES
+    features = np.empty((len(keep), len(FEATURES)))
+    for column, values in enumerate((cue, left, right, sentence, lead)):
+        features[:, column] = values[keep]
+    features[:, 5:9] = _margins(features[:, [1, 2, 3, 0]])  # of left, right, sentence and cue
+    features[:, 9] = math.log(len(idx))
+    return [kind.indicators[j] for j in keep], features
 
 
-def _choose(ctx: _ArticleContext, choices: list[Choice]) -> Indicator | None:
+_NO_FEATURES: Final = np.zeros((0, len(FEATURES)))
+
+
+def _margins(values: np.ndarray) -> np.ndarray:
+    """Each value less the largest other value of its column."""
+    if len(values) < 2:
+        return values.copy()
+    top = np.sort(values, axis=0)[-2:]  # per column: the second largest, then the largest
+    return values - np.where(values >= top[1], top[0], top[1])
+
+
+def _choose(ctx: _ArticleContext, indicators: list[Indicator], features: np.ndarray) -> Indicator | None:
     """The most probable candidate, if the model gives it at least its threshold."""
-    best, best_p = None, -1.0
-    for indicator, features in choices:
-        p = ctx.model.probability(features)
-        if p > best_p:
-            best, best_p = indicator, p
-    return best if best is not None and best_p >= ctx.model.threshold else None
+    if not indicators:
+        return None
+    probabilities = ctx.model.probabilities(features)
+    best = int(np.argmax(probabilities))
+    return indicators[best] if probabilities[best] >= ctx.model.threshold else None
 
 
 def _cue_score(

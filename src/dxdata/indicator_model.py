@@ -18,10 +18,13 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections import Counter, defaultdict
+from bisect import bisect_left
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
+
+import numpy as np
 
 from dxdata.codebook import Codebook, fold
 
@@ -34,13 +37,11 @@ FEATURES: Final = (
     "left",  # profile share of the words before the number in its clause, nearer words weighing more
     "right",  # profile share of the few words right after the number (the counted noun)
     "sentence",  # profile share of the whole sentence
-    "previous",  # profile share of the sentence before (a subject carried over)
     "lead",  # profile share of the title and the first sentences (the article's topic)
     "left_margin",  # `left` less the best other candidate's
     "right_margin",
     "sentence_margin",
     "cue_margin",
-    "share_base",  # 1 when the count this percent is a share of took the indicator it is a share of
     "candidates",  # log of the number of candidates (a rare unit narrows the choice)
 )
 
@@ -48,6 +49,7 @@ _WORD_RE: Final = re.compile(r"[a-z0-9]+")
 LEFT_WORDS: Final = 14  # the words before a number that may describe it (within its clause)
 RIGHT_WORDS: Final = 5  # the words after it: the counted noun and its complement
 NEAR_WORDS: Final = 4.0  # a word this many words away counts half as much as the adjacent one
+PROFILE_TERMS: Final = 60  # a profile keeps its most weighty terms: the rest say little and cost every look-up
 
 
 def words_of(folded: str, start: int = 0, end: int | None = None) -> list[tuple[int, str]]:
@@ -61,10 +63,8 @@ class Synonyms:
     """Abbreviations and other words for the same thing ("tmdt" -> "thuong mai dien tu"), folded."""
 
     expansions: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
-
-    @property
-    def longest(self) -> int:
-        return max((len(k) for k in self.expansions), default=1)
+    longest: int = 1  # the most words a variant has
+    firsts: frozenset[str] = frozenset()  # the words a variant starts with
 
 
 def load_synonyms(path: Path) -> Synonyms:
@@ -80,7 +80,7 @@ def load_synonyms(path: Path) -> Synonyms:
             key = tuple(_WORD_RE.findall(fold(str(variant))))
             if key and target and key != target:
                 out[key] = target
-    return Synonyms(out)
+    return Synonyms(out, max((len(k) for k in out), default=1), frozenset(k[0] for k in out))
 
 
 def terms(words: list[str], synonyms: Synonyms) -> list[tuple[int, str]]:
@@ -89,7 +89,9 @@ def terms(words: list[str], synonyms: Synonyms) -> list[tuple[int, str]]:
     seq: list[tuple[int, str]] = list(enumerate(words))
     longest = synonyms.longest
     if synonyms.expansions:
-        for i in range(len(words)):
+        for i, word in enumerate(words):
+            if word not in synonyms.firsts:
+                continue
             for n in range(1, longest + 1):
                 target = synonyms.expansions.get(tuple(words[i : i + n]))
                 if target is not None:
@@ -101,17 +103,38 @@ def terms(words: list[str], synonyms: Synonyms) -> list[tuple[int, str]]:
 
 @dataclass
 class Profiles:
-    """Every indicator's profile as postings: term -> [(code, weight)], each profile of unit length."""
+    """Every indicator's profile as one column of a matrix over the terms, each column of unit length."""
 
-    postings: dict[str, list[tuple[str, float]]]
+    codes: tuple[str, ...]  # the columns
+    vocabulary: dict[str, int]  # term -> its row
+    matrix: np.ndarray  # (terms, codes)
 
-    def similarity(self, weighted_terms: dict[str, float]) -> dict[str, float]:
-        """code -> sum over shared terms of (context weight x profile weight)."""
-        scores: dict[str, float] = defaultdict(float)
-        for term, w in weighted_terms.items():
-            for code, pw in self.postings.get(term, ()):
-                scores[code] += w * pw
-        return scores
+    @property
+    def nothing(self) -> np.ndarray:
+        return np.zeros(len(self.codes))
+
+    def similarity(self, weighted_terms: dict[str, float]) -> np.ndarray:
+        """Per indicator: the sum over shared terms of (context weight x profile weight)."""
+        return self.similarities([weighted_terms])[0]
+
+    def presence(self, found_terms: set[str]) -> np.ndarray:
+        """`similarity` of terms that each weigh 1: the sum of their rows."""
+        vocabulary = self.vocabulary
+        rows = [vocabulary[t] for t in found_terms if t in vocabulary]
+        return self.matrix[rows].sum(axis=0) if rows else self.nothing
+
+    def similarities(self, contexts: list[dict[str, float]]) -> np.ndarray:
+        """`similarity` of several contexts at once: one row each (one gather, one product)."""
+        rows: dict[str, int] = {}
+        for context in contexts:
+            for term in context:
+                row = self.vocabulary.get(term)
+                if row is not None:
+                    rows.setdefault(term, row)
+        if not rows:
+            return np.zeros((len(contexts), len(self.codes)))
+        weights = np.array([[context.get(term, 0.0) for term in rows] for context in contexts])
+        return weights @ self.matrix[list(rows.values())]
 
 
 def codebook_documents(codebook: Codebook) -> dict[str, Counter[str]]:
@@ -137,13 +160,20 @@ def build_profiles(codebook: Codebook, evidence: dict[str, dict[str, float]], sy
     for counts in docs.values():
         df.update(counts.keys())
     n_docs = max(1, len(docs))
-    postings: dict[str, list[tuple[str, float]]] = defaultdict(list)
-    for code, counts in docs.items():
+    codes = tuple(docs)
+    columns: list[dict[str, float]] = []
+    for code in codes:
+        counts = docs[code]
         weights = {t: (1.0 + math.log(c)) * math.log(1.0 + n_docs / df[t]) for t, c in counts.items() if c > 0}
+        weights = dict(sorted(weights.items(), key=lambda tw: (-tw[1], tw[0]))[:PROFILE_TERMS])
         norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-        for term, w in sorted(weights.items()):
-            postings[term].append((code, w / norm))
-    return Profiles(dict(postings))
+        columns.append({t: w / norm for t, w in weights.items()})
+    vocabulary = {t: i for i, t in enumerate(sorted({t for col in columns for t in col}))}
+    matrix = np.zeros((len(vocabulary), len(codes)))
+    for j, col in enumerate(columns):
+        for term, w in col.items():
+            matrix[vocabulary[term], j] = w
+    return Profiles(codes, vocabulary, matrix)
 
 
 @dataclass
@@ -158,9 +188,10 @@ class IndicatorModel:
     synonyms: Synonyms
     info: dict = field(default_factory=dict)
 
-    def probability(self, features: tuple[float, ...]) -> float:
-        z = self.intercept + sum(w * x for w, x in zip(self.coef, features, strict=True))
-        return 1.0 / (1.0 + math.exp(-z)) if z > -60 else 0.0
+    def probabilities(self, features: np.ndarray) -> np.ndarray:
+        """The probability that each row's candidate is the number's indicator (logistic)."""
+        z = features @ np.asarray(self.coef) + self.intercept
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -60.0, 60.0)))
 
 
 def make_model(
@@ -221,51 +252,43 @@ def save_model(model: IndicatorModel, path: Path) -> None:
 
 
 class ArticleWords:
-    """One article's folded words with their offsets, and its lead's terms, for the context of each number."""
+    """The folded words of an article's sentences (read when a number there asks), and its lead's terms."""
 
     def __init__(self, folded: str, synonyms: Synonyms, lead_end: int, title: str | None) -> None:
-        found = words_of(folded)
-        self.offsets = [o for o, _ in found]
-        self.words = [w for _, w in found]
+        self.folded = folded
         self.synonyms = synonyms
-        lead_words = self.words[: self.index(lead_end)]
+        lead_words = [w for _, w in words_of(folded, 0, lead_end)]
         if title:
-            lead_words = _WORD_RE.findall(fold(title)) + lead_words
-        self.lead = _binary(terms([w for w in lead_words if not w.isdigit()], synonyms))
-        self._sentences: dict[tuple[int, int], dict[str, float]] = {}
+            lead_words = [w for _, w in words_of(fold(title))] + lead_words
+        self.lead = {t for _, t in terms(lead_words, synonyms)}
+        self._spans: dict[tuple[int, int], tuple[list[int], list[str]]] = {}
 
-    def index(self, offset: int) -> int:
-        """The index of the first word at or after `offset`."""
-        from bisect import bisect_left
-
-        return bisect_left(self.offsets, offset)
-
-    def span_terms(self, start: int, end: int) -> dict[str, float]:
-        """The terms of [start, end), each weighing 1 (cached: sentences are asked for by every number)."""
-        found = self._sentences.get((start, end))
+    def _span(self, start: int, end: int) -> tuple[list[int], list[str]]:
+        """The offsets and words of a sentence, read once."""
+        found = self._spans.get((start, end))
         if found is None:
-            found = self._sentences[(start, end)] = _binary(
-                terms(self.words[self.index(start) : self.index(end)], self.synonyms)
-            )
+            pairs = words_of(self.folded, start, end)
+            found = self._spans[(start, end)] = ([o for o, _ in pairs], [w for _, w in pairs])
         return found
 
-    def left_terms(self, clause_start: int, num_start: int) -> dict[str, float]:
+    def span_terms(self, start: int, end: int) -> set[str]:
+        """The terms of a sentence [start, end)."""
+        return {t for _, t in terms(self._span(start, end)[1], self.synonyms)}
+
+    def left_terms(self, sentence: tuple[int, int], clause_start: int, num_start: int) -> dict[str, float]:
         """The words before the number in its clause, the nearest weighing most."""
-        lo, hi = self.index(clause_start), self.index(num_start)
+        offsets, words = self._span(*sentence)
+        lo, hi = bisect_left(offsets, clause_start), bisect_left(offsets, num_start)
         lo = max(lo, hi - LEFT_WORDS)
-        seq = terms(self.words[lo:hi], self.synonyms)
         n = hi - lo
-        return _decayed(seq, lambda i: n - 1 - i)
+        return _decayed(terms(words[lo:hi], self.synonyms), lambda i: n - 1 - i)
 
-    def right_terms(self, num_end: int, limit: int) -> dict[str, float]:
+    def right_terms(self, sentence: tuple[int, int], num_end: int, limit: int) -> dict[str, float]:
         """The few words after the number (up to `limit`: the clause end or the next number)."""
-        lo, hi = self.index(num_end), self.index(limit)
+        offsets, words = self._span(*sentence)
+        lo, hi = bisect_left(offsets, num_end), bisect_left(offsets, limit)
         hi = min(hi, lo + RIGHT_WORDS)
-        return _decayed(terms(self.words[lo:hi], self.synonyms), lambda i: i)
-
-
-def _binary(seq: list[tuple[int, str]]) -> dict[str, float]:
-    return dict.fromkeys((t for _, t in seq), 1.0)
+        return _decayed(terms(words[lo:hi], self.synonyms), lambda i: i)
 
 
 def _decayed(seq: list[tuple[int, str]], distance) -> dict[str, float]:
