@@ -157,7 +157,9 @@ COLUMN_DESCRIPTIONS: dict[str, dict[str, str]] = {
     },
     "indicators": {
         "group": "Thematic group of the indicator (infrastructure, digital_government, data, ...).",
-        "unit": "Unit every value of the indicator is given in.",
+        "unit": (
+            "Unit every value of the indicator is given in ('USD|VND': a money indicator reported in either currency)."
+        ),
         "per": "Period a flow is counted over (year), when it is a rate per period.",
         "kind": "level (a stock or share) or change (a growth rate, matched only by 'tăng x%').",
         "cues": "Typical Vietnamese phrasings the extractor matches, joined with ' | '.",
