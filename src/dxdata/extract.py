@@ -302,7 +302,8 @@ def _lead_end(sentences: list[Sentence], n: int = 3) -> int:
 
 
 def _default_region(article: Article, regions: list[RegionMatch], sentences: list[Sentence]) -> str:
-    """The province an article is about: one named in its title (or first line), else VN."""
+    """The province an article is about: one named in its title (or first line), else the one most of its
+    place names name, else the only one it names, if its lead names it; else VN."""
     if _national_meeting(article.text, sentences):
         return "VN"
     first = next((s for s in sentences if not s.is_chrome), None)
@@ -322,6 +323,9 @@ def _default_region(article: Article, regions: list[RegionMatch], sentences: lis
     if body_codes:
         code, count = body_codes.most_common(1)[0]
         if count >= 3 and count >= 0.6 * sum(body_codes.values()):
+            return code
+        lead_end = _lead_end(sentences)
+        if len(body_codes) == 1 and any(r.start < lead_end for r in regions if r.region_code == code):
             return code
     return "VN"
 
@@ -748,12 +752,21 @@ def _nearest_time(ctx: _ArticleContext, sent: Sentence, num: NumberMention) -> T
         return None
 
     def distance(t: TimeExpr) -> float:
-        d = num.start - t.end if t.end <= num.start else (t.start - num.end) * 1.5 + 10
+        if t.end <= num.start:
+            d = num.start - t.end
+        elif _TIGHT_AFTER_RE.fullmatch(ctx.text, num.end, t.start):
+            d = t.start - num.end  # "58.000 DN năm 2020": the year right after the counted noun is the number's
+        else:
+            d = (t.start - num.end) * 1.5 + 10
         if not (clause_start <= t.start < clause_end):
             d += 150
         return d
 
     return min(candidates, key=distance)
+
+
+# at most two words, no digits or punctuation, between a number and the time expression after it
+_TIGHT_AFTER_RE: Final = re.compile(r"\s*(?:[^\W\d]+\s+){0,2}")
 
 
 def _times_in(ctx: _ArticleContext, sent: Sentence) -> list[TimeExpr]:
@@ -770,6 +783,10 @@ def _period(
     t = _nearest_time(ctx, sent, num)
     if t is None:
         t = _previous_sentence_period(ctx, sent)
+    if _is_year_plan(ctx, num):  # the plan of the whole year its period lies in
+        anchor = t.period_end if t is not None and t.period_end else ctx.ref_date
+        if anchor is not None:
+            return date(anchor.year, 1, 1), date(anchor.year, 12, 31)
     if t is not None and t.kind != "now":
         return t.period_start, t.period_end
     if indicator.periodicity == "annual" and t is None:
@@ -780,7 +797,10 @@ def _period(
 
 
 def _previous_sentence_period(ctx: _ArticleContext, sent: Sentence) -> TimeExpr | None:
-    """A sentence with no time words of its own continues the period of the one before it."""
+    """A sentence with no time words of its own continues the period of the one before it (in its paragraph).
+
+    (Carrying a period further, from any earlier sentence of the paragraph or from the article's first
+    sentence, lowered the cross-validated period accuracy: 0.888 -> 0.826 and 0.880.)"""
     index = ctx.index_of(sent)
     if index == 0 or ctx.sentences[index - 1].paragraph != sent.paragraph:
         return None
@@ -891,6 +911,8 @@ def _previous_sentence_subject(ctx: _ArticleContext, sent: Sentence) -> str | No
 def _status(
     ctx: _ArticleContext, sent: Sentence, clause: tuple[int, int], num: NumberMention, indicator: Indicator
 ) -> str:
+    if _is_year_plan(ctx, num):
+        return "target"
     estimate_words, target_words = _status_words(ctx, sent, num)
     if estimate_words and _sentence_says(ctx, sent, _ESTIMATE_RE, _ESTIMATE_LEADS, num.start):
         return "estimate"
@@ -899,6 +921,14 @@ def _status(
     if target_words and _sentence_says(ctx, sent, _TARGET_RE, _TARGET_LEADS, num.start):
         return "target"
     return "actual"
+
+
+# "đạt 15% so với kế hoạch năm (101.593 tỷ đồng)", "bằng 98% kế hoạch năm là 0,7": the year's plan
+_YEAR_PLAN_BEFORE_RE: Final = re.compile(r"kế\s+hoạch\s+(?:cả\s+|của\s+)?năm(?:\s+\d{4})?\s*(?:là|:|\()?\s*$", re.I)
+
+
+def _is_year_plan(ctx: _ArticleContext, num: NumberMention) -> bool:
+    return bool(_YEAR_PLAN_BEFORE_RE.search(ctx.text, max(0, num.start - 40), num.start))
 
 
 def _status_words(ctx: _ArticleContext, sent: Sentence, num: NumberMention) -> tuple[bool, bool]:
