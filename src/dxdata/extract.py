@@ -741,12 +741,15 @@ def _nearest_time(ctx: _ArticleContext, sent: Sentence, num: NumberMention) -> T
         # "tăng 8,6% so với năm 2023 (0,7326)": the figure in brackets is the compared year's
         if t.end <= num.start and ctx.text[t.end : num.start].strip() == "(":
             return TimeExpr(t.start, t.end, t.period_start, t.period_end, "year")
+    fact_starts = ctx.scorers[sent].fact_starts  # the sentence's facts (its scorer is made before any period)
     candidates = [
         t
         for t in _times_in(ctx, sent)
         if t.kind != "comparison"
         and (clause_start <= t.start < clause_end or t.end <= num.start)
         and not (t.kind == "year_of" and t.end <= num.start)  # "thứ 2 của năm 2018" dates what precedes it
+        # "12%, cao hơn mức 10% của năm 2023": a time after another figure is that figure's
+        and not (t.start >= num.end and any(num.end <= s < t.start for s in fact_starts))
     ]
     if not candidates:
         return None
