@@ -562,9 +562,8 @@ def _choose(ctx: _ArticleContext, indicators: list[Indicator], features: np.ndar
     """The most probable candidate, if the model gives it at least its threshold."""
     if not indicators:
         return None
-    probabilities = ctx.model.probabilities(features)
-    best = int(np.argmax(probabilities))
-    return indicators[best] if probabilities[best] >= ctx.model.threshold else None
+    row = ctx.model.best(features)
+    return None if row is None else indicators[row]
 
 
 def _cue_score(

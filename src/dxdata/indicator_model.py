@@ -86,18 +86,18 @@ def load_synonyms(path: Path) -> Synonyms:
 def terms(words: list[str], synonyms: Synonyms) -> list[tuple[int, str]]:
     """(word index, term) for every word and pair of adjacent words, with synonyms' words added at the same
     index as the words they stand for (so "tmdt" also yields "thuong mai", "dien tu" ...)."""
-    seq: list[tuple[int, str]] = list(enumerate(words))
-    longest = synonyms.longest
-    if synonyms.expansions:
-        for i, word in enumerate(words):
-            if word not in synonyms.firsts:
-                continue
-            for n in range(1, longest + 1):
-                target = synonyms.expansions.get(tuple(words[i : i + n]))
-                if target is not None:
-                    seq.extend((i, w) for w in target)
-                    seq.extend((i, f"{a} {b}") for a, b in zip(target, target[1:], strict=False))
-    seq.extend((i, f"{a} {b}") for i, (a, b) in enumerate(zip(words, words[1:], strict=False)))
+    seq = list(enumerate(words))
+    seq += [(i, f"{a} {b}") for i, (a, b) in enumerate(zip(words, words[1:], strict=False))]
+    if synonyms.firsts.isdisjoint(words):
+        return seq
+    for i, word in enumerate(words):
+        if word not in synonyms.firsts:
+            continue
+        for n in range(1, synonyms.longest + 1):
+            target = synonyms.expansions.get(tuple(words[i : i + n]))
+            if target is not None:
+                seq += [(i, w) for w in target]
+                seq += [(i, f"{a} {b}") for a, b in zip(target, target[1:], strict=False)]
     return seq
 
 
@@ -187,6 +187,18 @@ class IndicatorModel:
     profiles: Profiles
     synonyms: Synonyms
     info: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.weights = np.asarray(self.coef)
+        # the linear score at which the probability reaches the threshold (the logit of the threshold)
+        t = min(max(self.threshold, 1e-9), 1 - 1e-9)
+        self.min_score = math.log(t / (1 - t)) - self.intercept
+
+    def best(self, features: np.ndarray) -> int | None:
+        """The row of the most probable candidate, if its probability reaches the threshold."""
+        scores = features @ self.weights
+        row = int(np.argmax(scores))
+        return row if scores[row] >= self.min_score else None
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
         """The probability that each row's candidate is the number's indicator (logistic)."""
@@ -280,21 +292,25 @@ class ArticleWords:
         offsets, words = self._span(*sentence)
         lo, hi = bisect_left(offsets, clause_start), bisect_left(offsets, num_start)
         lo = max(lo, hi - LEFT_WORDS)
-        n = hi - lo
-        return _decayed(terms(words[lo:hi], self.synonyms), lambda i: n - 1 - i)
+        return _decayed(terms(words[lo:hi], self.synonyms), hi - lo, backwards=True)
 
     def right_terms(self, sentence: tuple[int, int], num_end: int, limit: int) -> dict[str, float]:
         """The few words after the number (up to `limit`: the clause end or the next number)."""
         offsets, words = self._span(*sentence)
         lo, hi = bisect_left(offsets, num_end), bisect_left(offsets, limit)
         hi = min(hi, lo + RIGHT_WORDS)
-        return _decayed(terms(words[lo:hi], self.synonyms), lambda i: i)
+        return _decayed(terms(words[lo:hi], self.synonyms), hi - lo, backwards=False)
 
 
-def _decayed(seq: list[tuple[int, str]], distance) -> dict[str, float]:
+def _decayed(seq: list[tuple[int, str]], n: int, backwards: bool) -> dict[str, float]:
+    """Each term's weight by its word's distance from the number: 1 beside it, 1/2 at NEAR_WORDS words
+    (`backwards`: the words come before the number, the last of the `n` is beside it)."""
     out: dict[str, float] = {}
     for i, term in seq:
-        w = 1.0 / (1.0 + distance(i) / NEAR_WORDS)
+        w = _NEARNESS[n - 1 - i if backwards else i]
         if w > out.get(term, 0.0):
             out[term] = w
     return out
+
+
+_NEARNESS: Final = [1.0 / (1.0 + d / NEAR_WORDS) for d in range(max(LEFT_WORDS, RIGHT_WORDS))]
