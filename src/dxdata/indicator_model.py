@@ -49,6 +49,7 @@ _WORD_RE: Final = re.compile(r"[a-z0-9]+")
 LEFT_WORDS: Final = 14  # the words before a number that may describe it (within its clause)
 RIGHT_WORDS: Final = 5  # the words after it: the counted noun and its complement
 NEAR_WORDS: Final = 4.0  # a word this many words away counts half as much as the adjacent one
+CODEBOOK_WEIGHT: Final = 30  # a codebook word counts as this many words of gold evidence (CV: 1, 3, 10, 30, 100 tried)
 PROFILE_TERMS: Final = 60  # a profile keeps its most weighty terms: the rest say little and cost every look-up
 
 
@@ -144,7 +145,8 @@ def codebook_documents(codebook: Codebook) -> dict[str, Counter[str]]:
         counts: Counter[str] = Counter()
         for text in (ind.name_vi, *ind.cue_texts):
             for part in str(text).split("..."):
-                counts.update(t for _, t in terms(_WORD_RE.findall(fold(part)), Synonyms()))
+                for _, t in terms(_WORD_RE.findall(fold(part)), Synonyms()):
+                    counts[t] += CODEBOOK_WEIGHT
         docs[code] = counts
     return docs
 
