@@ -757,7 +757,7 @@ def _nearest_time(ctx: _ArticleContext, sent: Sentence, num: NumberMention) -> T
         if t.end <= num.start:
             d = num.start - t.end
         elif _TIGHT_AFTER_RE.fullmatch(ctx.text, num.end, t.start):
-            d = t.start - num.end  # "58.000 DN năm 2020": the year right after the counted noun is the number's
+            d = 0  # "58.000 DN năm 2020": the year right after the counted noun is the number's
         else:
             d = (t.start - num.end) * 1.5 + 10
         if not (clause_start <= t.start < clause_end):

@@ -1,0 +1,108 @@
+"""The classes of phrasing that new articles use (issue 13), each in small sentences of our own.
+
+These run through the fitted indicator model in `schemas/`: no sentence here is from a gold article.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from test_extract import by_value, rows
+
+# 1. The subject in other words
+
+
+def test_an_abbreviation_reads_as_its_words() -> None:
+    obs = by_value(rows("Năm 2023, doanh thu TMĐT bán lẻ của Việt Nam đạt 20,5 tỷ USD."))
+    assert obs[20_500_000_000].indicator_code == "econ.ecommerce_revenue"
+    assert obs[20_500_000_000].unit == "USD"
+
+
+def test_a_loan_word_reads_as_the_codebook_word() -> None:
+    obs = by_value(rows("Hiện có 84% người trưởng thành sử dụng smartphone."))
+    assert obs[84].indicator_code == "infra.smartphone_adults_share"
+
+
+def test_the_subject_after_the_number() -> None:
+    obs = by_value(rows("Ứng dụng đã có hơn 3,4 triệu tài khoản định danh điện tử được kích hoạt."))
+    assert obs[3_400_000].indicator_code == "id.eid_accounts_activated"
+    assert obs[3_400_000].qualifier == "gt"
+
+
+def test_the_subject_in_another_order() -> None:
+    obs = by_value(rows("Số doanh nghiệp công nghệ số trên cả nước hiện là 74.000."))
+    assert obs[74_000].indicator_code == "econ.digital_tech_enterprises"
+
+
+def test_a_number_nothing_in_the_codebook_speaks_for_has_no_indicator() -> None:
+    assert rows("Buổi lễ có 350 khách mời tham dự và 12 tiết mục văn nghệ.") == []
+
+
+# 2. Several numbers, one subject
+
+
+def test_a_list_of_shares_each_with_its_subject() -> None:
+    obs = by_value(
+        rows("Cả nước có 95% xã có cáp quang; 99% thôn có sóng di động và 80% hộ gia đình dùng cáp quang.")
+    )
+    assert obs[95].indicator_code == "infra.fiber_communes_share"
+    assert obs[99].indicator_code == "infra.mobile_coverage_villages_share"
+    assert obs[80].indicator_code == "infra.fiber_households_share"
+
+
+def test_a_share_in_parentheses_after_a_count() -> None:
+    obs = by_value(rows("Tỉnh đã cung cấp 1.250 dịch vụ công trực tuyến toàn trình (đạt 60%)."))
+    assert obs[1250].unit == "count" and obs[60].unit == "percent"
+    assert obs[1250].indicator_code.startswith("gov.")
+    assert obs[60].indicator_code.startswith("gov.")
+
+
+# 3. Periods
+
+
+def test_the_year_right_after_the_counted_noun_dates_the_number() -> None:
+    obs = by_value(rows("Số doanh nghiệp công nghệ số đã lên 52.000 DN năm 2022 và 58.000 DN năm 2023."))
+    assert obs[52_000].period_end == date(2022, 12, 31)
+    assert obs[58_000].period_end == date(2023, 12, 31)
+
+
+def test_a_time_after_another_figure_is_that_figures() -> None:
+    obs = by_value(rows("Năm 2024, tỷ lệ hồ sơ trực tuyến đạt 52%, cao hơn mức 41% của năm 2023."))
+    assert obs[52].period_end == date(2024, 12, 31)
+
+
+def test_the_figure_of_the_years_plan_is_a_target_for_the_whole_year() -> None:
+    obs = by_value(rows("Doanh thu toàn ngành ước đạt 100.000 tỷ đồng, bằng 20% kế hoạch năm (500.000 tỷ đồng)."))
+    plan = obs[500_000_000_000_000]
+    assert plan.status == "target"
+    assert (plan.period_start, plan.period_end) == (date(2024, 1, 1), date(2024, 12, 31))
+    assert obs[100_000_000_000_000].status == "estimate"
+
+
+def test_a_months_figure_ends_on_its_last_day() -> None:
+    obs = by_value(rows("Tính đến hết tháng 2/2024, cả nước có 80.000 trạm BTS 4G."))
+    assert obs[80_000].period_end == date(2024, 2, 29)
+
+
+# 4. Region and body in a provincial article
+
+
+def test_a_province_named_alone_in_the_lead_makes_its_figures_the_provinces() -> None:
+    text = (
+        "Chuyển đổi số ở Yên Bái có nhiều kết quả nổi bật trong năm qua.\n"
+        "Toàn tỉnh đã có 1.200 dịch vụ công trực tuyến toàn trình được cung cấp cho người dân."
+    )
+    obs = rows(text)
+    assert obs and all(o.region_code == "VN-06" for o in obs)
+
+
+def test_a_province_named_once_deep_in_a_national_article_does_not() -> None:
+    text = (
+        "Chuyển đổi số quốc gia có nhiều kết quả nổi bật trong năm qua.\n"
+        "Cả nước đã có 4.400 dịch vụ công trực tuyến toàn trình được cung cấp cho người dân.\n"
+        "Bộ Thông tin và Truyền thông cho biết sẽ tiếp tục đẩy mạnh các nền tảng số.\n"
+        "Các doanh nghiệp công nghệ đã hỗ trợ nhiều địa phương.\n"
+        "Một số mô hình hay đã được chia sẻ tại hội thảo ở Cần Thơ."
+    )
+    obs = rows(text)
+    assert obs and all(o.region_code == "VN" for o in obs)
