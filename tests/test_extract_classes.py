@@ -42,9 +42,7 @@ def test_a_number_nothing_in_the_codebook_speaks_for_has_no_indicator() -> None:
 
 
 def test_a_list_of_shares_each_with_its_subject() -> None:
-    obs = by_value(
-        rows("Cả nước có 95% xã có cáp quang; 99% thôn có sóng di động và 80% hộ gia đình dùng cáp quang.")
-    )
+    obs = by_value(rows("Cả nước có 95% xã có cáp quang; 99% thôn có sóng di động và 80% hộ gia đình dùng cáp quang."))
     assert obs[95].indicator_code == "infra.fiber_communes_share"
     assert obs[99].indicator_code == "infra.mobile_coverage_villages_share"
     assert obs[80].indicator_code == "infra.fiber_households_share"
