@@ -33,9 +33,12 @@ import pyarrow.parquet as pq
 import dxdata
 from dxdata import series as series_module
 from dxdata.batching import map_ordered
+from dxdata.budget import extract_within_budget
 from dxdata.codebook import Codebook, load_codebook
+from dxdata.extract import extract_article
 from dxdata.incremental import cache_version, extract_incremental, ingest_code_version
 from dxdata.ingest import MAX_BYTES, IngestError, duplicate_reject, entry_problem, raw_files, read_files, read_raw_bytes
+from dxdata.models import Article, ExtractionResult, FileReject
 from dxdata.pipeline import (
     SORT_KEYS,
     RefreshSummary,
@@ -183,7 +186,20 @@ def build_chunk(chunk: Chunk, staging: str, cache_dir: str, codebook: Codebook |
         for f in chunk.files
         if f.source_file in excluded
     ]
-    results, stats = extract_incremental(articles, codebook, cache_dir, batch_size=max(1, len(articles)), prune=False)
+    too_slow: list[FileReject] = []
+
+    def within_budget(batch: Sequence[Article], cb: Codebook) -> list[ExtractionResult]:
+        results, slow = extract_within_budget(batch, cb, extract_article)
+        too_slow.extend(slow)
+        return results  # type: ignore[return-value]  # None where the article ran out of time
+
+    results, stats = extract_incremental(
+        articles, codebook, cache_dir, batch_size=max(1, len(articles)), prune=False, extractor=within_budget
+    )
+    if too_slow:  # rejected as too_slow: not in the tables, and not cached (tried again when its chunk is rebuilt)
+        slow = {r.source_file for r in too_slow}
+        articles = [a for a in articles if a.source_file not in slow]
+        file_rejects += too_slow
     tables = chunk_tables(articles, results, codebook)
     failed = [df for df in (file_rejects_table(file_rejects), tables["rejects"]) if not df.empty]
     tables["rejects"] = pd.concat(failed, ignore_index=True) if failed else tables["rejects"]

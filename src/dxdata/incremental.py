@@ -1,7 +1,8 @@
 """Incremental extraction: re-extract only the articles that are new or changed since the last refresh.
 
 The cache is one SQLite file, ``<out_dir>/cache/extraction.sqlite``. A row holds one article's
-`ExtractionResult` (zlib-compressed pickle) under two keys:
+`ExtractionResult` (zlib-compressed JSON: plain data, never pickle or anything that can run code) under
+two keys:
 
 * ``article_key`` -- the article as extraction sees it: ``article_id`` (the hash of the normalized
   text) plus every other field of the `Article` that extraction can read (title, dates, publisher,
@@ -14,7 +15,9 @@ The cache is one SQLite file, ``<out_dir>/cache/extraction.sqlite``. A row holds
 Why SQLite: a lookup of 50,000 keys is a few indexed queries; every write is a transaction, so a
 process killed mid-write leaves the previous rows intact (the journal is rolled back on next open);
 two refreshes writing at once are serialized by SQLite's own lock (``busy_timeout``). If the file is
-ever unreadable (a disk fault, a truncated copy) it is moved aside and rebuilt: it is only a cache.
+damaged (SQLite says corrupt, or not a database) it is moved aside (one copy is kept, older ones are
+removed) and rebuilt: it is only a cache. A write error (a full disk, a read-only folder, an I/O error) is
+not damage: it is raised as an `OSError` (`CacheWriteError`) and the cache file is left as it is.
 
     results, stats = extract_incremental(articles, codebook, out_dir / "cache")
 """
@@ -22,27 +25,30 @@ ever unreadable (a disk fault, a truncated copy) it is moved aside and rebuilt: 
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
+import json
 import logging
-import pickle
+import shutil
 import sqlite3
 import time
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, fields, replace
+from datetime import date
 from pathlib import Path
 
 import dxdata
 import dxdata.extract  # noqa: F401 - load the extraction code before hashing it (extraction_code_version)
 from dxdata.batching import Extractor, batches, extract_batches
 from dxdata.codebook import Codebook
-from dxdata.models import Article, ExtractionResult
+from dxdata.models import Article, ExtractionResult, Mention, Observation
 
 log = logging.getLogger("dxdata.incremental")
 
 CACHE_DIR = "cache"
 CACHE_FILE = "extraction.sqlite"
-FORMAT = 1  # bump when the payload layout changes
+FORMAT = 2  # bump when the payload layout changes (2: JSON instead of pickle; older caches are discarded)
 # The modules whose code decides what extraction returns, and the models its results are pickled as.
 EXTRACTION_MODULES = (
     "extract.py",
@@ -117,15 +123,64 @@ def article_key(article: Article) -> str:
 # --------------------------------------------------------------------------------------------- payloads
 
 
-def _dump(result: ExtractionResult) -> bytes:
-    return zlib.compress(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL), 1)
+_OBS_FIELDS = tuple(f.name for f in fields(Observation))
+_MENTION_FIELDS = tuple(f.name for f in fields(Mention))
+_DATE_FIELDS = frozenset({"period_start", "period_end"})
+_MAX_PAYLOAD = 512 << 20  # bytes a cached payload may inflate to (a zip bomb is a miss, not a crash)
 
 
-def _load(blob: bytes) -> ExtractionResult:
-    result = pickle.loads(zlib.decompress(blob))
-    if not isinstance(result, ExtractionResult):
-        raise TypeError(f"cached payload is a {type(result).__name__}, not an ExtractionResult")
-    return result
+def _row(record: object, names: tuple[str, ...]) -> list:
+    out = []
+    for name in names:
+        value = getattr(record, name)
+        out.append(value.isoformat() if isinstance(value, date) else value)
+    return out
+
+
+def _record(cls: type, names: tuple[str, ...], row: list) -> object:
+    if not isinstance(row, list) or len(row) != len(names):
+        raise ValueError(f"a cached {cls.__name__} has {len(row) if isinstance(row, list) else '?'} fields")
+    values = {}
+    for name, value in zip(names, row, strict=True):
+        if name in _DATE_FIELDS and value is not None:
+            value = date.fromisoformat(value)
+        elif value is not None and not isinstance(value, str | int | float):
+            raise ValueError(f"a cached {cls.__name__}.{name} is a {type(value).__name__}")
+        values[name] = value
+    return cls(**values)
+
+
+def encode_result(result: ExtractionResult) -> bytes:
+    """An `ExtractionResult` as zlib-compressed JSON (field names once, then one list per record)."""
+    data = {
+        "format": FORMAT,
+        "observation_fields": _OBS_FIELDS,
+        "mention_fields": _MENTION_FIELDS,
+        "observations": [_row(o, _OBS_FIELDS) for o in result.observations],
+        "mentions": [_row(m, _MENTION_FIELDS) for m in result.mentions],
+    }
+    return zlib.compress(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 1)
+
+
+def decode_result(blob: bytes) -> ExtractionResult:
+    """The `ExtractionResult` of `encode_result`; ValueError for anything else (it is only ever data)."""
+    inflater = zlib.decompressobj()
+    raw = inflater.decompress(blob, _MAX_PAYLOAD)
+    if inflater.unconsumed_tail:
+        raise ValueError("cached payload too large")
+    data = json.loads(raw.decode("utf-8"))
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ValueError("cached payload of another format")
+    names = (tuple(data.get("observation_fields", ())), tuple(data.get("mention_fields", ())))
+    if names != (_OBS_FIELDS, _MENTION_FIELDS):
+        raise ValueError("cached payload of other record fields")
+    return ExtractionResult(
+        observations=[_record(Observation, _OBS_FIELDS, r) for r in data["observations"]],  # type: ignore[misc]
+        mentions=[_record(Mention, _MENTION_FIELDS, r) for r in data["mentions"]],  # type: ignore[misc]
+    )
+
+
+_dump, _load = encode_result, decode_result
 
 
 def _renamed(result: ExtractionResult, source_file: str) -> ExtractionResult:
@@ -141,6 +196,32 @@ def _renamed(result: ExtractionResult, source_file: str) -> ExtractionResult:
 
 
 # --------------------------------------------------------------------------------------------- the cache
+
+_SQLITE_CORRUPT, _SQLITE_NOTADB = 11, 26
+_LOW_SPACE = 4 << 20  # bytes free under which an I/O error of the cache is taken for a full disk
+_SQLITE_ERRNO = {13: errno.ENOSPC, 8: errno.EROFS, 3: errno.EACCES, 23: errno.EACCES, 10: errno.EIO, 14: errno.EIO}
+
+
+class CacheWriteError(OSError):
+    """The cache could not be read or written for a reason other than damage (full disk, permissions)."""
+
+
+def _is_damage(err: sqlite3.DatabaseError) -> bool:
+    code = getattr(err, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
+    text = str(err).lower()
+    return "malformed" in text or "not a database" in text
+
+
+def _write_error(err: sqlite3.DatabaseError, path: Path) -> CacheWriteError:
+    code = getattr(err, "sqlite_errorcode", None)
+    number = _SQLITE_ERRNO.get(code & 0xFF, errno.EIO) if code is not None else errno.EIO
+    if number == errno.EIO:  # SQLite says "disk I/O error" when it cannot grow its journal on a full disk
+        with contextlib.suppress(OSError):
+            if shutil.disk_usage(path.parent).free < _LOW_SPACE:
+                number = errno.ENOSPC
+    return CacheWriteError(number, f"the extraction cache could not be written ({err})", str(path))
 
 
 class ExtractionCache:
@@ -194,6 +275,8 @@ class ExtractionCache:
         except sqlite3.DatabaseError as err:
             if isinstance(err, sqlite3.OperationalError) and "locked" in str(err):
                 raise
+            if not _is_damage(err):
+                raise _write_error(err, self.path) from err
             return self._reset(err)
 
     def _reset(self, err: Exception) -> sqlite3.Connection:
@@ -202,6 +285,9 @@ class ExtractionCache:
             self._conn.close()
         aside = self.path.with_name(f"{self.path.name}.corrupt-{int(time.time())}")
         log.warning("cache: %s is unreadable (%s); moved to %s, starting an empty cache", self.path, err, aside)
+        for old in self.path.parent.glob(f"{self.path.name}.corrupt-*"):  # one copy aside is enough
+            with contextlib.suppress(OSError):
+                old.unlink()
         with contextlib.suppress(FileNotFoundError):
             self.path.replace(aside)
         for suffix in ("-wal", "-shm"):
@@ -229,6 +315,8 @@ class ExtractionCache:
         except sqlite3.DatabaseError as err:
             if isinstance(err, sqlite3.OperationalError) and "locked" in str(err):
                 raise
+            if not _is_damage(err):
+                raise _write_error(err, self.path) from err
             self._conn = self._reset(err)
             return {}
 
@@ -293,6 +381,8 @@ class ExtractionCache:
         except sqlite3.DatabaseError as err:
             if isinstance(err, sqlite3.OperationalError) and "locked" in str(err):
                 raise
+            if not _is_damage(err):
+                raise _write_error(err, self.path) from err
             self._conn = self._reset(err)
             return 0
         return n
@@ -378,7 +468,9 @@ def extract_incremental(
         def keep(n: int, batch_results: list[ExtractionResult]) -> None:
             t = time.perf_counter()
             idx = todo[n]
-            stats.written += cache.put_many((p.keys[i], r) for i, r in zip(idx, batch_results, strict=True))
+            stats.written += cache.put_many(
+                (p.keys[i], r) for i, r in zip(idx, batch_results, strict=True) if r is not None
+            )  # None: the extractor gave up on that article (its time budget), which is not cached
             stats.seconds_store += time.perf_counter() - t
             for i, r in zip(idx, batch_results, strict=True):
                 results[i] = r
