@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Final
@@ -22,7 +23,7 @@ import numpy as np
 from dxdata import numbers, periods
 from dxdata.codebook import Codebook, Indicator, schemas_dir
 from dxdata.cues import CueIndex, body_hits, scan_article, scan_matcher
-from dxdata.indicator_model import FEATURES, ArticleWords, IndicatorModel, load_model
+from dxdata.indicator_model import FEATURES, ArticleWords, IndicatorModel, Profiles, load_model
 from dxdata.models import Article, ExtractionResult, Mention, Observation
 from dxdata.numbers import NumberMention, find_numbers
 from dxdata.periods import TimeExpr, find_time_expressions
@@ -140,43 +141,20 @@ class _ArticleContext:
     words: ArticleWords | None = None
     trace: list | None = None  # (number, its candidates with features, its context terms) for fitting the model
     trace_context: dict[str, float] = field(default_factory=dict)
-    similarities: dict[tuple[str, int], np.ndarray] = field(default_factory=dict)  # over the model's profiles
     sentence_contexts: dict[tuple, tuple[np.ndarray, ...]] = field(default_factory=dict)
+    lead_contexts: dict[tuple, np.ndarray] = field(default_factory=dict)
 
-    def _similarity(self, key: tuple[str, int], start: int, end: int) -> np.ndarray:
-        found = self.similarities.get(key)
-        if found is None:
-            found = self.similarities[key] = self.model.profiles.presence(self.words.span_terms(start, end))
-        return found
-
-    def sentence_similarity(self, sent: Sentence) -> np.ndarray:
-        return self._similarity(("sentence", sent.start), sent.start, sent.end)
-
-    def previous_similarity(self, sent: Sentence) -> np.ndarray:
-        """The sentence before, in the same paragraph or the heading just above it."""
-        index = self.index_of(sent)
-        prev = next((s for s in reversed(self.sentences[:index]) if not s.is_chrome), None)
-        if prev is None or sent.paragraph - prev.paragraph > 1:
-            return self.model.profiles.nothing
-        return self._similarity(("sentence", prev.start), prev.start, prev.end)
-
-    def sentence_context(
-        self, sent: Sentence, kind: tuple[str | None, bool], idx: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The similarities of the sentence and the lead to the indicators of one kind, and which of them the
-        sentence speaks for at all (once per sentence and kind)."""
-        key = (sent.start, kind)
+    def sentence_context(self, sent: Sentence, kind: _Kind) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The similarities of the sentence and of the lead to the indicators of one kind, and which of them
+        the sentence speaks for at all (once per sentence and kind)."""
+        key = (sent.start, kind.key)
         found = self.sentence_contexts.get(key)
         if found is None:
-            sentence = self.sentence_similarity(sent)[idx]
-            found = (sentence, self.lead_similarity()[idx], sentence > 0)
-            self.sentence_contexts[key] = found
-        return found
-
-    def lead_similarity(self) -> np.ndarray:
-        found = self.similarities.get(("lead", 0))
-        if found is None:
-            found = self.similarities[("lead", 0)] = self.model.profiles.presence(self.words.lead)
+            sentence = kind.profiles.presence(self.words.span_terms(sent.start, sent.end))
+            lead = self.lead_contexts.get(kind.key)
+            if lead is None:
+                lead = self.lead_contexts[kind.key] = kind.profiles.presence(self.words.lead)
+            found = self.sentence_contexts[key] = (sentence, lead, sentence > 0)
         return found
 
     def scorer(self, sent: Sentence, sent_nums: list[NumberMention]) -> _SentenceScorer:
@@ -411,11 +389,11 @@ def _observe(
     sent_nums: list[NumberMention],
 ) -> tuple[Observation | None, str]:
     scorer = ctx.scorer(sent, sent_nums)
-    indicators, features = _candidates(ctx, codebook, scorer, sent, num)
+    indicators, features, candidate = _candidates(ctx, codebook, scorer, sent, num)
     if ctx.trace is not None:
-        choices = [(ind, tuple(float(x) for x in row)) for ind, row in zip(indicators, features, strict=True)]
+        choices = [(indicators[j], tuple(float(x) for x in features[j])) for j in np.flatnonzero(candidate)]
         ctx.trace.append((num, choices, ctx.trace_context))
-    indicator = _choose(ctx, indicators, features)
+    indicator = _choose(ctx, indicators, features, candidate)
     if indicator is None:
         return None, "no_indicator"
     clause = _clause_bounds(ctx, sent, num.start)
@@ -472,29 +450,27 @@ Choice = tuple[Indicator, tuple[float, ...]]  # a candidate indicator and its fe
 class _Kind:
     """The indicators a number of one (unit, is a change) may take, as arrays over the model's profiles."""
 
+    key: tuple[str | None, bool]
     indicators: tuple[Indicator, ...]
     position: dict[str, int]  # code -> its row among `indicators`
-    profile_index: np.ndarray  # each indicator's column in the profile matrix
-
-
-_KINDS: Final[dict[tuple[str, int], dict[tuple[str | None, bool], _Kind]]] = {}
+    profiles: Profiles  # theirs alone, one column each in the order of `indicators`
 
 
 def _kinds(codebook: Codebook, model: IndicatorModel) -> dict[tuple[str | None, bool], _Kind]:
-    key = (codebook.fingerprint, id(model))
-    found = _KINDS.get(key)
+    """The kinds of number and their candidates, made once per model (kept with it) and codebook."""
+    key = ("kinds", codebook.fingerprint)
+    found = model.derived.get(key)
     if found is None:
-        column = {code: i for i, code in enumerate(model.profiles.codes)}
         found = {
             kind: _Kind(
+                kind,
                 tuple(inds),
                 {ind.code: j for j, ind in enumerate(inds)},
-                np.array([column[ind.code] for ind in inds]),
+                model.profiles.restricted([ind.code for ind in inds]),
             )
             for kind, inds in _indicators_by_kind(codebook).items()
         }
-        _KINDS.clear()  # one model at a time in practice; cross-validation makes a new one per fold
-        _KINDS[key] = found
+        model.derived[key] = found
     return found
 
 
@@ -504,14 +480,14 @@ def _candidates(
     scorer: _SentenceScorer,
     sent: Sentence,
     num: NumberMention,
-) -> tuple[list[Indicator], np.ndarray]:
-    """The indicators a number may measure and their features (one row each, `indicator_model.FEATURES`);
-    an indicator that no word of the sentence or the one before speaks for is left out."""
+) -> tuple[Sequence[Indicator], np.ndarray, np.ndarray]:
+    """The indicators a number of its kind may measure, their features (one row each,
+    `indicator_model.FEATURES`) and which are candidates: those that some word of the sentence speaks for."""
     ctx.trace_context = {}
     kind = _kinds(codebook, ctx.model).get((num.unit, num.is_change))
     if kind is None:
-        return [], _NO_FEATURES
-    model, words = ctx.model, ctx.words
+        return (), _NO_FEATURES, _NO_CANDIDATES
+    words = ctx.words
     clause = _clause_bounds(ctx, sent, num.start)
     next_fact = min((s for s in scorer.fact_starts if s > num.start), default=clause[1])
     span = (sent.start, sent.end)
@@ -519,10 +495,10 @@ def _candidates(
     right_terms = words.right_terms(span, num.end, min(clause[1], next_fact))
     if ctx.trace is not None:
         ctx.trace_context = {**left_terms, **right_terms}
-    idx = kind.profile_index
-    left, right = model.profiles.similarities([left_terms, right_terms])[:, idx]
-    sentence, lead, spoken_for = ctx.sentence_context(sent, (num.unit, num.is_change), idx)
-    cue = np.zeros(len(idx))
+    left, right = kind.profiles.similarities([left_terms, right_terms])
+    sentence, lead, spoken_for = ctx.sentence_context(sent, kind)
+    n = len(kind.indicators)
+    cue = np.zeros(n)
     weights: dict[tuple[int, int], float] = {}
     cue_scores: dict[tuple[int, ...], float] = {}
     for code in scorer.present:
@@ -536,18 +512,18 @@ def _candidates(
                 score = cue_scores[ids] = _cue_score(ctx, scorer, num, ids, weights)
             best = max(best, score)
         cue[j] = math.log1p(best)
-    keep = np.flatnonzero(spoken_for | (cue > 0) | (left > 0) | (right > 0))
-    if not len(keep):
-        return [], _NO_FEATURES
-    features = np.empty((len(keep), len(FEATURES)))
-    for column, values in enumerate((cue, left, right, sentence, lead)):
-        features[:, column] = values[keep]
-    features[:, 5:9] = _margins(features[:, [1, 2, 3, 0]])  # of left, right, sentence and cue
-    features[:, 9] = math.log(len(idx))
-    return [kind.indicators[j] for j in keep], features
+    local = np.stack((cue, left, right, sentence), axis=1)
+    features = np.empty((n, len(FEATURES)))
+    features[:, :4] = local
+    features[:, 4] = lead
+    # margins over the best other candidate; the ones left out have 0 in all four, as if they were not there
+    features[:, 5:9] = _margins(local[:, [1, 2, 3, 0]])  # of left, right, sentence and cue
+    features[:, 9] = math.log(n)
+    return kind.indicators, features, spoken_for | (local[:, :3] > 0).any(axis=1)
 
 
 _NO_FEATURES: Final = np.zeros((0, len(FEATURES)))
+_NO_CANDIDATES: Final = np.zeros(0, dtype=bool)
 
 
 def _margins(values: np.ndarray) -> np.ndarray:
@@ -558,11 +534,13 @@ def _margins(values: np.ndarray) -> np.ndarray:
     return values - np.where(values >= top[1], top[0], top[1])
 
 
-def _choose(ctx: _ArticleContext, indicators: list[Indicator], features: np.ndarray) -> Indicator | None:
+def _choose(
+    ctx: _ArticleContext, indicators: Sequence[Indicator], features: np.ndarray, candidate: np.ndarray
+) -> Indicator | None:
     """The most probable candidate, if the model gives it at least its threshold."""
-    if not indicators:
+    if not candidate.any():
         return None
-    row = ctx.model.best(features)
+    row = ctx.model.best(features, candidate)
     return None if row is None else indicators[row]
 
 

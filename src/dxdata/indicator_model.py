@@ -114,6 +114,11 @@ class Profiles:
     def nothing(self) -> np.ndarray:
         return np.zeros(len(self.codes))
 
+    def restricted(self, codes: list[str]) -> Profiles:
+        """The profiles of these codes alone (a number is compared with the indicators of its unit only)."""
+        column = {code: j for j, code in enumerate(self.codes)}
+        return Profiles(tuple(codes), self.vocabulary, np.ascontiguousarray(self.matrix[:, [column[c] for c in codes]]))
+
     def similarity(self, weighted_terms: dict[str, float]) -> np.ndarray:
         """Per indicator: the sum over shared terms of (context weight x profile weight)."""
         return self.similarities([weighted_terms])[0]
@@ -189,6 +194,7 @@ class IndicatorModel:
     profiles: Profiles
     synonyms: Synonyms
     info: dict = field(default_factory=dict)
+    derived: dict = field(default_factory=dict)  # what extraction derives from the model once (`extract._kinds`)
 
     def __post_init__(self) -> None:
         self.weights = np.asarray(self.coef)
@@ -196,9 +202,9 @@ class IndicatorModel:
         t = min(max(self.threshold, 1e-9), 1 - 1e-9)
         self.min_score = math.log(t / (1 - t)) - self.intercept
 
-    def best(self, features: np.ndarray) -> int | None:
+    def best(self, features: np.ndarray, candidate: np.ndarray) -> int | None:
         """The row of the most probable candidate, if its probability reaches the threshold."""
-        scores = features @ self.weights
+        scores = np.where(candidate, features @ self.weights, -np.inf)
         row = int(np.argmax(scores))
         return row if scores[row] >= self.min_score else None
 
@@ -276,6 +282,7 @@ class ArticleWords:
             lead_words = [w for _, w in words_of(fold(title))] + lead_words
         self.lead = {t for _, t in terms(lead_words, synonyms)}
         self._spans: dict[tuple[int, int], tuple[list[int], list[str]]] = {}
+        self._terms: dict[tuple[int, int], set[str]] = {}
 
     def _span(self, start: int, end: int) -> tuple[list[int], list[str]]:
         """The offsets and words of a sentence, read once."""
@@ -287,7 +294,10 @@ class ArticleWords:
 
     def span_terms(self, start: int, end: int) -> set[str]:
         """The terms of a sentence [start, end)."""
-        return {t for _, t in terms(self._span(start, end)[1], self.synonyms)}
+        found = self._terms.get((start, end))
+        if found is None:
+            found = self._terms[(start, end)] = {t for _, t in terms(self._span(start, end)[1], self.synonyms)}
+        return found
 
     def left_terms(self, sentence: tuple[int, int], clause_start: int, num_start: int) -> dict[str, float]:
         """The words before the number in its clause, the nearest weighing most."""
