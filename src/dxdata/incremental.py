@@ -496,7 +496,7 @@ def extract_incremental(
 
 # --------------------------------------------------------------------------------------------- ingest code
 
-INGEST_MODULES = ("ingest.py", "text.py", "models.py")
+INGEST_MODULES = ("ingest.py", "legacy_encodings.py", "text.py", "models.py")
 
 
 def ingest_code_version() -> str:

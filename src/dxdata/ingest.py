@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from dxdata.legacy_encodings import best_legacy, mojibake_ratio, reads_as_vietnamese, repair_mojibake
 from dxdata.models import Article, FileReject
 from dxdata.text import normalize_text
 
@@ -70,9 +71,7 @@ _MAGIC = [
 ]
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f-\x9f]")
-_META_CHARSET = re.compile(
-    rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})""", re.IGNORECASE
-)
+_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})""", re.IGNORECASE)
 # Letters only Vietnamese uses (and, after NFC, the toned vowels in U+1EA0..U+1EF9).
 _VIET_LETTERS = re.compile(r"[ăâđêôơưĂÂĐÊÔƠƯ\u1ea0-\u1ef9]")
 _ORPHAN_MARKS = re.compile(r"[\u0300\u0301\u0303\u0309\u0323]")
@@ -137,19 +136,19 @@ def _looks_like_cp1258(data: bytes) -> str | None:
 def _check_controls(text: str) -> None:
     sample = text[:_SNIFF_BYTES]
     if sample and len(_CONTROL_CHARS.findall(sample)) / len(sample) > _MAX_CONTROL_RATIO:
-        raise IngestError(
-            "binary", "The file decodes to mostly control characters: it is not a text or HTML page."
-        )
+        raise IngestError("binary", "The file decodes to mostly control characters: it is not a text or HTML page.")
 
 
 def decode_bytes(data: bytes) -> tuple[str, str]:
     """Decode raw bytes into text and say which encoding was used.
 
     Crawled Vietnamese pages come in UTF-8 (with or without BOM), UTF-16 and the legacy
-    Windows-1258; a wrong guess silently corrupts every span, so the order is: BOMs,
-    NUL-pattern UTF-16, strict UTF-8, an HTML <meta charset>, Windows-1258 when the result
-    reads as Vietnamese, then charset-normalizer. The text is not normalized here.
-    Raises IngestError ("empty", "binary", "undecodable").
+    Windows-1258, TCVN3 (ABC) and VNI; a wrong guess silently corrupts every span, so the order is:
+    BOMs, NUL-pattern UTF-16, strict UTF-8 (with UTF-8 mojibake repaired, `repair_mojibake`), an
+    HTML <meta charset> unless it reads worse than a legacy Vietnamese encoding, then whichever of
+    Windows-1258, TCVN3 and VNI reads as Vietnamese (`dxdata.legacy_encodings`), then
+    charset-normalizer, whose guess is refused as "undecodable" when it still looks like a wrong
+    decoding. The text is not normalized here. Raises IngestError ("empty", "binary", "undecodable").
     """
     if not data:
         raise IngestError("empty", "The file is empty (0 bytes).")
@@ -180,9 +179,7 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     head = data[:_SNIFF_BYTES]
     for magic, kind in _MAGIC:
         if head.startswith(magic):
-            raise IngestError(
-                "binary", f"The file is {kind}, not a text or HTML page; convert it to text first."
-            )
+            raise IngestError("binary", f"The file is {kind}, not a text or HTML page; convert it to text first.")
     if b"\x00" in head or b"\x00" in data:
         name = _utf16_without_bom(head)
         if name:
@@ -192,25 +189,32 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
                 raise IngestError("binary", "The file has NUL bytes and is not valid UTF-16 text.") from err
             _check_controls(text)
             return text, name
-        raise IngestError(
-            "binary", "The file contains NUL bytes: it is a binary file, not a text or HTML page."
-        )
+        raise IngestError("binary", "The file contains NUL bytes: it is a binary file, not a text or HTML page.")
     if len(_CONTROL_BYTES.findall(head)) / len(head) > _MAX_CONTROL_RATIO:
-        raise IngestError(
-            "binary", "The file is mostly control bytes: it is a binary file, not a text or HTML page."
-        )
+        raise IngestError("binary", "The file is mostly control bytes: it is a binary file, not a text or HTML page.")
 
     found = _decode_utf8(data)
+    if found is not None:
+        repaired = repair_mojibake(found[0])  # UTF-8 that was read as Windows-1252/Latin-1 and saved again
+        if repaired is not None:
+            found = (repaired, "utf-8-mojibake-repaired")
     if found is None:
         found = _decode_lossy_utf8(data)
     if found is None:
-        found = _decode_declared(head, data)
-    if found is None:
-        cp1258 = _looks_like_cp1258(data)
-        if cp1258 is not None:
-            found = (cp1258, "cp1258")
+        declared = _decode_declared(head, data)
+        legacy = best_legacy(data)  # cp1258, TCVN3 or VNI, whichever reads as Vietnamese
+        if declared is not None and (legacy is None or reads_as_vietnamese(declared[0])):
+            found = declared
+        elif legacy is not None:
+            found = (legacy[1], legacy[0])
     if found is None:
         found = _decode_detected(data)
+        if mojibake_ratio(found[0]) >= 0.02:
+            raise IngestError(
+                "undecodable",
+                f"The bytes read neither as Vietnamese (UTF-8, Windows-1258, TCVN3, VNI) nor as clean text in the "
+                f"best guess ({found[1]}); re-save the file as UTF-8.",
+            )
     _check_controls(found[0])
     return found
 
@@ -252,8 +256,7 @@ def _decode_detected(data: bytes) -> tuple[str, str]:
     if best is None or best.encoding is None:
         raise IngestError(
             "undecodable",
-            "The bytes are not UTF-8, UTF-16 or Windows-1258 and no other encoding fits; "
-            "re-save the file as UTF-8.",
+            "The bytes are not UTF-8, UTF-16 or Windows-1258 and no other encoding fits; re-save the file as UTF-8.",
         )
     text = str(best)
     if text.count("\ufffd") > max(3, len(text) // 1000):
@@ -318,9 +321,7 @@ def _extract_html(html: str) -> _HtmlPage:
 
 _YEAR = r"((?:19|20)\d{2})"
 _DMY = re.compile(rf"(?<!\d)(\d{{1,2}})\s?([/.-])\s?(\d{{1,2}})\s?\2\s?{_YEAR}(?!\d)")
-_DMY_WORDS = re.compile(
-    rf"ngày\s+(\d{{1,2}})\s+tháng\s+(\d{{1,2}})\s*,?\s+năm\s+{_YEAR}(?!\d)", re.IGNORECASE
-)
+_DMY_WORDS = re.compile(rf"ngày\s+(\d{{1,2}})\s+tháng\s+(\d{{1,2}})\s*,?\s+năm\s+{_YEAR}(?!\d)", re.IGNORECASE)
 _ISO = re.compile(rf"(?<!\d){_YEAR}-(\d{{1,2}})-(\d{{1,2}})(?!\d)")
 _TIME = re.compile(r"(?<![\d/.-])\d{1,2}\s?[:h]\s?\d{2}(?![\d/])")
 _MARKER = re.compile(rf"^date\s*:?\s+{_YEAR}-(\d{{1,2}})(?:-(\d{{1,2}}))?(?=\s|$)\s*", re.IGNORECASE)
@@ -362,13 +363,9 @@ _EVENT_BEFORE_BAD = re.compile(
     r"|(?-i:\d+/(?:\d+/)?[A-ZĐ][\w-]*)[^.;,\n]{0,30}$",
     re.IGNORECASE,
 )
-_EVENT_AFTER_BAD = re.compile(
-    r"^\s*\)?\s*(?:(?:đến|tới)\s+(?:nay|hết|ngày)|hàng\s+năm|hằng\s+năm)", re.IGNORECASE
-)
+_EVENT_AFTER_BAD = re.compile(r"^\s*\)?\s*(?:(?:đến|tới)\s+(?:nay|hết|ngày)|hàng\s+năm|hằng\s+năm)", re.IGNORECASE)
 _DROP_CAP = re.compile(r"(?m)^([A-ZĐÀ-Ỹ])\n(?=[a-zđà-ỹ])")
-_SOURCE = re.compile(
-    r"(?:^|[\s•·*(\-–])nguồn(?:\s+tin|\s+bài)?\s*:\s*(?P<name>[^\n]{2,80}?)\s*\)?\.?$", re.IGNORECASE
-)
+_SOURCE = re.compile(r"(?:^|[\s•·*(\-–])nguồn(?:\s+tin|\s+bài)?\s*:\s*(?P<name>[^\n]{2,80}?)\s*\)?\.?$", re.IGNORECASE)
 _NAME_DOMAIN = re.compile(
     r"^(?P<name>\S.{1,60}?)\s+[-–|]\s+(?:https?://)?(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:vn|com|net|org|info)/?$",
     re.IGNORECASE,
@@ -598,9 +595,7 @@ def _clean_name(name: str) -> str | None:
 def _find_publisher(lay: _Layout) -> str | None:
     """Who published the page, from the lines that usually say it, most explicit first."""
     header = lay.lines[: lay.header_end]
-    footer = [
-        line for line in lay.lines[max(lay.header_end, len(lay.lines) - FOOTER_LINES) :] if len(line) <= 200
-    ]
+    footer = [line for line in lay.lines[max(lay.header_end, len(lay.lines) - FOOTER_LINES) :] if len(line) <= 200]
     edges = [line for line in header if len(line) <= 200] + footer
     short_footer = [line for line in footer if len(line) <= 60]
     lead = lay.lines[lay.header_end] if lay.header_end < len(lay.lines) else ""
@@ -690,8 +685,9 @@ def entry_problem(path: Path, raw_dir: Path) -> IngestError | None:
     if _hidden(rel):
         kind = "folder" if path.is_dir() and not path.is_symlink() else "file"
         return IngestError(
-            "hidden", f"A hidden {kind} (its name starts with '.'): not read, so that editor, system and "
-            "version-control files never become articles; rename it to include it."
+            "hidden",
+            f"A hidden {kind} (its name starts with '.'): not read, so that editor, system and "
+            "version-control files never become articles; rename it to include it.",
         )
     try:
         st = path.lstat()
@@ -762,15 +758,33 @@ def read_raw_bytes(path: Path, raw_dir: Path | None = None) -> bytes:
     except OSError as err:
         raise IngestError("unreadable", f"The file could not be read ({err.strerror or err}).") from err
     if len(data) > MAX_BYTES:
-        raise IngestError(
-            "too_large", f"The file has more than the {MAX_BYTES:,} bytes allowed for one article."
-        )
+        raise IngestError("too_large", f"The file has more than the {MAX_BYTES:,} bytes allowed for one article.")
     return data
 
 
 # Files that are data or documentation, not articles: rejected by name, not decoded.
-NOT_ARTICLE_SUFFIXES = {".csv", ".tsv", ".json", ".jsonl", ".parquet", ".yaml", ".yml", ".md", ".xml", ".zip",
-                        ".gz", ".xlsx", ".xls", ".docx", ".pdf", ".png", ".jpg", ".jpeg", ".gif", ".py"}
+NOT_ARTICLE_SUFFIXES = {
+    ".csv",
+    ".tsv",
+    ".json",
+    ".jsonl",
+    ".parquet",
+    ".yaml",
+    ".yml",
+    ".md",
+    ".xml",
+    ".zip",
+    ".gz",
+    ".xlsx",
+    ".xls",
+    ".docx",
+    ".pdf",
+    ".png",
+    ".jpg",
+    ".jpeg",
+    ".gif",
+    ".py",
+}
 
 
 def read_article(path: Path, raw_dir: Path) -> Article:
@@ -809,9 +823,7 @@ def read_article(path: Path, raw_dir: Path) -> Article:
             meta = text_metadata(text)
             title, published, publisher, event = meta.title, meta.published, meta.publisher, meta.event_date
         if not any(ch.isalpha() for ch in text):
-            raise IngestError(
-                "no_text", f"The text has no letters ({len(text)} characters): it is not an article."
-            )
+            raise IngestError("no_text", f"The text has no letters ({len(text)} characters): it is not an article.")
     except IngestError as err:
         err.content_sha256 = sha
         raise
