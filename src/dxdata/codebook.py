@@ -19,6 +19,8 @@ import yaml
 from dxdata.text import fold_flat
 
 UNITS = ("percent", "count", "VND", "USD", "rank", "score", "times")
+# beside the codebooks, the files that decide what extraction returns as they do (the cache key holds them)
+DECIDING_FILES = ("indicator_model.json", "synonyms.yaml", "extraction.yaml")
 
 
 def schemas_dir() -> Path:
@@ -203,7 +205,7 @@ def _load(folder: str) -> Codebook:
     )
     digest = hashlib.sha256()
     # the fitted indicator model and its synonyms decide extraction as the codebook does
-    for path in (ind_path, rules_path, body_path, base / "indicator_model.json", base / "synonyms.yaml"):
+    for path in (ind_path, rules_path, body_path, *(base / name for name in DECIDING_FILES)):
         digest.update(path.read_bytes() if path.exists() else b"")
         digest.update(b"\0")
     indicators = _load_indicators(ind_path, rules_path)

@@ -29,19 +29,12 @@ from dxdata.numbers import NumberMention, find_numbers
 from dxdata.periods import TimeExpr, find_time_expressions
 from dxdata.regions import RegionMatch, find_regions, find_regions_and_words, region_2025, region_and_word_matcher
 from dxdata.sentences import Sentence, split_sentences
+from dxdata.settings import settings
 from dxdata.text import EndPattern, StartPattern, ViewTable, char_offsets, count_below, is_word_char, merge_starts
 
-HEAD_NOUN_BONUS: Final = 2.5
-GENERIC_DISCOUNT: Final = 0.5  # a cue part many indicators share says less than a specific one
-HEAD_NOUN_MIN: Final = 6  # unit words ('điểm', 'lần') say nothing about which indicator
-OTHER_NUMBER_PENALTY: Final = 0.3
-AFTER_PENALTY: Final = 0.35
-DECAY_CHARS: Final = 40.0
-_ESTIMATE_WORDS: Final = ("ước", "ước đạt", "ước tính", "dự kiến đạt", "dự kiến", "dự báo", "ước khoảng")
-_TARGET_WORDS: Final = (
-    "mục tiêu", "phấn đấu", "đặt ra", "đề ra", "kế hoạch", "chỉ tiêu đến", r"đến năm 20\d\d sẽ", "sẽ đạt", "cam kết",
-    "định hướng", "tầm nhìn", "dự thảo", "đề xuất",
-)  # fmt: skip
+_CUE: Final = settings().cue_weights  # how an exact cue hit is weighed (schemas/extraction.yaml)
+_ESTIMATE_WORDS: Final = settings().status_words.estimate
+_TARGET_WORDS: Final = settings().status_words.target
 _ESTIMATE_RE: Final = re.compile(rf"\b(?:{'|'.join(_ESTIMATE_WORDS)})\b", re.IGNORECASE)
 _TARGET_RE: Final = re.compile(rf"\b(?:{'|'.join(_TARGET_WORDS)})\b", re.IGNORECASE)
 
@@ -623,10 +616,10 @@ class _SentenceScorer:
         self.candidates: dict[tuple[str | None, bool], list[tuple[int, Indicator]]] = {}
 
     def discount(self, part_id: int) -> float:
-        """The share of a cue part's score it keeps: a part many indicators share says less (`GENERIC_DISCOUNT`)."""
+        """The share of a cue part's score it keeps: a part many indicators share says less (`generic_discount`)."""
         found = self._discounts.get(part_id)
         if found is None:
-            found = self._discounts[part_id] = 1.0 - GENERIC_DISCOUNT * (1.0 - self._cues.specificity(part_id))
+            found = self._discounts[part_id] = 1.0 - _CUE.generic_discount * (1.0 - self._cues.specificity(part_id))
         return found
 
     def usable_cues(self, code: str) -> list[tuple[int, ...]]:
@@ -661,26 +654,21 @@ class _SentenceScorer:
         for other_end in self._ends_just_before(start):
             if self.fact_ends[other_end] > (other_end == num.end):
                 return 0.0  # the counted noun of another number ("5 quyết định, 2 chỉ thị"): not ours
-        weight = 1.0 / (1.0 + gap / DECAY_CHARS)
+        weight = 1.0 / (1.0 + gap / _CUE.decay_chars)
         if (
             start >= num.end
             and gap <= 2
             and not text[num.end : start].strip()
-            and end - start >= HEAD_NOUN_MIN
+            and end - start >= _CUE.head_noun_min_chars
             and num.unit not in ("VND", "USD")
         ):
-            weight *= HEAD_NOUN_BONUS  # the counted noun right after the number: "52 địa phương"
+            weight *= _CUE.head_noun_bonus  # the counted noun right after the number: "52 địa phương"
         else:
             if start >= num.end:
-                weight *= AFTER_PENALTY  # words describing a number mostly precede it or follow it at once
+                weight *= _CUE.after_penalty  # words describing a number mostly precede it or follow it at once
             if self._min_gap(start, end) < gap:  # num's own gap is `gap`: a smaller one is another number's
-                weight *= OTHER_NUMBER_PENALTY  # the cue words sit closer to another number: they are its words
-        # `weight * 0.5**crossings * 0.35**breaks`, without the powers that are 1.0 (mostly both): the same float
-        if crossings:
-            weight *= 0.5**crossings
-        if breaks:
-            weight *= 0.35**breaks
-        return weight
+                weight *= _CUE.other_number_penalty  # the cue words sit closer to another number: they are its words
+        return weight * _CUE.per_figure_between**crossings * _CUE.per_clause_break_between**breaks
 
     def _ends_just_before(self, start: int) -> tuple[int, ...]:
         """The fact ends at most 2 characters before `start`, with only spaces in between (once per start)."""

@@ -27,6 +27,7 @@ from typing import Final
 import numpy as np
 
 from dxdata.codebook import Codebook, fold
+from dxdata.settings import settings
 
 MODEL_FILE: Final = "indicator_model.json"
 SYNONYMS_FILE: Final = "synonyms.yaml"
@@ -46,11 +47,12 @@ FEATURES: Final = (
 )
 
 _WORD_RE: Final = re.compile(r"[a-z0-9]+")
-LEFT_WORDS: Final = 14  # the words before a number that may describe it (within its clause)
-RIGHT_WORDS: Final = 5  # the words after it: the counted noun and its complement
-NEAR_WORDS: Final = 4.0  # a word this many words away counts half as much as the adjacent one
-CODEBOOK_WEIGHT: Final = 30  # a codebook word counts as this many words of gold evidence (CV: 1, 3, 10, 30, 100 tried)
-PROFILE_TERMS: Final = 60  # a profile keeps its most weighty terms: the rest say little and cost every look-up
+_CONTEXT: Final = settings().context  # the words around a number it reads (schemas/extraction.yaml)
+LEFT_WORDS: Final = _CONTEXT.left_words  # the words before a number that may describe it (within its clause)
+RIGHT_WORDS: Final = _CONTEXT.right_words  # the words after it: the counted noun and its complement
+NEAR_WORDS: Final = _CONTEXT.near_words  # a word this many words away counts half as much as the adjacent one
+CODEBOOK_WEIGHT: Final = _CONTEXT.codebook_weight  # a codebook word counts as this many words of evidence
+PROFILE_TERMS: Final = _CONTEXT.profile_terms  # a profile keeps its most weighty terms
 
 
 def words_of(folded: str, start: int = 0, end: int | None = None) -> list[tuple[int, str]]:
