@@ -296,8 +296,61 @@ class _HtmlPage:
     url: str | None
 
 
+MAX_HTML_DEPTH = 250  # lxml (libxml2) gives up on elements nested deeper than about 255: trafilatura then finds nothing
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)\b[^<>]*?(/?)>")
+_VOID_TAGS = frozenset(
+    ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"]
+)  # fmt: skip
+_SKIP_BLOCKS = re.compile(r"<(script|style|noscript|template)\b.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
+_BREAK_TAGS = re.compile(
+    r"<(?:br|/p|/div|/h[1-6]|/li|/tr|/table|/section|/article|/blockquote|/pre|/ul|/ol|/header|/footer)\b[^<>]*>",
+    re.IGNORECASE,
+)
+_ANY_TAG = re.compile(r"<[^<>]*>")
+_TITLE = re.compile(r"<title\b[^<>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
+
+
+def html_depth(html: str) -> int:
+    """How deep the page's elements nest (by a scan of its tags: unclosed void elements do not count)."""
+    depth = deepest = 0
+    for m in _TAG.finditer(html):
+        if m.group(3) or m.group(2).lower() in _VOID_TAGS:
+            continue
+        if m.group(1):
+            depth = max(0, depth - 1)
+        else:
+            depth += 1
+            deepest = max(deepest, depth)
+    return deepest
+
+
+def _plain_html_text(html: str) -> _HtmlPage:
+    """The text of a page without a parser (for pages nested too deeply for lxml): scripts, styles and comments
+    dropped, block ends as line breaks, every other tag removed, entities decoded."""
+    import html as html_module
+
+    title = _TITLE.search(html)
+    body = _SKIP_BLOCKS.sub(" ", html)
+    body = _BREAK_TAGS.sub("\n", body)
+    text = html_module.unescape(_ANY_TAG.sub(" ", body))
+    return _HtmlPage(
+        text=text,
+        title=html_module.unescape(title.group(1)).strip() or None if title else None,
+        date=None,
+        sitename=None,
+        url=None,
+    )
+
+
 def _extract_html(html: str) -> _HtmlPage:
-    """Main text and metadata of a page via trafilatura, which drops menus, footers and ads."""
+    """Main text and metadata of a page via trafilatura, which drops menus, footers and ads.
+
+    A page nested deeper than `MAX_HTML_DEPTH` is read without a parser (`_plain_html_text`, menus
+    and all), since lxml would lose its article.
+    """
+    if html_depth(html) > MAX_HTML_DEPTH:
+        log.warning("a page nested more than %d levels deep is read as plain text, without trafilatura", MAX_HTML_DEPTH)
+        return _plain_html_text(html)
     import trafilatura
 
     doc = trafilatura.bare_extraction(
