@@ -117,3 +117,40 @@ def test_refresh_goes_on_past_a_too_slow_file(
     rejects = store.load("rejects", root=out)
     assert list(rejects.loc[rejects.reason == "too_slow", "source_file"]) == ["zz_long.txt"]
     assert os.environ["DXDATA_FILE_BUDGET_S"] == "3"
+
+
+def test_kill_9_of_a_refresh_leaves_no_extraction_behind(seeds_copy: Path, tmp_path: Path) -> None:
+    """A refresh killed (SIGKILL) while a long article is extracted in its child: the child dies with it, the
+    store stays intact, and the next refresh completes."""
+    import signal
+    import subprocess
+    import sys
+
+    import psutil
+
+    (seeds_copy / "zz_long.txt").write_text(long_paragraph(GUARDED_CHARS + 50_000), encoding="utf-8")
+    out = tmp_path / "out"
+    env = dict(os.environ, DXDATA_FILE_BUDGET_S="600", PYTHONPATH=str(Path(store.__file__).parents[1]))
+    code = "import sys; from dxdata.refresh import run_refresh; run_refresh(sys.argv[1], sys.argv[2], cached=True)"
+    proc = subprocess.Popen([sys.executable, "-c", code, str(seeds_copy), str(out)], env=env)
+    child = None
+    deadline = time.monotonic() + 120
+    while child is None and time.monotonic() < deadline:
+        kids = psutil.Process(proc.pid).children(recursive=True)
+        kids = [c for c in kids if "dxdata.budget" in " ".join(c.cmdline())]
+        child = kids[0] if kids else None
+        time.sleep(0.2)
+    assert child is not None, "the long article was not handed to a child process"
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(30)
+    gone, alive = psutil.wait_procs([child], timeout=10)
+    assert not alive, "the extraction child outlived the killed refresh"
+    assert store.latest_version(out) is None  # nothing was published, nothing half-written is visible
+    os.environ["DXDATA_FILE_BUDGET_S"] = "3"
+    try:
+        summary = run_refresh(seeds_copy, out, cached=True)
+    finally:
+        del os.environ["DXDATA_FILE_BUDGET_S"]
+    assert summary.version == "v0001" and summary.reject_reasons.get("too_slow") == 1
+    assert store.verify("v0001", out) == []

@@ -117,6 +117,7 @@ def _extract_in_child(article: Article, codebook: Codebook, seconds: float) -> E
     env = dict(os.environ)
     src = str(Path(__file__).resolve().parents[1])
     env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
+    env["DXDATA_BUDGET_PARENT"] = str(os.getpid())
     proc = subprocess.Popen(
         [sys.executable, "-m", "dxdata.budget"],
         stdin=subprocess.PIPE,
@@ -166,11 +167,25 @@ def extract_within_budget(
     return results, rejects
 
 
+def _die_with_parent() -> None:
+    """Linux: have the kernel SIGKILL this child when the refresh that started it dies (even by SIGKILL),
+    so that no extraction is left running behind a killed refresh."""
+    parent = int(os.environ.get("DXDATA_BUDGET_PARENT", "0"))
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, 9, 0, 0, 0)  # PR_SET_PDEATHSIG, SIGKILL
+    except (OSError, AttributeError):
+        return
+    if parent and os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
 def _child_main() -> int:
     """``python -m dxdata.budget``: one article as JSON on stdin, its result as JSON on stdout."""
     from dxdata.extract import extract_article
     from dxdata.incremental import encode_result
 
+    _die_with_parent()
     request = json.loads(sys.stdin.buffer.read().decode("utf-8"))
     folder = request.get("codebook")
     codebook = load_codebook(Path(folder)) if folder else load_codebook()
