@@ -4,24 +4,19 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: dataset test lint lock clean compiled
+.PHONY: dataset test lint lock clean
 
-$(BIN)/dxdata: requirements.lock pyproject.toml setup.py
+$(BIN)/dxdata: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.lock
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(BIN)/dxdata
 
-# The extraction modules are compiled (setup.py): once one of their sources is edited, the package runs them
-# from source (`dxdata.BUILD` says so) and this compiles them again.
-compiled: $(BIN)/dxdata
-	@$(BIN)/python -W ignore -m dxdata._compiled || $(BIN)/pip install --quiet --no-deps -e .
-
-dataset: compiled
+dataset: $(BIN)/dxdata
 	$(BIN)/dxdata refresh --raw-dir data/raw --out-dir data/processed
 
-test: compiled
+test: $(BIN)/dxdata
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 

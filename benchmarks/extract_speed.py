@@ -80,10 +80,8 @@ def main(argv: list[str] | None = None) -> int:
     rate = len(articles) * len(passes) / sum(passes)
     # on a shared machine other processes slow some passes down: the median pass says what the code does
     median_rate = len(articles) / statistics.median(passes)
-    import dxdata
 
     print(f"{len(articles)} articles from {source} (mean {chars:,.0f} characters), {len(passes)} passes")
-    print(f"extraction modules: {dxdata.BUILD}")  # compiled, or from source (DXDATA_PURE_PYTHON=1, an edit)
     print(f"extraction: {rate:.1f} articles/s on one core ({1000 / rate:.2f} ms per article; target >= {TARGET:.0f}/s)")
     if args.passes is None:  # (the yardstick would count in `--instructions`)
         print(f"median pass: {median_rate:.1f} articles/s; {_machine()}")

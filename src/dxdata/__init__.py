@@ -11,16 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dxdata import _compiled
-
 if TYPE_CHECKING:
     import pandas as pd
 
 __version__ = "0.1.0"
-__all__ = ["BUILD", "__version__", "load", "parquet_files", "versions"]
-
-# before any extraction module loads: compiled (setup.py), or from source when one was edited since
-BUILD = _compiled.choose(__name__, Path(__file__).parent)
+__all__ = ["__version__", "load", "parquet_files", "versions"]
 
 
 def load(

@@ -30,7 +30,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-import dxdata
 from dxdata import series as series_module
 from dxdata.batching import map_ordered
 from dxdata.budget import extract_within_budget
@@ -273,12 +272,11 @@ def build_all(
     again without it. Returns (the chunks as finally built, their outputs, how many were reused)."""
     reused, todo = split_reusable(chunks, writer) if reuse else ([], list(chunks))
     log.info(
-        "plan: %d chunks: %d unchanged since %s, %d to build; extraction modules: %s",
+        "plan: %d chunks: %d unchanged since %s, %d to build",
         len(chunks),
         len(reused),
         writer.previous or "no version",
         len(todo),
-        dxdata.BUILD,
     )
     outputs = {o.index: o for o in [*reused, *build_many(todo)]}
     again = duplicate_rebuilds(chunks, list(outputs.values()), version)
