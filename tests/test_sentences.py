@@ -46,48 +46,8 @@ def test_chrome_lines_and_footer() -> None:
     assert texts(body)[-1].startswith("Nội dung")
 
 
-def test_sentence_gap_is_read_as_the_regex_matches_it() -> None:
-    """`_sentence_gap_end` against the regex it reads by hand, after every punctuation mark of fuzzed text."""
-    import random
-    import re
+def test_abbreviations_and_single_letters_do_not_end_a_sentence() -> None:
+    from dxdata.sentences import _ends_with_abbreviation
 
-    from dxdata.sentences import _sentence_gap_end
-
-    rule = re.compile(r"(?<=[.!?…])[\"”’)]*\s+(?=[\"“‘(]?[A-ZÀ-ỸĐ0-9])")
-    pieces = [".", "!", "?", "…", '"', "”", "’", ")", "“", "‘", "(", " ", "  ", "\n", "\u00a0", "\u1680", "A", "Đ",
-              "à", "ỹ", "ỳ", "z", "7", "x", ",", "Ỹ", "\u1ef9"]  # fmt: skip
-    rng = random.Random(15)
-    ends = 0
-    for _ in range(6000):
-        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 10)))
-        for p in range(1, len(text) + 1):
-            if text[p - 1] not in ".!?…":
-                continue
-            for end in (len(text), max(p, len(text) - 2)):
-                m = rule.match(text, p, end)
-                assert _sentence_gap_end(text, p, end) == (m.end() if m else -1), (text, p, end)
-                ends += m is not None
-    assert ends > 250  # the texts hold sentence ends, not only misses
-
-
-def test_last_word_is_read_as_rsplit_reads_it() -> None:
-    """`_ends_with_abbreviation` reads the last word backwards in the text, as `rstrip(".").rsplit(None, 1)` would."""
-    import random
-
-    from dxdata.sentences import _ABBREVIATIONS, _ends_with_abbreviation
-
-    def by_split(piece: str) -> bool:
-        words = piece.rstrip(".").rsplit(None, 1)
-        last = words[-1].lower().strip('("“') if words else ""
-        return bool(words) and (last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha()))
-
-    pieces = ["TP", "ThS", "ông", "x", "(", "“", ".", "..", " ", "  ", "\n", "\u00a0", "Hà Nội", "7"]
-    rng = random.Random(17)
-    hits = 0
-    for _ in range(4000):
-        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
-        for start, end in ((0, len(text)), (1, len(text)), (0, max(len(text) - 1, 0))):
-            if start <= end:
-                assert _ends_with_abbreviation(text, start, end) == by_split(text[start:end]), (text, start, end)
-                hits += by_split(text[start:end])
-    assert hits > 1000
+    assert _ends_with_abbreviation("tại TP.") and _ends_with_abbreviation("ông (ThS.") and _ends_with_abbreviation("x.")
+    assert not _ends_with_abbreviation("Hà Nội.") and not _ends_with_abbreviation(" .. ")

@@ -12,14 +12,13 @@ import re
 from datetime import date
 from typing import Final
 
-from dxdata.text import Anchors, EndPattern, StartPattern, digit_runs, finditer_at, merge_starts, skip_spaces
+from dxdata.text import Anchors, digit_runs, finditer_at, merge_starts
 
 ROMAN: Final = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 
 
 class TimeExpr:
-    """A time expression's span and the period it names. A plain class, as `dxdata.numbers.NumberMention`
-    (compiled, built by a direct call)."""
+    """A time expression's span and the period it names."""
 
     def __init__(
         self,
@@ -63,146 +62,94 @@ def _safe_date(year: int, month: int, day: int) -> date | None:
 
 _Y: Final = r"((?:19|20)\d{2})"
 # "đến / tính đến / tới hết ..." before a date makes it cumulative: checked on the text before a match
-# (the optional words before the final run of spaces, not after it: the same matches, and `EndPattern` can
-# then tell from the character before that run whether a match may end there)
-_UPTO_BEFORE: Final = EndPattern(r"(?:đến|tới|đến hết|tới hết|hết|lũy kế đến)(?:\s+thời điểm)?\s+$")
+_UPTO_BEFORE: Final = re.compile(r"(?:đến|tới|đến hết|tới hết|hết|lũy kế đến)(?:\s+thời điểm)?\s+$")
 _WORD_NUM: Final = {"sáu": 6, "chín": 9, "ba": 3, "bốn": 4, "năm": 5, "mười": 10}  # counts of months, in words
-_PATTERNS: Final[list[tuple[str, re.Pattern[str]]]] = [
+_COMPARISON_BEFORE: Final = re.compile(
+    r"(?:so với|so cùng kỳ|so với cùng kỳ|hơn|từ|như|bằng)(?:\s*cùng kỳ)?\s*$", re.IGNORECASE
+)
+_POSSESSIVE_BEFORE: Final = re.compile(r"\bcủa\s*$")
+
+
+def _either(words: tuple[str, ...]) -> str:
+    """The words (letters and spaces) as alternatives of a pattern."""
+    return "|".join(words)
+
+
+# The words each pattern opens with (the words it may open with, where it may open with a digit too).
+_RANGE_LEADS: Final = ("năm",)
+_MONTH_COUNT_WORDS: Final = tuple(_WORD_NUM)
+_QUARTER_LEADS: Final = ("quý",)
+_HALF_LEADS: Final = ("giữa", "đầu", "cuối")
+_MONTH_EDGE_LEADS: Final = ("đầu", "giữa", "cuối")
+_DAY_LEADS: Final = ("ngày",)
+_MONTH_LEADS: Final = ("tháng",)
+_YEAR_LEADS: Final = ("năm", "trong năm", "cả năm", "hết năm")
+_INDEX_LEADS: Final = ("dti", "egdi", "ict index", "index")
+_THIS_YEAR_WORDS: Final = ("năm nay", "năm ngoái", "năm trước", "năm qua")
+_NOW_WORDS: Final = (
+    "đến nay", "tới nay", "hiện nay", "hiện tại", "tính đến nay", "đến thời điểm này", "tới thời điểm này",
+    "thời điểm hiện tại", "vừa qua",
+)  # fmt: skip
+
+# (kind, the words a match opens with, whether a match may open with a digit instead, the pattern)
+_PATTERNS: Final[list[tuple[str, tuple[str, ...], bool, re.Pattern[str]]]] = [
     (
         "range_years",
-        re.compile(
-            rf"(?:năm\s+)?{_Y}\s*(?:-|–|—|đến|tới)\s*(?:năm\s+)?{_Y}",
-        ),
+        _RANGE_LEADS,
+        True,
+        re.compile(rf"(?:(?:{_either(_RANGE_LEADS)})\s+)?{_Y}\s*(?:-|–|—|đến|tới)\s*(?:năm\s+)?{_Y}"),
     ),
     (
         "months_of_year",
+        _MONTH_COUNT_WORDS,
+        True,
         re.compile(
-            rf"(?P<n>\d{{1,2}}|{'|'.join(_WORD_NUM)})\s+tháng"
+            rf"(?P<n>\d{{1,2}}|{_either(_MONTH_COUNT_WORDS)})\s+tháng"
             rf"(?:\s+(?:đầu|đầu năm|cuối|qua|của|năm))*\s*(?:năm\s+)?{_Y}?",
         ),
     ),
-    ("quarter", re.compile(rf"quý\s+(?P<q>i{{1,3}}v?|iv|[1-4])\s*(?:/|năm|-)\s*{_Y}")),
-    ("half", re.compile(rf"(?P<which>giữa|đầu|cuối)\s+năm\s+{_Y}")),
+    (
+        "quarter",
+        _QUARTER_LEADS,
+        False,
+        re.compile(rf"(?:{_either(_QUARTER_LEADS)})\s+(?P<q>i{{1,3}}v?|iv|[1-4])\s*(?:/|năm|-)\s*{_Y}"),
+    ),
+    ("half", _HALF_LEADS, False, re.compile(rf"(?P<which>{_either(_HALF_LEADS)})\s+năm\s+{_Y}")),
     (
         "month_edge",
-        re.compile(rf"(?P<which>đầu|giữa|cuối)\s+tháng\s+(?P<m>\d{{1,2}})\s*(?:/|năm)\s*{_Y}"),
+        _MONTH_EDGE_LEADS,
+        False,
+        re.compile(rf"(?P<which>{_either(_MONTH_EDGE_LEADS)})\s+tháng\s+(?P<m>\d{{1,2}})\s*(?:/|năm)\s*{_Y}"),
     ),
     (
         "day",
-        re.compile(rf"(?:ngày\s+)?(?P<d>\d{{1,2}})\s*[/.-]\s*(?P<m>\d{{1,2}})\s*[/.-]\s*{_Y}"),
+        _DAY_LEADS,
+        True,
+        re.compile(rf"(?:(?:{_either(_DAY_LEADS)})\s+)?(?P<d>\d{{1,2}})\s*[/.-]\s*(?P<m>\d{{1,2}})\s*[/.-]\s*{_Y}"),
     ),
-    ("month", re.compile(rf"tháng\s+(?P<m>\d{{1,2}})\s*(?:/|năm|-)\s*{_Y}")),
+    ("month", _MONTH_LEADS, False, re.compile(rf"(?:{_either(_MONTH_LEADS)})\s+(?P<m>\d{{1,2}})\s*(?:/|năm|-)\s*{_Y}")),
     (
         "day_no_year",
-        re.compile(r"ngày\s+(?P<d>\d{1,2})\s*/\s*(?P<m>\d{1,2})(?![\d/])"),
+        _DAY_LEADS,
+        False,
+        re.compile(rf"(?:{_either(_DAY_LEADS)})\s+(?P<d>\d{{1,2}})\s*/\s*(?P<m>\d{{1,2}})(?![\d/])"),
     ),
-    ("year", re.compile(rf"(?P<pre>năm|trong năm|cả năm|hết năm)\s+{_Y}(?![\d/])")),
-    ("year_bare", re.compile(rf"(?P<pre>dti|egdi|ict index|index)\s+{_Y}(?![\d/])")),
-    ("this_year", re.compile(r"(?P<rel>năm nay|năm ngoái|năm trước|năm qua)")),
-    (
-        "now",
-        re.compile(
-            r"(?:đến nay|tới nay|hiện nay|hiện tại|tính đến nay|đến thời điểm này|tới thời điểm này|"
-            r"thời điểm hiện tại|vừa qua)",
-        ),
-    ),
+    ("year", _YEAR_LEADS, False, re.compile(rf"(?P<pre>{_either(_YEAR_LEADS)})\s+{_Y}(?![\d/])")),
+    ("year_bare", _INDEX_LEADS, False, re.compile(rf"(?P<pre>{_either(_INDEX_LEADS)})\s+{_Y}(?![\d/])")),
+    ("this_year", _THIS_YEAR_WORDS, False, re.compile(rf"(?P<rel>{_either(_THIS_YEAR_WORDS)})")),
+    ("now", _NOW_WORDS, False, re.compile(rf"(?:{_either(_NOW_WORDS)})")),
 ]
-_COMPARISON_BEFORE: Final = EndPattern(
-    r"(?:so với|so cùng kỳ|so với cùng kỳ|hơn|từ|như|bằng)(?:\s*cùng kỳ)?\s*$", re.IGNORECASE
-)
-_POSSESSIVE_BEFORE: Final = EndPattern(r"\bcủa\s*$")
-
-
-# Where each pattern can start: at one of its strings here, or (kinds in `_pattern_starts`) where the
-# numeral it begins with can. `Anchors` finds the strings in one pass and each pattern is tried at
-# those offsets only (`finditer_at`): the same matches as a full scan, for a fraction of the work.
-_STARTS: Final[dict[str, tuple[str, ...]]] = {
-    "range_years": ("năm",),
-    "months_of_year": (),
-    "quarter": ("quý",),
-    "half": ("giữa", "đầu", "cuối"),
-    "month_edge": ("đầu", "giữa", "cuối"),
-    "day": ("ngày",),
-    "month": ("tháng",),
-    "day_no_year": ("ngày",),
-    "year": ("năm", "trong năm", "cả năm", "hết năm"),
-    "year_bare": ("dti", "egdi", "ict index", "index"),
-    "this_year": ("năm nay", "năm ngoái", "năm trước", "năm qua"),
-    "now": (
-        "đến nay", "tới nay", "hiện nay", "hiện tại", "tính đến nay", "đến thời điểm này", "tới thời điểm này",
-        "thời điểm hiện tại", "vừa qua",
-    ),
-}
-ANCHOR_LITERALS: Final = tuple(lit for lits in _STARTS.values() for lit in lits)
+# Each pattern is tried only where one of its words stands (`Anchors` finds all of them in one pass, shared
+# with the region names and the number words) and, where it may open with a digit, at every digit:
+# `finditer_at` gives the matches a scan of the whole text gives, for a fraction of the work.
+ANCHOR_LITERALS: Final = tuple(dict.fromkeys(word for _kind, words, _digit, _rx in _PATTERNS for word in words))
 _ANCHORS: Final = Anchors(ANCHOR_LITERALS)
-_SEPARATOR_AHEAD: Final = StartPattern(r"\s*[/.-]")
-_RANGE_LINKS: Final = ("-", "–", "—", "đến", "tới")  # what joins the two years of "range_years"
 
 
-def _range_link_at(text: str, pos: int) -> bool:
-    r"""Whether `\s*(?:-|–|—|đến|tới)` matches at `pos`: a character scan, no regex call."""
-    return text.startswith(_RANGE_LINKS, skip_spaces(text, pos, len(text)))
-
-
-def _pattern_starts(kind: str, text: str, runs: list[tuple[int, int]], anchors: dict[str, list[int]]) -> list[int]:
-    """Ascending offsets where a `kind` match can start: at one of its `_STARTS` strings, or at the numeral it
-    begins with. For the kinds below, an offset where a condition every match meets fails is left out: each
-    try is a call into the regex engine, and most would fail.
-    """
-    starts = merge_starts(anchors, _STARTS[kind])
-    if kind == "range_years":
-        # "2021-2025": a year, the last four digits of a run, then a dash, 'đến' or 'tới'. After "năm" and
-        # spaces, such a year starts its run: it follows a space, and a longer run puts a digit where the
-        # link must be.
-        years = [end - 4 for start, end in runs if end - start >= 4 and _range_link_at(text, end)]
-        return _union(_after_word_and_spaces(text, starts, 3, set(years)), years)
-    if kind == "day":
-        # "16/2/2022": one or two digits ending a run, a separator; the next run, one or two digits, then a
-        # separator; the next, a year of four digits at least
-        ahead = _SEPARATOR_AHEAD
-        days: list[int] = []
-        for i in range(len(runs) - 2):
-            start, end = runs[i]
-            month_start, month_end = runs[i + 1]
-            year_start, year_end = runs[i + 2]
-            short_month, long_year = month_end - month_start <= 2, year_end - year_start >= 4
-            if short_month and long_year and ahead.matches(text, end) and ahead.matches(text, month_end):
-                days.extend(p for p in (end - 2, end - 1) if p >= start)
-        return _union(_after_word_and_spaces(text, starts, 4, set(days)), days)  # "ngày 16/2/2022"
-    if kind == "months_of_year":
-        # "4 tháng", "sáu tháng": a number of months (one or two digits, or a word) ending just before the
-        # spaces before "tháng"
-        months: list[int] = []
-        for t in anchors["tháng"]:
-            q = t
-            while q > 0 and text[q - 1].isspace():
-                q -= 1
-            if q < t:
-                months.extend(p for p in range(max(q - 4, 0), q) if _is_month_count(text[p:q]))
-        return _union(starts, months)
-    return starts
-
-
-def _is_month_count(word: str) -> bool:
-    """What the `(?P<n>...)` of "months_of_year" can match in full: one or two digits, or a count in words."""
-    return word in _WORD_NUM or (len(word) <= 2 and word.isdecimal())
-
-
-def _after_word_and_spaces(text: str, starts: list[int], length: int, allowed: set[int]) -> list[int]:
-    """The `starts` of a word of `length` characters followed by spaces and then an offset in `allowed`: the
-    patterns that open with the word (optional) and spaces need their numeral there, or fail."""
-    out: list[int] = []
-    for p in starts:
-        q = skip_spaces(text, p + length, len(text))
-        if q > p + length and q in allowed:
-            out.append(p)
-    return out
-
-
-def _union(first: list[int], second: list[int]) -> list[int]:
-    if not second:
-        return first
-    return sorted(set(first).union(second))
+def _tries(words: tuple[str, ...], digit_led: bool, anchors: dict[str, list[int]], digits: list[int]) -> list[int]:
+    """Where a pattern is tried: at its words (`anchors`: their offsets) and, `digit_led`, at every digit."""
+    starts = merge_starts(anchors, words)
+    return sorted(set(starts).union(digits)) if digit_led else starts
 
 
 def find_time_expressions(
@@ -227,8 +174,9 @@ def find_time_expressions(
         anchors = _ANCHORS.find(lowered)
     if runs is None:
         runs = digit_runs(text)  # lower-casing keeps every digit where it is
-    for kind, rx in _PATTERNS:
-        for m in finditer_at(rx, lowered, _pattern_starts(kind, lowered, runs, anchors)):
+    digits = [p for start, end in runs for p in range(start, end)]
+    for kind, words, digit_led, rx in _PATTERNS:
+        for m in finditer_at(rx, lowered, _tries(words, digit_led, anchors, digits)):
             expr = _read(kind, m, ref, lowered)
             if expr is not None:
                 found.append(expr)
@@ -253,39 +201,33 @@ def _optional_year(m: re.Match[str]) -> int | None:
     return int(last) if last else None
 
 
-def _upto(rev: str) -> bool:
-    """'đến', 'tính đến' ... just before the expression (`rev`: the 30 characters before it, reversed)."""
-    return _UPTO_BEFORE.search_reversed(rev, 30)
+def _upto(before: str) -> bool:
+    """'đến', 'tính đến' ... just before the expression (`before`: the 30 characters before it)."""
+    return _UPTO_BEFORE.search(before) is not None
 
 
-def _made(start: int, end: int, rev: str, ps: date | None, pe: date | None, k: str) -> TimeExpr:
-    """The expression at `start:end` of kind `k`, told apart by the words before it (`rev`, reversed).
-
-    A module function, not a closure in `_read`: a closure and its environment form a reference cycle on every
-    call, which only the cyclic garbage collector frees.
-    """
-    # the rules are asked only where they decide something: most expressions are not years
+def _made(start: int, end: int, before: str, ps: date | None, pe: date | None, k: str) -> TimeExpr:
+    """The expression at `start:end` of kind `k`, told apart by the words before it (`before`, 30 characters)."""
     if k == "year":
-        if _COMPARISON_BEFORE.search_reversed(rev, 20):
+        if _COMPARISON_BEFORE.search(before[-20:]):
             k = "comparison"
-        elif _POSSESSIVE_BEFORE.search_reversed(rev, 8):
+        elif _POSSESSIVE_BEFORE.search(before[-8:]):
             k = "year_of"  # "thứ 2 của năm 2018": dates the numbers before it only
-    if k != "now" and _upto(rev):
+    if k != "now" and _upto(before):
         return TimeExpr(start, end, None, pe, "cumulative")
     return TimeExpr(start, end, ps, pe, k)
 
 
 def _read(kind: str, m: re.Match[str], ref: date | None, text: str) -> TimeExpr | None:
     start, end = m.start(), m.end()
-    start = skip_spaces(text, start, end)
-    rev = text[max(0, start - 30) : start][::-1]  # one reversal for the three `EndPattern` rules
+    before = text[max(0, start - 30) : start]
     ref_year = ref.year if ref else None
 
     if kind == "range_years":
         y1, y2 = int(m.group(1)), _year(m)
         if y2 <= y1:
             return None
-        return _made(start, end, rev, date(y1, 1, 1), date(y2, 12, 31), "range")
+        return _made(start, end, before, date(y1, 1, 1), date(y2, 12, 31), "range")
     if kind == "months_of_year":
         n_raw = m.group("n").lower()
         n = _WORD_NUM.get(n_raw) or (int(n_raw) if n_raw.isdigit() else 0)
@@ -293,13 +235,13 @@ def _read(kind: str, m: re.Match[str], ref: date | None, text: str) -> TimeExpr 
         if not 1 <= n <= 12 or year is None:
             return None
         if "cuối" in m.group(0).lower():
-            return _made(start, end, rev, date(year, 13 - n, 1), date(year, 12, 31), "range")
-        return _made(start, end, rev, date(year, 1, 1), _month_end(year, n), "range")
+            return _made(start, end, before, date(year, 13 - n, 1), date(year, 12, 31), "range")
+        return _made(start, end, before, date(year, 1, 1), _month_end(year, n), "range")
     if kind == "quarter":
         q_raw = m.group("q").lower()
         q = ROMAN.get(q_raw) or int(q_raw)
         year = _year(m)
-        return _made(start, end, rev, date(year, 3 * q - 2, 1), _month_end(year, 3 * q), "range")
+        return _made(start, end, before, date(year, 3 * q - 2, 1), _month_end(year, 3 * q), "range")
     if kind == "half":
         year = _year(m)
         which = m.group("which").lower()
@@ -316,12 +258,12 @@ def _read(kind: str, m: re.Match[str], ref: date | None, text: str) -> TimeExpr 
         d = _safe_date(_year(m), int(m.group("m")), int(m.group("d")))
         if d is None:
             return None
-        return TimeExpr(start, end, None, d, "cumulative" if _upto(rev) else "day")
+        return TimeExpr(start, end, None, d, "cumulative" if _upto(before) else "day")
     if kind == "month":
         year, month = _year(m), int(m.group("m"))
         if not 1 <= month <= 12:
             return None
-        return _made(start, end, rev, date(year, month, 1), _month_end(year, month), "month")
+        return _made(start, end, before, date(year, month, 1), _month_end(year, month), "month")
     if kind == "day_no_year":
         if ref is None:
             return None
@@ -330,16 +272,16 @@ def _read(kind: str, m: re.Match[str], ref: date | None, text: str) -> TimeExpr 
             return None
         if d > ref:
             d = _safe_date(ref.year - 1, d.month, d.day)
-        return TimeExpr(start, end, None, d, "cumulative" if _upto(rev) else "day")
+        return TimeExpr(start, end, None, d, "cumulative" if _upto(before) else "day")
     if kind in ("year", "year_bare"):
         year = _year(m)
-        return _made(start, end, rev, date(year, 1, 1), date(year, 12, 31), "year")
+        return _made(start, end, before, date(year, 1, 1), date(year, 12, 31), "year")
     if kind == "this_year":
         if ref_year is None:
             return None
         rel = m.group("rel").lower()
         year = ref_year if rel == "năm nay" else ref_year - 1
-        return _made(start, end, rev, date(year, 1, 1), date(year, 12, 31), "year")
+        return _made(start, end, before, date(year, 1, 1), date(year, 12, 31), "year")
     if kind == "now":
         return TimeExpr(start, end, None, None, "now")
     return None

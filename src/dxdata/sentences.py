@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from dxdata.text import StartPattern, char_offsets, skip_spaces
-
 _ABBREVIATIONS: Final = {
     "tp",
     "tt",
@@ -39,13 +37,13 @@ _ABBREVIATIONS: Final = {
     "ô",
     "bà",
 }
-_END_MARKERS: Final = StartPattern(
+_END_MARKERS: Final = re.compile(
     r"^(?:tin cùng chuyên mục|tin liên quan|bài liên quan|bài viết liên quan|tin khác|các tin khác|tin mới|"
     r"tin mới nhất|đọc nhiều|xem nhiều|bình luận|ý kiến bạn đọc|gửi bình luận|xem thêm|>> xem thêm|"
     r"tin tức liên quan|có thể bạn quan tâm|cùng chuyên mục|chia sẻ bài viết|từ khóa|tags?)\b",
     re.IGNORECASE,
 )
-_CHROME_LINE: Final = StartPattern(
+_CHROME_LINE: Final = re.compile(
     r"^(?:lượt xem|lượt đọc|lượt truy cập|tổng số lượt truy cập|số lượt truy cập|đang truy cập|đang online|"
     r"giấy phép|tòa soạn|toà soạn|điện thoại|fax|email|e-mail|bản quyền|cơ quan chủ quản|tổng biên tập|"
     r"phó tổng biên tập|địa chỉ|hotline|cỡ chữ|mặc định|ngày đăng|người đăng|đăng ngày|cập nhật|in bài|"
@@ -57,12 +55,8 @@ _DATE_ONLY_LINE: Final = re.compile(r"^[\W\d_]*(?:\d{1,2}[/-]\d{1,2}[/-]\d{2,4})
 
 
 class Sentence:
-    """A sentence's span in the article text. Many per article, each a dict key of the extractor's caches.
-
-    A plain class: compiled (setup.py), built by a direct call and hashed by identity. (A `NamedTuple` is
-    built by an interpreted `__new__` even there, and hashed field by field.) One object per sentence:
-    `split_sentences` makes each once.
-    """
+    """A sentence's span in the article text. Many per article, each a dict key of the extractor's caches:
+    hashed by identity (`split_sentences` makes each once)."""
 
     def __init__(self, start: int, end: int, paragraph: int, is_chrome: bool = False) -> None:
         self.start = start
@@ -83,7 +77,7 @@ def body_end(text: str, lines: list[str] | None = None) -> int:
     for line in text.split("\n") if lines is None else lines:
         if pos > 200:  # only then is a marker line worth stripping and matching
             stripped = line.strip()
-            if len(stripped) < 60 and _END_MARKERS.matches(stripped):
+            if len(stripped) < 60 and _END_MARKERS.match(stripped):
                 return pos
         pos += len(line) + 1
     return len(text)
@@ -94,7 +88,7 @@ def is_chrome_line(line: str) -> bool:
     stripped = line.strip()
     if not stripped:
         return True
-    if len(stripped) < 120 and _CHROME_LINE.matches(stripped):
+    if len(stripped) < 120 and _CHROME_LINE.match(stripped):
         return True
     return len(stripped) < 60 and bool(_DATE_ONLY_LINE.match(stripped))
 
@@ -106,8 +100,7 @@ def is_wrapped(text: str, lines: list[str] | None = None) -> bool:
     """
     filled = short_open = 0
     for line in text.split("\n") if lines is None else lines:
-        # `line.rstrip()[-1:] in _LINE_END_CHARS` is `re.search(r"[.!?:;…\"”)]\s*$", line)`: `\s` is what rstrip strips
-        end = line.rstrip()[-1:]
+        end = line.rstrip()[-1:]  # its last character that is not a space
         if end:
             filled += 1
             if len(line) < 70 and end not in _LINE_END_CHARS:
@@ -146,89 +139,31 @@ def split_sentences(text: str) -> list[Sentence]:
     """Sentences with their offsets; text after `body_end` and chrome lines are marked chrome."""
     lines = text.split("\n")
     limit = body_end(text, lines)
-    # a sentence end follows one of .!?… (its lookbehind): the pattern is tried only just after one
-    punctuation_ends = [p + 1 for p in char_offsets(text, _END_PUNCTUATION_CHARS, 0, len(text))]
-    i = 0
     out: list[Sentence] = []
     for para_index, (para_start, para_end) in enumerate(_paragraphs(text, lines)):
         para = text[para_start:para_end]
         chrome = para_start >= limit or ("\n" not in para and is_chrome_line(para))
         piece_start = para_start
-        while i < len(punctuation_ends) and punctuation_ends[i] <= para_start:
-            i += 1
-        # a sentence end on the paragraph alone: read in the text up to `para_end`
-        pos = para_start
-        while i < len(punctuation_ends) and punctuation_ends[i] <= para_end:
-            p = punctuation_ends[i]
-            i += 1
-            if p < pos:
+        for m in _SENTENCE_END.finditer(text, para_start, para_end):  # read on the paragraph alone
+            end = m.start() + 1  # just after the punctuation
+            if _ends_with_abbreviation(text[piece_start:end]):
                 continue
-            gap_end = _sentence_gap_end(text, p, para_end)
-            if gap_end < 0:
-                continue
-            pos = gap_end
-            if _ends_with_abbreviation(text, piece_start, p):
-                continue
-            out.append(Sentence(piece_start, p, para_index, chrome))
-            piece_start = gap_end
+            out.append(Sentence(piece_start, end, para_index, chrome))
+            piece_start = m.end()
         if piece_start < para_end:
             out.append(Sentence(piece_start, para_start + len(para.rstrip()), para_index, chrome))
     return out
 
 
-_END_PUNCTUATION_CHARS: Final = ".!?…"  # a sentence ends after one of these
-_CLOSING_CHARS: Final = frozenset("\"”’)")  # may close the sentence after its punctuation
-_OPENING_CHARS: Final = frozenset("\"“‘(")  # may open the next sentence before its first letter
+# A sentence ends with one of .!?…, then perhaps closing quotes or brackets, then spaces; the next one starts
+# with a capital letter (any letter from "À" to "Ỹ" counts) or a digit, after perhaps an opening quote or bracket.
+_SENTENCE_END: Final = re.compile(r"[.!?…][\"”’)]*\s+(?=[\"“‘(]?[A-ZÀ-ỸĐ0-9])")
 
 
-def _sentence_gap_end(text: str, p: int, end: int) -> int:
-    r"""Where the gap between two sentences ends (the next one starts), given the sentence-ending punctuation
-    just before `p`; -1 where no sentence ends there. Read within `text[:end]`.
-
-    The gap is closing quotes or brackets, then spaces; the next sentence starts with a capital letter (any
-    letter from "À" to "Ỹ" counts) or a digit, after perhaps an opening quote or bracket. This is
-    `(?<=[.!?…])["”’)]*\s+(?=["“‘(]?[A-ZÀ-ỸĐ0-9])` matched at `p`, read character by character: the regex
-    is tried after every full stop, most of them in numbers and abbreviations.
-    """
-    q = p
-    while q < end and text[q] in _CLOSING_CHARS:
-        q += 1
-    gap_end = skip_spaces(text, q, end)
-    while gap_end > q:  # the longest run of spaces first, as the regex gives them back
-        if _starts_sentence(text, gap_end, end):
-            return gap_end
-        gap_end -= 1
-    return -1
-
-
-def _starts_sentence(text: str, pos: int, end: int) -> bool:
-    if pos >= end:
+def _ends_with_abbreviation(piece: str) -> bool:
+    """Whether the piece ends with an abbreviation ("TP.", "ThS.") or a single letter."""
+    words = piece.rstrip(".").rsplit(None, 1)
+    if not words:
         return False
-    if text[pos] in _OPENING_CHARS and pos + 1 < end and _is_capital_or_digit(text[pos + 1]):
-        return True
-    return _is_capital_or_digit(text[pos])
-
-
-def _is_capital_or_digit(ch: str) -> bool:
-    """`[A-ZÀ-ỸĐ0-9]`: the range from "À" to "Ỹ" holds lower-case letters too, and U+1680, a space."""
-    return "A" <= ch <= "Z" or "À" <= ch <= "Ỹ" or "0" <= ch <= "9"
-
-
-def _ends_with_abbreviation(text: str, start: int, end: int) -> bool:
-    """Whether the piece `text[start:end]` ends with an abbreviation ("TP.", "ThS.") or a single letter.
-
-    Its last word is that of `piece.rstrip(".").rsplit(None, 1)`, read backwards from `end` in the text:
-    no copy of the piece, nor of all but its last word.
-    """
-    word_end = end
-    while word_end > start and text[word_end - 1] == ".":
-        word_end -= 1
-    while word_end > start and text[word_end - 1].isspace():  # `rsplit(None)` ignores trailing whitespace
-        word_end -= 1
-    if word_end == start:
-        return False
-    word_start = word_end - 1
-    while word_start > start and not text[word_start - 1].isspace():
-        word_start -= 1
-    last = text[word_start:word_end].lower().strip('("“')
+    last = words[-1].lower().strip('("“')
     return last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha())
