@@ -276,17 +276,17 @@ def test_speed_on_a_long_article():
 )
 def test_one_scan_for_regions_and_words_gives_what_two_scans_give(text: str) -> None:
     from dxdata.regions import region_and_word_matcher
-    from dxdata.text import Anchors, ViewTable
+    from dxdata.text import Anchors
 
     words = ("năm", "thứ", "xếp hạng", "đến nay", "ước", "chỉ số", "dti", "hai", "ba")
     regions, starts = find_regions_and_words(text, text.lower(), words)
     assert regions == find_regions(text)
     assert starts == Anchors(words).find(text.lower())
     assert any(starts.values()) == bool(text)
-    # given the lower-case view encoded for the automaton, as `extract` does: the same answer
-    views = ViewTable(None, region_and_word_matcher(words)).views(text)
-    assert views.lowered == text.lower() and views.lowered_bytes is not None
-    assert find_regions_and_words(text, text.lower(), words, views.lowered_bytes) == (regions, starts)
+    # given the lower-case view encoded for the automaton: the same answer
+    matcher = region_and_word_matcher(words)
+    encoded = matcher._encode(text.lower(), matcher._bytes_dfa[1])
+    assert find_regions_and_words(text, text.lower(), words, encoded) == (regions, starts)
 
 
 def test_words_scanned_with_regions_are_plain_lower_case():

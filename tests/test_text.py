@@ -53,7 +53,6 @@ def test_start_pattern_is_a_match_of_its_regex() -> None:
         "\ud800 lone surrogate 7",
         "İstanbul 12",  # lower-cases to one character more
         "ΟΔΟΣ ΣΑΣ 5",  # the Greek capital sigma lower-cases by its neighbours
-        "Số \uffff 9",  # U+FFFF: the table's mark for "ask `str.lower`"
         "ĐẠT 3\u3000Ｔ４",  # ideographic space, full-width letter and digit
     ],
 )
@@ -66,36 +65,7 @@ def test_text_views_equal_each_view_on_its_own(text: str) -> None:
     assert fold_accents(text) == text.translate(T._FOLD)  # the table look-up is `str.translate`
     assert lowered == (text.lower() if len(text.lower()) == len(text) else None)
     assert runs == digit_runs(text) == [m.span() for m in re.finditer(r"\d+", text)]
-    assert views.folded_bytes is None and views.lowered_bytes is None  # no matchers named
-
-
-@pytest.mark.parametrize(
-    "text",
-    ["Đà Nẵng có 1.234\ndịch vụ, đạt 80,2%", "Hoà Bình 2023\n\n😀 12", "", "İstanbul 12", "Số \uffff 9", "HA NOI ha"],
-)
-def test_view_table_encodes_each_view_as_its_matcher_does(text: str) -> None:
-    fold_reader = T.Matcher({"da nang": 1, "dich vu": 2, "ha noi": 3})
-    lower_reader = T.Matcher({"đà nẵng": 1, "hoà bình": 2, "ha noi": 3, "số": 4})
-    views = T.ViewTable(fold_reader, lower_reader).views(text)
-    assert (views.folded, views.lowered, views.runs) == tuple(T.text_views(text)[:3])
-    readers = ((views.folded, views.folded_bytes, fold_reader), (views.lowered, views.lowered_bytes, lower_reader))
-    for view, encoded, matcher in readers:
-        if encoded is not None:  # None beyond the plane, or where the lower-case view is not the table's
-            assert view is not None and encoded == matcher._encode(view, matcher.byte_table)
-            assert matcher.iter(view, encoded) == matcher.iter(view)
-    assert (views.folded_bytes is None) == ("😀" in text)
-    assert (views.lowered_bytes is None) == ("😀" in text or "İ" in text or "\uffff" in text)
-
-
-def test_lower_case_view_equals_str_lower_over_the_plane() -> None:
-    from dxdata.text import text_views
-
-    rng = random.Random(7)
-    plane = [chr(c) for c in range(0x10000) if not 0xD800 <= c < 0xE000]
-    for _ in range(200):
-        text = "".join(rng.choice(plane) for _ in range(300))
-        low = text.lower()
-        assert text_views(text).lowered == (low if len(low) == len(text) else None)
+    assert views.folded_bytes is None and views.lowered_bytes is None
 
 
 def test_matcher_reports_every_occurrence_by_end_longest_first() -> None:

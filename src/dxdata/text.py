@@ -124,23 +124,29 @@ def fold_accents(text: str) -> str:
     return _FOLD_TABLE.take(codes).tobytes().decode("utf-16-le")
 
 
-# ---- fast scanning -------------------------------------------------------------------------
-# A regex scan (`finditer`) pays for every position of the text even when the pattern can start at
-# only a few (a digit, a keyword). `Anchors` finds those few positions in one Aho-Corasick pass and
-# `finditer_at` tries the pattern there only: the same matches, many times faster on an article.
+# ---- the views of an article ---------------------------------------------------------------
 
 _DIGIT_RUN: Final = re.compile(r"\d+")
 
 
 def digit_runs(text: str) -> list[tuple[int, int]]:
-    """The spans of the runs of decimal digits (what `\\d+` matches), in order.
-
-    Found from a table of the code points that are digits: a regex scan pays a Unicode lookup per character.
-    """
+    """The spans of the runs of decimal digits (what `\\d+` matches: characters for which `str.isdecimal`
+    holds), in order. Read from a table of the code points that are digits, where `\\d+` would be tried at
+    every character (five times the cost on an article)."""
     codes = _code_points(text)
     if codes is None:
         return [m.span() for m in _DIGIT_RUN.finditer(text)]
-    return _digit_runs_of(codes)
+    digit = _IS_DIGIT.take(codes)
+    edges = ((digit[1:] != digit[:-1]).nonzero()[0] + 1).tolist()  # where a run starts or ends, alternately
+    if digit.size and digit[0]:
+        edges.insert(0, 0)
+    if digit.size and digit[-1]:
+        edges.append(len(digit))
+    return list(zip(edges[::2], edges[1::2], strict=True))
+
+
+_FLAT_FOLD_TABLE: Final = _FOLD_TABLE.copy()
+_FLAT_FOLD_TABLE[ord("\n")] = ord(" ")  # nothing else folds to a line break
 
 
 def fold_flat(text: str) -> str:
@@ -157,108 +163,27 @@ class TextViews(NamedTuple):
     folded: str  # `fold_flat(text)`
     lowered: str | None  # `text.lower()`, or None where lower-casing changes the length ("İ")
     runs: list[tuple[int, int]]  # `digit_runs(text)`
-    # `folded` and `lowered` as the `ViewTable`'s matchers read them (`Matcher.iter`'s `encoded`), or None
+    # (kept for callers that pass them on to `Matcher.found`: always None, each matcher encodes what it reads)
     folded_bytes: bytes | None = None
     lowered_bytes: bytes | None = None
 
 
 def text_views(text: str) -> TextViews:
-    """`TextViews` of `text` (without matcher encodings), from one table look-up per character."""
-    return _PLAIN_VIEWS.views(text)
+    """The `TextViews` of `text`."""
+    lowered: str | None = text.lower()
+    if lowered is not None and len(lowered) != len(text):
+        lowered = None
+    return TextViews(fold_flat(text), lowered, digit_runs(text))
 
 
 class ViewTable:
-    """`text_views` for the text two matchers read: the folded view by one and the lower-case view by the
-    other. Their encodings (`Matcher.iter`'s `encoded`) come from the same one look-up per character as the
-    views: a `Matcher` encoding a view itself pays a second look-up of every character.
-    """
+    """`text_views`, for callers that name the matchers that will read the views (they need nothing from them)."""
 
     def __init__(self, fold_reader: Matcher[Any] | None = None, lower_reader: Matcher[Any] | None = None) -> None:
-        # code point -> `_VIEW_TABLE`, then the byte each matcher reads for the folded (bits 40-47) and the
-        # lower-case (48-55) form of it
-        table = _VIEW_TABLE.copy()
-        fold_bytes = None if fold_reader is None else fold_reader.byte_table
-        if fold_bytes is not None:
-            table |= fold_bytes.take(_FLAT_FOLD_TABLE).astype(np.uint64) << np.uint64(40)
-        lower_bytes = None if lower_reader is None else lower_reader.byte_table
-        if lower_bytes is not None:
-            table |= lower_bytes.take(_LOWER_TABLE).astype(np.uint64) << np.uint64(48)
-        self._table = table
-        self._fold_bytes = fold_bytes is not None  # whether `views` gives each encoding
-        self._lower_bytes = lower_bytes is not None
+        pass
 
     def views(self, text: str) -> TextViews:
-        """`TextViews` of `text`, from one conversion of it to code points and one table look-up per character.
-
-        `str.lower` looks each character's case up on its own; the table gives the same string wherever no
-        character lower-cases to two or depends on its neighbours (the Greek capital sigma), and `str.lower`
-        is asked where one does.
-        """
-        codes = _code_points(text)
-        if codes is None:
-            lowered = text.lower()
-            return TextViews(fold_flat(text), lowered if len(lowered) == len(text) else None, digit_runs(text))
-        entries = self._table.take(codes)  # per character: lower case, flat fold, digit flag, two matcher bytes
-        units, octets = entries.view(np.uint16), entries.view(np.uint8)
-        lower_units, fold_units, digit = units[0::4], units[1::4], octets[4::8]
-        lowered_bytes: bytes | None = None
-        table_lowered = lower_units.tobytes().decode("utf-16-le")
-        lowered_or_none: str | None = table_lowered
-        if _NO_SIMPLE_LOWER_CHAR in table_lowered:  # a string search costs less than a reduction of the units
-            lowered = text.lower()
-            lowered_or_none = lowered if len(lowered) == len(text) else None
-        elif self._lower_bytes:
-            lowered_bytes = octets[6::8].tobytes()
-        folded = fold_units.tobytes().decode("utf-16-le")
-        folded_bytes = octets[5::8].tobytes() if self._fold_bytes else None
-        return TextViews(folded, lowered_or_none, _runs_of(digit), folded_bytes, lowered_bytes)
-
-
-_FLAT_FOLD_TABLE = _FOLD_TABLE.copy()
-_FLAT_FOLD_TABLE[ord("\n")] = ord(" ")  # nothing else folds to a line break
-
-
-def _lower_table() -> np.ndarray:
-    """Code point -> the code point `str.lower` gives it, or `_NO_SIMPLE_LOWER` where that is not one
-    character or depends on the neighbours (final sigma)."""
-    table = np.arange(_BMP, dtype=np.uint16)
-    for code in range(_BMP):
-        ch = chr(code)
-        low = ch.lower()
-        if len(low) != 1 or ch == "\u03a3":
-            table[code] = _NO_SIMPLE_LOWER
-        elif low != ch:
-            table[code] = ord(low)
-    return table
-
-
-_NO_SIMPLE_LOWER: Final = 0xFFFF  # also U+FFFF itself (a noncharacter): a text holding it takes `str.lower`
-_NO_SIMPLE_LOWER_CHAR: Final = chr(_NO_SIMPLE_LOWER)
-_LOWER_TABLE: Final = _lower_table()
-
-
-# code point -> `_LOWER_TABLE` (bits 0-15), `_FLAT_FOLD_TABLE` (16-31) and `_IS_DIGIT` (32): the three views
-# from one look-up per character, each look-up costing what a look-up in one small table costs
-_VIEW_TABLE: Final = (
-    _LOWER_TABLE.astype(np.uint64)
-    | (_FLAT_FOLD_TABLE.astype(np.uint64) << np.uint64(16))
-    | (_IS_DIGIT.astype(np.uint64) << np.uint64(32))
-)
-_PLAIN_VIEWS: Final = ViewTable()
-
-
-def _digit_runs_of(codes: np.ndarray) -> list[tuple[int, int]]:
-    return _runs_of(_IS_DIGIT.take(codes))
-
-
-def _runs_of(digit: np.ndarray) -> list[tuple[int, int]]:
-    """The spans of the runs of non-zero flags (`digit`: one per character)."""
-    edges = ((digit[1:] != digit[:-1]).nonzero()[0] + 1).tolist()  # where a run starts or ends, alternately
-    if digit.size and digit[0]:
-        edges.insert(0, 0)
-    if digit.size and digit[-1]:
-        edges.append(len(digit))
-    return list(zip(edges[::2], edges[1::2], strict=True))
+        return text_views(text)
 
 
 V = TypeVar("V")
@@ -299,11 +224,6 @@ class Matcher(Generic[V]):
     def items(self) -> list[tuple[str, V]]:
         return list(self._values.items())
 
-    @property
-    def byte_table(self) -> np.ndarray | None:
-        """Code point -> the byte the automaton reads for it (0: no key holds it); None: it reads `str`."""
-        return None if self._bytes_dfa is None else self._bytes_dfa[1]
-
     @staticmethod
     def _encode(text: str, byte_of: np.ndarray) -> bytes:
         """The text with one byte per character (`byte_of`: code point -> byte), as the byte automaton reads it."""
@@ -316,8 +236,7 @@ class Matcher(Generic[V]):
         """(offset of the last character, value) of each occurrence, by where it ends; the longest first where
         several end at one character.
 
-        `encoded`: the text as the automaton reads it, through `byte_table`, when the caller has it
-        (`ViewTable`): not encoded again.
+        `encoded`: the text as the automaton reads it (`_encode`), when the caller has it; else it is encoded here.
         """
         by_index = self._by_index
         return [(end - 1, by_index[i]) for i, _start, end in self.found(text, encoded)]
@@ -352,14 +271,6 @@ class Anchors:
         for i, start, _end in self._matcher.found(text):  # key index i: the literal's own index
             lists[i].append(start)
         return dict(zip(self._keys, lists, strict=True))  # one length per literal: by end is by start
-
-
-def skip_spaces(text: str, pos: int, end: int) -> int:
-    """The first offset from `pos` (before `end`) that holds no space: where `\\s*` matched at `pos` ends
-    (`\\s` is `str.isspace`). A loop over the few spaces, with no regex call."""
-    while pos < end and text[pos].isspace():
-        pos += 1
-    return pos
 
 
 def count_below(ascending: list[int], bound: int) -> int:
