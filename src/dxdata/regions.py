@@ -341,18 +341,12 @@ def _automaton() -> tuple[Matcher[int], tuple[_Pattern, ...]]:
 
 def _upper_at(text: str, start: int, offsets: tuple[int, ...]) -> bool:
     """Whether the characters at these offsets from `start` are upper case."""
-    for offset in offsets:  # noqa: SIM110 (a loop: under mypyc, `all` of a generator builds an object per call)
-        if not text[start + offset].isupper():
-            return False
-    return True
+    return all(text[start + offset].isupper() for offset in offsets)
 
 
 def _overlaps(start: int, end: int, starts: list[int], ends: list[int]) -> bool:
     """Whether [start, end) shares a character with one of the spans [starts[i], ends[i])."""
-    for i, other_start in enumerate(starts):  # noqa: SIM110 (as in `_upper_at`)
-        if other_start < end and start < ends[i]:
-            return True
-    return False
+    return any(other_start < end and start < other_end for other_start, other_end in zip(starts, ends, strict=True))
 
 
 def _left_ok(text: str, start: int) -> bool:

@@ -95,7 +95,7 @@ _IS_DIGIT: Final = np.fromiter((chr(c).isdecimal() for c in range(_BMP)), dtype=
 
 
 def is_word_char(ch: str) -> bool:
-    """What `\\w` (and so `\\b`) counts as a word character, for one character without a regex call."""
+    """Whether `ch` is a word character as `\\w` (and so `\\b`) counts them."""
     return ch.isalnum() or ch == "_"
 
 
@@ -258,6 +258,12 @@ class Matcher(Generic[V]):
         return self._by_index
 
 
+# ---- patterns tried where they can start -----------------------------------------------------
+# A scan (`finditer`) tries a pattern at every character of an article. Most patterns open with one of a
+# few words or with a digit: `Anchors` finds the words of all of them in one automaton pass (in `extract`,
+# the same pass as the region names), and `finditer_at` tries each pattern at those offsets only.
+
+
 class Anchors:
     """Start offsets of many fixed strings in a text, found in one Aho-Corasick pass."""
 
@@ -279,10 +285,7 @@ def count_below(ascending: list[int], bound: int) -> int:
 
 
 def char_offsets(text: str, chars: str, start: int, end: int) -> list[int]:
-    """The offsets in `text[start:end]` (as offsets of `text`) of every one of `chars`, ascending.
-
-    `str.find` per character: the regex `[;:]` costs a class test per character of the text.
-    """
+    """The offsets in `text[start:end]` (as offsets of `text`) of every one of `chars`, ascending."""
     found: list[int] = []
     for ch in chars:
         p = text.find(ch, start, end)
