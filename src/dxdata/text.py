@@ -279,9 +279,8 @@ class Anchors:
         return dict(zip(self._keys, lists, strict=True))  # one length per literal: by end is by start
 
 
-def count_below(ascending: list[int], bound: int) -> int:
-    """How many items of the ascending list are below `bound` (`bisect.bisect_left`)."""
-    return bisect.bisect_left(ascending, bound)
+# `count_below(ascending, bound)`: how many items of the ascending list are below `bound`
+count_below: Final = bisect.bisect_left
 
 
 def char_offsets(text: str, chars: str, start: int, end: int) -> list[int]:
