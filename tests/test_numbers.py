@@ -239,7 +239,7 @@ def test_blocked_spans_equal_a_full_scan() -> None:
         spans = []
         for rx, reason in numbers._BLOCKING:
             for mm in rx.finditer(text):
-                before = text[max(0, mm.start() - 16) : mm.start()]
+                before = text.lower()[max(0, mm.start() - 16) : mm.start()]
                 if rx is not numbers._DAY_MONTH_RE or numbers._DAY_WORD_BEFORE_RE.search(before):
                     spans.append((mm.start(), mm.end(), reason))
         return sorted(spans)
@@ -250,7 +250,7 @@ def test_blocked_spans_equal_a_full_scan() -> None:
         text = text.replace("İ", "1800 1234").replace("top", "top 19001").replace("ISO", "2021 – 2025, 2024-02-16")
         text = text.replace("mức", "8h30 ngày 16 - 2")
         expected = full_scan(text)
-        assert numbers._blocked_spans(text, digit_runs(text)) == expected, text
+        assert numbers._blocked_spans(text, text.lower(), digit_runs(text)) == expected, text
         found.update((rx, reason) for (rx, reason) in numbers._BLOCKING for s, e, r in expected if r == reason)
     assert {reason for _, reason in found} == {"date", "year", "time", "phone"}
 
@@ -276,3 +276,14 @@ def test_possessive_number_pattern_matches_like_the_plain_one() -> None:
 def test_cardinal_words_are_read_only_as_whole_words_before_a_counted_noun() -> None:
     text = "Việt Nam tăng hai bậc, bao gồm ba lần; khai trương, hai_ba bậc, mười"
     assert [n.text for n in find_numbers(text) if n.unit] == ["hai", "ba"]
+
+
+def test_rules_are_case_insensitive() -> None:
+    """The rules read the lower-cased text: capitals and all-caps headlines read as lower case does."""
+    for text in ("Doanh thu tăng khoảng 20% năm nay", "DOANH THU TĂNG KHOẢNG 20% NĂM NAY", "Doanh Thu Tăng Khoảng 20%"):
+        [n] = facts(text)
+        assert (n.qualifier, n.is_change, n.unit) == ("approx", True, "percent"), text
+    for text in ("theo Nghị định số 13 của Chính phủ", "THEO NGHỊ ĐỊNH SỐ 13"):
+        assert [n.not_fact for n in find_numbers(text)] == ["document_number"], text
+    assert [n.unit for n in facts("Việt Nam XẾP HẠNG 59 về chỉ số")] == ["rank"]
+    assert [n.text for n in find_numbers("İstanbul: KHOẢNG 5 triệu người") if n.qualifier == "approx"] == ["5 triệu"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from dxdata.text import Anchors, digit_runs, finditer_at, merge_starts
+from dxdata.text import Anchors, digit_runs, finditer_at, lower_same_length, merge_starts
 
 # One numeral as written: "2.398", "17.371.225", "80,2", "0.6667", "1.000", "86".
 # Possessive (`++`, `{1,3}+`) where giving back a digit could never help: a digit would be next, not the
@@ -130,7 +130,8 @@ def parse_numeral(raw: str, *, dot_decimal: bool = False) -> float:
 # ---- context rules -------------------------------------------------------------------------
 # The `..._BEFORE` rules end in `$`: each is searched in the text just before a number (`_before`, 40
 # characters; the qualifiers and the phone rule in the last 25 of them). The `..._AFTER` rules are matched
-# at the start of the text just after it (`_after`).
+# at the start of the text just after it (`_after`). Rules written in lower case are case-insensitive: they
+# read the lower-cased text (`find_numbers`' `lowered`), which lets the engine compare plain characters.
 
 _QUALIFIERS: Final = [
     ("approx", r"khoảng|gần như|gần|xấp xỉ|chừng|tầm|ước khoảng|trên dưới"),
@@ -138,58 +139,50 @@ _QUALIFIERS: Final = [
     ("lt", r"dưới|chưa đến|chưa tới|không quá|không tới|chưa đầy|ít hơn|thấp hơn"),
 ]
 _QUALIFIER_RES: Final = [
-    (q, re.compile(rf"(?:^|[\s(,:])(?:{words})(?:\s+(?:mức|con số|tổng số|số))?\s*$", re.IGNORECASE))
+    (q, re.compile(rf"(?:^|[\s(,:])(?:{words})(?:\s+(?:mức|con số|tổng số|số))?\s*$"))
     for q, words in _QUALIFIERS
 ]
 _CHANGE_BEFORE_RE: Final = re.compile(
     r"(?:tăng|giảm|tăng thêm|tăng trưởng|tăng trưởng bình quân|tốc độ tăng|tốc độ tăng trưởng|cao hơn|thấp hơn|"
     r"rút ngắn|gấp|tụt|lùi|nâng)(?:\s+(?:được|lên|thêm|khoảng|hơn|trên|gần|đến|tới|là|đạt|từ|ở mức|bình quân))*\s*$",
-    re.IGNORECASE,
 )
 _RANK_BEFORE_RE: Final = re.compile(
     r"(?:(?:xếp|đứng|vị trí|vươn lên|giữ|tụt xuống|lên|xuống|hạng|thứ hạng)(?:\s+(?:ở|tại|vị trí|thứ|hạng|số))*\s+thứ"
     r"|(?:xếp hạng|thứ hạng|hạng|xếp|vị trí|đứng)(?:\s+thứ)?)\s*$",
-    re.IGNORECASE,
 )
 _ORDINAL_BEFORE_RE: Final = re.compile(
     r"(?:lần thứ|phiên họp thứ|phiên thứ|kỳ họp thứ|khóa|khoá|đại hội|hội nghị lần thứ|số thứ tự|năm thứ|ngày thứ|"
     r"tuần thứ|tháng thứ|đợt|giai đoạn|thứ)\s*$",
-    re.IGNORECASE,
 )
 _DOC_BEFORE_RE: Final = re.compile(
     r"(?:\bsố|nghị quyết|nghị định|quyết định|chỉ thị|thông tư|đề án|công văn|luật|văn bản|kết luận|thông báo|"
-    r"chương trình|kế hoạch số|tờ trình|điều|khoản|mục|chương|phụ lục|quy chuẩn|tiêu chuẩn|TCVN|ISO)\s*$",
-    re.IGNORECASE,
+    r"chương trình|kế hoạch số|tờ trình|điều|khoản|mục|chương|phụ lục|quy chuẩn|tiêu chuẩn|tcvn|iso)\s*$",
 )
 _LABEL_BEFORE_RE: Final = re.compile(
     r"(?:top|cấp độ|phiên bản|version|thế hệ|công nghiệp|cách mạng công nghiệp|web|"
     r"tier|level|covid|"
     r"industry|chuyển đổi số|giai đoạn|nhóm|loại|hạng mục|bước|tầng|lớp|mục tiêu số)(?:\s*-)?\s*$",
-    re.IGNORECASE,
 )
 # a label too ("mức 3", "mức độ 2")
-_LEVEL_LABEL_BEFORE_RE: Final = re.compile(r"mức(?:\s+[a-zà-ỹđ]+){0,2}(?:\s*-)?\s*$", re.IGNORECASE)
+_LEVEL_LABEL_BEFORE_RE: Final = re.compile(r"mức(?:\s+[a-zà-ỹđ]+){0,2}(?:\s*-)?\s*$")
 _DATE_WORDS_BEFORE_RE: Final = re.compile(
     r"(?:ngày|hôm|sáng|chiều|tối|trưa|đêm|rạng sáng|tháng|quý|năm|thứ hai|thứ ba|thứ tư|thứ năm|thứ sáu|thứ bảy|"
     r"chủ nhật|cập nhật|đăng|từ|đến|tới|giữa|cuối|đầu)\s*$",
-    re.IGNORECASE,
 )
 _PHONE_BEFORE_RE: Final = re.compile(
     r"(?:điện thoại|đt|tel|fax|hotline|đường dây nóng|di động|sđt|số điện thoại|liên hệ)[\s:.()]*$",
-    re.IGNORECASE,
 )
-_SCORE_AFTER_RE: Final = re.compile(r"^\s*(?:điểm|điẻm|đ\b)", re.IGNORECASE)
-_TIMES_AFTER_RE: Final = re.compile(r"^\s*lần\b", re.IGNORECASE)
-_RANK_AFTER_RE: Final = re.compile(r"^\s*(?:bậc|hạng)\b", re.IGNORECASE)
+_SCORE_AFTER_RE: Final = re.compile(r"^\s*(?:điểm|điẻm|đ\b)")
+_TIMES_AFTER_RE: Final = re.compile(r"^\s*lần\b")
+_RANK_AFTER_RE: Final = re.compile(r"^\s*(?:bậc|hạng)\b")
 # the names of an index, near a number between 0 and 1 (`_index_context`), or three times in the article
 _INDEX_WORDS: Final = ("chỉ số", "dti", "egdi", "ict index", "par index", "pci", "điểm", "trụ cột", "index")
-_INDEX_CONTEXT_RE: Final = re.compile(rf"\b(?:{'|'.join(_INDEX_WORDS)})\b", re.IGNORECASE)
+_INDEX_CONTEXT_RE: Final = re.compile(rf"\b(?:{'|'.join(_INDEX_WORDS)})\b")
 _TIME_UNIT_AFTER_RE: Final = re.compile(
     r"^\s*(?:giờ|phút|giây|ngày|tuần|tháng|năm|quý|h\d|h\b|tuổi|km|m2|m²|ha|kg|tấn|mét|cm|mm|kw|mw|gb|mb|tb|mbps|gbps)\b",
-    re.IGNORECASE,
 )
-_UNIVERSE_RE: Final = re.compile(r"^\s*(?:tỉnh|địa phương|tỉnh, thành)", re.IGNORECASE)
-_UNIVERSE_BEFORE_RE: Final = re.compile(r"(?:trong|của|cả|toàn bộ|trên|các|với)\s*$", re.IGNORECASE)
+_UNIVERSE_RE: Final = re.compile(r"^\s*(?:tỉnh|địa phương|tỉnh, thành)")
+_UNIVERSE_BEFORE_RE: Final = re.compile(r"(?:trong|của|cả|toàn bộ|trên|các|với)\s*$")
 # a letter just before a number glues it to a word ("C06", "COVID19")
 _WORD_GLUE_RE: Final = re.compile(r"[A-Za-zÀ-ỹĐđ]")
 _ALNUM_LABEL_AFTER_RE: Final = re.compile(r"^(?:G|g|-[A-Za-zĐđ]|/[A-ZĐ]|[A-Za-z]{1,3}\b)")
@@ -211,16 +204,15 @@ _DATE_RE: Final = re.compile(
 # day/month without a year: found digit-first (fast), then the word before it is checked
 _DAY_MONTH_RE: Final = re.compile(r"(?=\d)(?<![\d/.,-])\d{1,2}\s*[-/.]\s*\d{1,2}(?![\d/.-])")
 _DAY_WORD_BEFORE_RE: Final = re.compile(
-    r"(?:ngày|hôm|sáng|chiều|hiều|tối|trưa|đêm|rạng sáng|thứ \w+),?\s+$", re.IGNORECASE
+    r"(?:ngày|hôm|sáng|chiều|hiều|tối|trưa|đêm|rạng sáng|thứ \w+),?\s+$"
 )
 _YEAR_SPAN_RE: Final = re.compile(r"(?=\d)(?<![\d/.,])(?:19|20)\d{2}\s*[-–—]\s*(?:19|20)\d{2}(?![\d])")
 _NUMBER_THEN_THU_RE: Final = re.compile(r"\d\s*(?:,|và)\s*thứ\s*$")  # "hạng 2 và thứ 5": a rank, not an ordinal
-_GAP_BEFORE_RE: Final = re.compile(r"gấp\s*$", re.IGNORECASE)
-_RANGE_LINK_RE: Final = re.compile(r"^\s*(?:-|–|—|đến|tới|tới mức)\s*$", re.IGNORECASE)
-_RANGE_FROM_RE: Final = re.compile(r"(?:từ|khoảng từ|từ khoảng|trong khoảng)\s*$", re.IGNORECASE)
+_GAP_BEFORE_RE: Final = re.compile(r"gấp\s*$")
+_RANGE_LINK_RE: Final = re.compile(r"^\s*(?:-|–|—|đến|tới|tới mức)\s*$")
+_RANGE_FROM_RE: Final = re.compile(r"(?:từ|khoảng từ|từ khoảng|trong khoảng)\s*$")
 _IN_TOTAL_RE: Final = re.compile(
     rf"^\s*(?:(?:[^\d\s]+\s+){{0,4}}?)?(?:trong tổng số|trong số|trên tổng số|trên|trong)\s+(?P<denom>{_NUMERAL})\b",
-    re.IGNORECASE,
 )
 
 
@@ -245,12 +237,13 @@ def _unit_of(scale_text: str | None, currency: str | None, pct: bool) -> tuple[s
     return None, multiplier
 
 
-def _not_fact_reason(text: str, m: re.Match[str], before: str) -> str | None:
-    """Why the number `m` is not a fact (None: it is one); `before`: the 40 characters before it."""
+def _not_fact_reason(text: str, low: str, m: re.Match[str], before: str) -> str | None:
+    """Why the number `m` is not a fact (None: it is one); `low`: the text lower-cased, `before`: the 40
+    characters of it before the number."""
     start, end = m.span()
     num, denom, pct = m.group("num", "denom", "pct")
     prev_char = text[start - 1] if start else " "
-    if _WORD_GLUE_RE.match(prev_char) and not before.rstrip().lower().endswith(("thứ", "đạt", "là", "có")):
+    if _WORD_GLUE_RE.match(prev_char) and not before.rstrip().endswith(("thứ", "đạt", "là", "có")):
         # glued to a word: "C06", "V01", "COVID19", "Hue-S" style labels (but "ThứNăm11" is chrome)
         return "label"
     if pct or m.group("cur") or m.group("scale"):
@@ -261,8 +254,7 @@ def _not_fact_reason(text: str, m: re.Match[str], before: str) -> str | None:
         return "document_number"
     if prev_char == "/":
         return "ratio_base"  # "thuê bao/100 dân": the base of a ratio, not a quantity
-    glued = text[end : end + 4]
-    if _ALNUM_LABEL_AFTER_RE.match(glued) and not glued.lower().startswith(("tr ", "ty ")):
+    if _ALNUM_LABEL_AFTER_RE.match(text[end : end + 4]) and not low.startswith(("tr ", "ty "), end):
         return "label"
     if _DOT_DIGIT_AFTER_RE.match(text, end):
         return "label"  # "4.0", "2.0", "Công nghiệp 4.0"
@@ -280,7 +272,7 @@ def _not_fact_reason(text: str, m: re.Match[str], before: str) -> str | None:
         if _is_date_pair(num, denom):
             return "date"
         return None
-    after = _after(text, end)
+    after = _after(low, end)
     if num in ("63", "64", "34") and _UNIVERSE_RE.match(after) and _UNIVERSE_BEFORE_RE.search(before):
         return "universe"  # "trong 63 tỉnh, thành phố": the number of provinces, not a measurement
     if _TIME_UNIT_AFTER_RE.match(after):
@@ -291,14 +283,14 @@ def _not_fact_reason(text: str, m: re.Match[str], before: str) -> str | None:
     if (
         _ORDINAL_BEFORE_RE.search(before)
         and not _RANK_BEFORE_RE.search(before)
-        and not _NUMBER_THEN_THU_RE.search(before)
+        and not _NUMBER_THEN_THU_RE.search(_before(text, start))
     ):
         return "ordinal"
     if (
         num.isdigit()
         and int(num) <= 31
         and _DATE_WORDS_BEFORE_RE.search(before)
-        and not _count_noun_follows(after)
+        and not _count_noun_follows(_after(text, end))
     ):
         return "date"
     return None
@@ -336,7 +328,7 @@ _BLOCKING: Final = (
 )
 
 
-def _blocked_spans(text: str, runs: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+def _blocked_spans(text: str, low: str, runs: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
     r"""Dates, times, year spans and phone numbers: each of these patterns opens with a digit that no digit
     comes before (its `(?=\d)` and lookbehind), so it is tried at the start of each run of digits only."""
     starts = [start for start, _end in runs]
@@ -345,7 +337,7 @@ def _blocked_spans(text: str, runs: list[tuple[int, int]]) -> list[tuple[int, in
         spans.extend(
             (mm.start(), mm.end(), reason)
             for mm in finditer_at(rx, text, starts)
-            if rx is not _DAY_MONTH_RE or _DAY_WORD_BEFORE_RE.search(text[max(0, mm.start() - 16) : mm.start()])
+            if rx is not _DAY_MONTH_RE or _DAY_WORD_BEFORE_RE.search(low[max(0, mm.start() - 16) : mm.start()])
         )
     return sorted(spans)
 
@@ -370,15 +362,13 @@ def find_numbers(
     the length of `text`, and `anchors`: the `Anchors.find` of it over (at least) `ANCHOR_LITERALS`,
     when the caller has them already (one scan shared with the time expressions).
     """
-    if lowered is None:
-        lowered = text.lower()
-        if len(lowered) != len(text):
-            lowered = text
+    if lowered is None or len(lowered) != len(text):
+        lowered = lower_same_length(text)
     if anchors is None:
         anchors = _ANCHORS.find(lowered)
     if runs is None:
         runs = digit_runs(text)
-    blocked_at = _blocked_reasons(_blocked_spans(text, runs))
+    blocked_at = _blocked_reasons(_blocked_spans(text, lowered, runs))
     index_words = finditer_at(_INDEX_CONTEXT_RE, lowered, merge_starts(anchors, _INDEX_WORDS))
     index_article = sum(1 for _ in index_words) >= 3
     found: list[NumberMention] = []
@@ -388,36 +378,37 @@ def find_numbers(
         start = m.start()
         if start and (text[start - 1].isdigit() or text[start - 1] in ".,"):
             continue
-        found.append(_read_match(text, m, blocked_at.get(start), index_article))
+        found.append(_read_match(text, lowered, m, blocked_at.get(start), index_article))
     found.extend(_number_words(text, lowered, {(n.start, n.end) for n in found}, anchors))
     found.sort(key=lambda n: n.start)
-    _mark_ranges(text, found)
-    _mark_coordinations(text, found)
+    _mark_ranges(lowered, found)
+    _mark_coordinations(text, lowered, found)
     return found
 
 
 _FUNCTION_WORD_AFTER_RE: Final = re.compile(
     r"^\s+(?:về|trong|so với|của|với|trên|tại|ở|năm|cả nước|toàn quốc|toàn|khu vực|và|nhưng|còn)\b",
-    re.IGNORECASE,
 )
-_COORDINATION_RE: Final = re.compile(r"^\s*(?:,|và|hoặc|, và)\s*(?:thứ\s+)?$", re.IGNORECASE)
+_COORDINATION_RE: Final = re.compile(r"^\s*(?:,|và|hoặc|, và)\s*(?:thứ\s+)?$")
 
 
-def _mark_coordinations(text: str, numbers: list[NumberMention]) -> None:
+def _mark_coordinations(text: str, low: str, numbers: list[NumberMention]) -> None:
     """'xếp thứ 2 và 3', 'vị trí thứ 2, thứ 3': a bare number joined to a rank or score is one too."""
     for i in range(1, len(numbers)):
         prev, cur = numbers[i - 1], numbers[i]
         if prev.not_fact or cur.not_fact or cur.unit != "count" or prev.unit not in ("rank", "score"):
             continue
-        after = _after(text, cur.end)
-        if _COORDINATION_RE.match(text[prev.end : cur.start]) and (
-            not _count_noun_follows(after) or _FUNCTION_WORD_AFTER_RE.match(after)
+        if _COORDINATION_RE.match(low[prev.end : cur.start]) and (
+            not _count_noun_follows(_after(text, cur.end)) or _FUNCTION_WORD_AFTER_RE.match(_after(low, cur.end))
         ):
             numbers[i] = cur.read_as(cur.value, prev.unit, cur.qualifier, prev.is_change, cur.range_role)
 
 
-def _read_match(text: str, m: re.Match[str], blocked_reason: str | None, index_article: bool = False) -> NumberMention:
-    """The number `m` found, read, or marked not a fact (`blocked_reason`: a date, phone ... covers it)."""
+def _read_match(
+    text: str, low: str, m: re.Match[str], blocked_reason: str | None, index_article: bool = False
+) -> NumberMention:
+    """The number `m` found, read, or marked not a fact (`blocked_reason`: a date, phone ... covers it).
+    `low`: the text lower-cased, for the case-insensitive rules."""
     raw, denom = m.group("num", "denom")
     start, end = m.span()
     # trailing whitespace captured before an absent group never extends the span
@@ -425,11 +416,11 @@ def _read_match(text: str, m: re.Match[str], blocked_reason: str | None, index_a
     end = start + len(surface)
     if blocked_reason:
         return _not_fact_mention(start, end, surface, raw, blocked_reason)
-    before = _before(text, start)
-    reason = _not_fact_reason(text, m, before)
+    before = _before(low, start)
+    reason = _not_fact_reason(text, low, m, before)
     if reason:
         return _not_fact_mention(start, end, surface, raw, reason)
-    after = _after(text, end)
+    after = _after(low, end)
     scale = m.group("scale")
     unit, multiplier = _unit_of(scale, m.group("cur"), bool(m.group("pct")))
     dot_decimal = raw.startswith("0.")
@@ -446,7 +437,7 @@ def _read_match(text: str, m: re.Match[str], blocked_reason: str | None, index_a
         elif value == int(value) and _RANK_BEFORE_RE.search(before):
             unit = "rank"
         elif _SCORE_AFTER_RE.match(after) or (
-            0 < value < 1 and not scale and _index_context(text, start, end, raw, index_article)
+            0 < value < 1 and not scale and _index_context(low, start, end, raw, index_article)
         ):
             unit = "score"
         elif _TIMES_AFTER_RE.match(after) or gap_before:
@@ -472,12 +463,12 @@ def _not_fact_mention(start: int, end: int, surface: str, raw: str, reason: str)
     return NumberMention(start, end, surface, value, None, not_fact=reason)
 
 
-def _index_context(text: str, start: int, end: int, raw: str, index_article: bool) -> bool:
+def _index_context(low: str, start: int, end: int, raw: str, index_article: bool) -> bool:
     """An index is named near the number (or the article is about one and the number reads '0,xxxx').
 
     Asked only for values between 0 and 1, the only ones it can turn into scores.
     """
-    return bool(_INDEX_CONTEXT_RE.search(text[max(0, start - 120) : end + 40])) or (
+    return bool(_INDEX_CONTEXT_RE.search(low[max(0, start - 120) : end + 40])) or (
         index_article and bool(_INDEX_FRACTION_RE.fullmatch(raw))
     )
 
@@ -497,7 +488,7 @@ def _number_words(
     out = []
     for m in finditer_at(_WORD_ORDINAL_RE, lowered, merge_starts(anchors, _ORDINAL_LEADS)):
         lead = m.group("lead").lower()
-        if lead in ("thứ", "giải") and not _RANK_BEFORE_RE.search(_before(text, m.start("word"))):
+        if lead in ("thứ", "giải") and not _RANK_BEFORE_RE.search(_before(lowered, m.start("word"))):
             continue
         out.append(
             NumberMention(
@@ -509,9 +500,9 @@ def _number_words(
             )
         )
     for m in finditer_at(_WORD_CARDINAL_RE, lowered, merge_starts(anchors, _CARDINAL_WORDS)):
-        after = text[m.end() : m.end() + 10].lower()
+        after = lowered[m.end() : m.end() + 10]
         unit = "rank" if after.startswith(("bậc", "hạng")) else ("times" if after.startswith("lần") else "count")
-        before = _before(text, m.start())
+        before = _before(lowered, m.start())
         is_change = unit in ("rank", "times") and bool(_CHANGE_BEFORE_RE.search(before) or unit == "times")
         out.append(
             NumberMention(
@@ -527,16 +518,17 @@ def _number_words(
     return [n for n in out if (n.start, n.end) not in taken]
 
 
-def _mark_ranges(text: str, numbers: list[NumberMention]) -> None:
-    """'từ 60 đến 70%', '8,3 - 8,5%': the low end becomes gt, the high end lt, same unit."""
+def _mark_ranges(lowered: str, numbers: list[NumberMention]) -> None:
+    """'từ 60 đến 70%', '8,3 - 8,5%': the low end becomes gt, the high end lt, same unit (`low`: the text
+    lower-cased)."""
     for i in range(len(numbers) - 1):
         low, high = numbers[i], numbers[i + 1]
         if low.not_fact or high.not_fact:
             continue
-        link = text[low.end : high.start]
+        link = lowered[low.end : high.start]
         if not _RANGE_LINK_RE.match(link):
             continue
-        has_from = _RANGE_FROM_RE.search(_before(text, low.start, 25)) is not None
+        has_from = _RANGE_FROM_RE.search(_before(lowered, low.start, 25)) is not None
         dash = link.strip() in ("-", "–", "—")
         if not (has_from or dash) or high.unit in (None, "rank"):
             continue

@@ -12,7 +12,7 @@ import re
 from datetime import date
 from typing import Final
 
-from dxdata.text import Anchors, digit_runs, finditer_at, merge_starts
+from dxdata.text import Anchors, digit_runs, finditer_at, lower_same_length, merge_starts
 
 ROMAN: Final = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 
@@ -64,9 +64,7 @@ _Y: Final = r"((?:19|20)\d{2})"
 # "đến / tính đến / tới hết ..." before a date makes it cumulative: checked on the text before a match
 _UPTO_BEFORE: Final = re.compile(r"(?:đến|tới|đến hết|tới hết|hết|lũy kế đến)(?:\s+thời điểm)?\s+$")
 _WORD_NUM: Final = {"sáu": 6, "chín": 9, "ba": 3, "bốn": 4, "năm": 5, "mười": 10}  # counts of months, in words
-_COMPARISON_BEFORE: Final = re.compile(
-    r"(?:so với|so cùng kỳ|so với cùng kỳ|hơn|từ|như|bằng)(?:\s*cùng kỳ)?\s*$", re.IGNORECASE
-)
+_COMPARISON_BEFORE: Final = re.compile(r"(?:so với|so cùng kỳ|so với cùng kỳ|hơn|từ|như|bằng)(?:\s*cùng kỳ)?\s*$")
 _POSSESSIVE_BEFORE: Final = re.compile(r"\bcủa\s*$")
 
 
@@ -166,10 +164,8 @@ def find_time_expressions(
     when the caller has them already (one scan shared with the numbers).
     """
     found: list[TimeExpr] = []
-    if lowered is None:
-        lowered = text.lower()
-        if len(lowered) != len(text):  # offsets must stay valid; never seen on NFC Vietnamese
-            lowered = "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
+    if lowered is None or len(lowered) != len(text):
+        lowered = lower_same_length(text)  # offsets must stay valid
     if anchors is None:
         anchors = _ANCHORS.find(lowered)
     if runs is None:

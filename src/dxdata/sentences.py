@@ -37,11 +37,11 @@ _ABBREVIATIONS: Final = {
     "ô",
     "bà",
 }
+# the marker and chrome-line rules read a line lower-cased (case-insensitive, written in lower case)
 _END_MARKERS: Final = re.compile(
     r"^(?:tin cùng chuyên mục|tin liên quan|bài liên quan|bài viết liên quan|tin khác|các tin khác|tin mới|"
     r"tin mới nhất|đọc nhiều|xem nhiều|bình luận|ý kiến bạn đọc|gửi bình luận|xem thêm|>> xem thêm|"
     r"tin tức liên quan|có thể bạn quan tâm|cùng chuyên mục|chia sẻ bài viết|từ khóa|tags?)\b",
-    re.IGNORECASE,
 )
 _CHROME_LINE: Final = re.compile(
     r"^(?:lượt xem|lượt đọc|lượt truy cập|tổng số lượt truy cập|số lượt truy cập|đang truy cập|đang online|"
@@ -49,7 +49,6 @@ _CHROME_LINE: Final = re.compile(
     r"phó tổng biên tập|địa chỉ|hotline|cỡ chữ|mặc định|ngày đăng|người đăng|đăng ngày|cập nhật|in bài|"
     r"ảnh:|nguồn:|chịu trách nhiệm|trưởng ban biên tập|copyright|©|giọng nữ|giọng nam|đọc bài|nghe bài|"
     r"thứ\s*(?:hai|ba|tư|năm|sáu|bảy|\d)|chủ nhật|date \d{4})",
-    re.IGNORECASE,
 )
 _DATE_ONLY_LINE: Final = re.compile(r"^[\W\d_]*(?:\d{1,2}[/-]\d{1,2}[/-]\d{2,4})[\W\d_a-zA-Z+]*$")
 
@@ -77,7 +76,7 @@ def body_end(text: str, lines: list[str] | None = None) -> int:
     for line in text.split("\n") if lines is None else lines:
         if pos > 200:  # only then is a marker line worth stripping and matching
             stripped = line.strip()
-            if len(stripped) < 60 and _END_MARKERS.match(stripped):
+            if len(stripped) < 60 and _END_MARKERS.match(stripped.lower()):
                 return pos
         pos += len(line) + 1
     return len(text)
@@ -88,7 +87,7 @@ def is_chrome_line(line: str) -> bool:
     stripped = line.strip()
     if not stripped:
         return True
-    if len(stripped) < 120 and _CHROME_LINE.match(stripped):
+    if len(stripped) < 120 and _CHROME_LINE.match(stripped.lower()):
         return True
     return len(stripped) < 60 and bool(_DATE_ONLY_LINE.match(stripped))
 

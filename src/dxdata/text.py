@@ -111,6 +111,15 @@ def _code_points(text: str) -> np.ndarray | None:
     return np.frombuffer(data, dtype=np.uint16)
 
 
+def lower_same_length(text: str) -> str:
+    """`text.lower()`, with the offsets of `text`: where lower-casing changes the length ("İ" gives two
+    characters), each character is lower-cased on its own unless that gives more than one."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
+
+
 def fold_accents(text: str) -> str:
     """Lower-case and strip diacritics ("Đà Nẵng" -> "da nang"), keeping one char per input char.
 
