@@ -104,3 +104,14 @@ def test_a_province_named_once_deep_in_a_national_article_does_not() -> None:
     )
     obs = rows(text)
     assert obs and all(o.region_code == "VN" for o in obs)
+
+
+def test_figures_in_a_list_share_the_words_before_the_first() -> None:
+    obs = by_value(rows("Tỷ lệ hộ gia đình dùng cáp quang ở ba huyện lần lượt là 70%, 75% và 82%."))
+    assert {obs[v].indicator_code for v in (70, 75, 82)} == {"infra.fiber_households_share"}
+
+
+def test_respectively_pairs_each_figure_with_its_year() -> None:
+    obs = by_value(rows("Tỷ lệ hồ sơ trực tuyến năm 2021 và năm 2022 lần lượt đạt 30% và 45%."))
+    assert obs[30].period_end == date(2021, 12, 31)
+    assert obs[45].period_end == date(2022, 12, 31)

@@ -484,7 +484,9 @@ def _candidates(
     clause = _clause_bounds(ctx, sent, num.start)
     next_fact = min((s for s in scorer.fact_starts if s > num.start), default=clause[1])
     span = (sent.start, sent.end)
-    left_terms = words.left_terms(span, clause[0], num.start)
+    # "lần lượt là 30%, 45% và 60%": a figure in a list shares the words before the list's first figure
+    head = scorer.list_head(num)
+    left_terms = words.left_terms(span, _clause_bounds(ctx, sent, head.start)[0], head.start)
     right_terms = words.right_terms(span, num.end, min(clause[1], next_fact))
     if ctx.trace is not None:
         ctx.trace_context = {**left_terms, **right_terms}
@@ -502,7 +504,7 @@ def _candidates(
         for ids in scorer.usable_cues(code):
             score = cue_scores.get(ids)
             if score is None:
-                score = cue_scores[ids] = _cue_score(ctx, scorer, num, ids, weights)
+                score = cue_scores[ids] = _cue_score(ctx, scorer, head, ids, weights)
             best = max(best, score)
         cue[j] = math.log1p(best)
     local = np.stack((cue, left, right, sentence), axis=1)
@@ -596,6 +598,7 @@ class _SentenceScorer:
         self.hits = ctx.cues.hits_in(sent.start, sent.end)
         self.present = ctx.cues.codes_with_parts(self.hits)
         facts = [n for n in sent_nums if n.not_fact is None]
+        self.facts = sorted(facts, key=lambda n: n.start)
         self.fact_starts = sorted(n.start for n in facts)
         self.span_starts = [n.start for n in facts]  # the facts' spans, as two lists of unboxed integers
         self.span_ends = [n.end for n in facts]
@@ -614,6 +617,18 @@ class _SentenceScorer:
         self._discounts: dict[int, float] = {}
         # (unit, is a change) -> the indicators of that kind with a cue part here, as (order, indicator)
         self.candidates: dict[tuple[str | None, bool], list[tuple[int, Indicator]]] = {}
+
+    def list_head(self, num: NumberMention) -> NumberMention:
+        """The first figure of the list `num` stands in ("30%, 45% và 60%": only ',', ';', 'và', 'hoặc' between
+        figures of one unit), else `num` itself."""
+        head = num
+        i = self.facts.index(num)
+        while i > 0:
+            prev = self.facts[i - 1]
+            if prev.unit != head.unit or not _LIST_LINK_RE.fullmatch(self.text, prev.end, head.start):
+                break
+            head, i = prev, i - 1
+        return head
 
     def discount(self, part_id: int) -> float:
         """The share of a cue part's score it keeps: a part many indicators share says less (`generic_discount`)."""
@@ -733,6 +748,7 @@ def _nearest_time(ctx: _ArticleContext, sent: Sentence, num: NumberMention) -> T
     return min(candidates, key=distance)
 
 
+_LIST_LINK_RE: Final = re.compile(r"\s*(?:,|;|và|hoặc|,\s*và)\s*", re.IGNORECASE)
 # at most two words, no digits or punctuation, between a number and the time expression after it
 _TIGHT_AFTER_RE: Final = re.compile(r"\s*(?:[^\W\d]+\s+){0,2}")
 
@@ -748,7 +764,7 @@ def _times_in(ctx: _ArticleContext, sent: Sentence) -> list[TimeExpr]:
 def _period(
     ctx: _ArticleContext, sent: Sentence, num: NumberMention, indicator: Indicator
 ) -> tuple[date | None, date | None]:
-    t = _nearest_time(ctx, sent, num)
+    t = _respective_period(ctx, sent, num) or _nearest_time(ctx, sent, num)
     if t is None:
         t = _previous_sentence_period(ctx, sent)
     if _is_year_plan(ctx, num):  # the plan of the whole year its period lies in
@@ -803,25 +819,34 @@ def _region(
     return ctx.default_region
 
 
-def _respective_region(ctx: _ArticleContext, sent: Sentence, num: NumberMention) -> str | None:
-    """'TP.HCM và Quảng Ninh lần lượt xếp thứ 2 và 3': the i-th number goes with the i-th place."""
+def _respective(ctx: _ArticleContext, sent: Sentence, num: NumberMention, things: list) -> object | None:
+    """'TP.HCM và Quảng Ninh lần lượt xếp thứ 2 và 3', 'năm 2021 và 2022 lần lượt đạt 30% và 45%': in a sentence
+    that says 'lần lượt', the i-th figure of a unit goes with the i-th of the `things` it names (places, years)."""
     respectively = ctx.respectively.get(sent)
     if respectively is None:  # once per sentence
         respectively = ctx.respectively[sent] = _sentence_says(ctx, sent, _RESPECTIVELY_RE, _RESPECTIVELY_LEADS)
-    if not respectively:
+    if not respectively or len(things) < 2:
         return None
+    same_unit = [n for n in ctx.scorers[sent].facts if n.unit == num.unit and not n.is_change]
+    if num not in same_unit or len(same_unit) % len(things):
+        return None
+    return things[same_unit.index(num) % len(things)]
+
+
+def _respective_region(ctx: _ArticleContext, sent: Sentence, num: NumberMention) -> str | None:
     codes: list[str] = []
     for r in ctx.regions:
         if sent.start <= r.start < sent.end and r.region_code not in codes:
             codes.append(r.region_code)
-    same_unit = [
-        n
-        for n in ctx.numbers
-        if sent.start <= n.start < sent.end and n.not_fact is None and n.unit == num.unit and not n.is_change
-    ]
-    if len(codes) < 2 or num not in same_unit or len(same_unit) % len(codes):
-        return None
-    return codes[same_unit.index(num) % len(codes)]
+    return _respective(ctx, sent, num, codes)
+
+
+def _respective_period(ctx: _ArticleContext, sent: Sentence, num: NumberMention) -> TimeExpr | None:
+    years: list[TimeExpr] = []
+    for t in _times_in(ctx, sent):
+        if t.kind == "year" and t.end <= num.start and all(y.period_end != t.period_end for y in years):
+            years.append(t)
+    return _respective(ctx, sent, num, years)
 
 
 def _body(
