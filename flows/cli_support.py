@@ -138,6 +138,61 @@ def _api_for_dask(address: str | None) -> Iterator[str]:
         yield api_url
 
 
+# The embedded Prefect server runs as `python -m uvicorn ...` in a child process. Started through this code
+# instead, the child first asks the kernel to SIGKILL it when the refresh that started it dies (Linux
+# PR_SET_PDEATHSIG), so that a refresh killed with SIGKILL leaves no server behind.
+_UVICORN_TIED = (
+    "import ctypes, os, runpy, sys\n"
+    "try:\n"
+    "    ctypes.CDLL(None).prctl(1, 9, 0, 0, 0)\n"
+    "except (OSError, AttributeError):\n"
+    "    pass\n"
+    "if os.getppid() != int(os.environ.get('DXDATA_SERVER_PARENT', os.getppid())):\n"
+    "    sys.exit(1)\n"
+    "sys.argv[0] = 'uvicorn'\n"
+    "runpy.run_module('uvicorn', run_name='__main__', alter_sys=True)\n"
+)
+
+
+class _TiedSubprocess:
+    """The `subprocess` module as Prefect's server module sees it while the embedded server starts: the
+    same, except that the uvicorn child is started through `_UVICORN_TIED`."""
+
+    def __getattr__(self, name: str) -> object:
+        import subprocess
+
+        return getattr(subprocess, name)
+
+    @staticmethod
+    def Popen(args, **kwargs):  # noqa: ANN001, ANN205, N802 - the name Prefect calls
+        import subprocess
+
+        args = list(args)
+        if args[1:3] == ["-m", "uvicorn"]:
+            args = [args[0], "-c", _UVICORN_TIED, *args[3:]]
+            kwargs["env"] = {**(kwargs.get("env") or os.environ), "DXDATA_SERVER_PARENT": str(os.getpid())}
+        return subprocess.Popen(args, **kwargs)
+
+
+def start_embedded_server_tied_to_this_process() -> None:
+    """Start Prefect's embedded server now, from this (the main) thread, so that it dies with this process.
+
+    Prefect would start it on first use, from whichever thread needs it; PR_SET_PDEATHSIG fires when the
+    thread that started the child ends, so it is started here, by the thread that lives as long as the
+    process. Does nothing when a Prefect server is configured (``PREFECT_API_URL``) or off Linux.
+    """
+    if configured_api_url() or not sys.platform.startswith("linux"):
+        return
+    from prefect.server.api import server as prefect_server_module
+
+    real = prefect_server_module.subprocess
+    prefect_server_module.subprocess = _TiedSubprocess()  # type: ignore[assignment]
+    try:
+        prefect_server_module.SubprocessASGIServer().start()
+    finally:
+        prefect_server_module.subprocess = real
+
+
 def run_refresh(args: argparse.Namespace) -> dict:
     """Run one refresh as the parsed `dxdata refresh` options ask; return the summary dict.
 
@@ -172,6 +227,7 @@ def run_refresh(args: argparse.Namespace) -> dict:
         old = flows.set_progress_hook(hook)
         try:
             if not (workers or address):
+                start_embedded_server_tied_to_this_process()
                 return flows.refresh(raw_dir=raw_dir, out_dir=out_dir, batch_size=batch_size, processes=processes)
             runner = dask_task_runner(address, workers)
             with _api_for_dask(address):  # on Dask, each Dask worker extracts its batch in-process
