@@ -77,9 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--shapes", nargs="+", default=["paragraphs", "one-paragraph"])
     p.add_argument("--limit", type=float, default=120.0, help="seconds per size before giving up")
     args = p.parse_args(argv)
-    import dxdata
-
-    print(f"extraction modules: {dxdata.BUILD}; limit {args.limit:g} s per size")
+    print(f"extraction in a child process per size, limit {args.limit:g} s")
     print(f"{'shape':<14} {'MB':>6} {'seconds':>9} {'s per MB':>9} {'observations':>13} {'mentions':>9}")
     for shape in args.shapes:
         for mb in args.sizes:
