@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Final
@@ -133,21 +132,24 @@ class _ArticleContext:
     model: IndicatorModel | None = None
     words: ArticleWords | None = None
     trace: list | None = None  # (number, its candidates with features, its context terms) for fitting the model
-    trace_context: dict[str, float] = field(default_factory=dict)
     sentence_contexts: dict[tuple, tuple[np.ndarray, ...]] = field(default_factory=dict)
     lead_contexts: dict[tuple, np.ndarray] = field(default_factory=dict)
 
-    def sentence_context(self, sent: Sentence, kind: _Kind) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The similarities of the sentence and of the lead to the indicators of one kind, and which of them
-        the sentence speaks for at all (once per sentence and kind)."""
+    def sentence_context(self, sent: Sentence, kind: _Kind) -> tuple[np.ndarray, np.ndarray]:
+        """The similarities of the sentence to the indicators of one kind, and which of them it speaks for at
+        all (once per sentence and kind)."""
         key = (sent.start, kind.key)
         found = self.sentence_contexts.get(key)
         if found is None:
             sentence = kind.profiles.presence(self.words.span_terms(sent.start, sent.end))
-            lead = self.lead_contexts.get(kind.key)
-            if lead is None:
-                lead = self.lead_contexts[kind.key] = kind.profiles.presence(self.words.lead)
-            found = self.sentence_contexts[key] = (sentence, lead, sentence > 0)
+            found = self.sentence_contexts[key] = (sentence, sentence > 0)
+        return found
+
+    def lead_context(self, kind: _Kind) -> np.ndarray:
+        """The similarities of the title and the first sentences to the indicators of one kind."""
+        found = self.lead_contexts.get(kind.key)
+        if found is None:
+            found = self.lead_contexts[kind.key] = kind.profiles.presence(self.words.lead)
         return found
 
     def scorer(self, sent: Sentence, sent_nums: list[NumberMention]) -> _SentenceScorer:
@@ -177,27 +179,18 @@ def extract_article(
     ctx.model = model or load_model(codebook, codebook.folder or schemas_dir())
     ctx.words = ArticleWords(ctx.folded, ctx.model.synonyms, _lead_end(ctx.sentences), article.title)
     ctx.trace = trace
+    pieces = _sentences_with_numbers(ctx)
+    facts = [(sent, num) for sent, nums in pieces for num in nums if _skip_reason(sent, num) is None]
+    for sent, nums in pieces:
+        ctx.scorer(sent, nums)
+    chosen = _choose_indicators(ctx, codebook, facts)
     result = ExtractionResult()
     seen: dict[tuple, int] = {}
-    starts = [n.start for n in ctx.numbers]  # numbers are sorted by start
-    count, lo = len(starts), 0
-    for sent in ctx.sentences:
-        # the numbers starting in the sentence, `starts[lo:hi]`: bisections of `starts` by its start and end,
-        # found by stepping on from the last sentence's (sentences come in text order; else a bisection)
-        if lo and starts[lo - 1] >= sent.start:
-            lo = count_below(starts, sent.start)
-        while lo < count and starts[lo] < sent.start:
-            lo += 1
-        hi = lo
-        while hi < count and starts[hi] < sent.end:
-            hi += 1
-        if hi == lo:
-            continue
-        nums = ctx.numbers[lo:hi]
+    for sent, nums in pieces:
         for num in nums:
             reason = _skip_reason(sent, num)
             if reason is None:
-                obs, reason = _observe(ctx, codebook, sent, num, nums)
+                obs, reason = _observe(ctx, sent, num, chosen[id(num)])
                 if obs is not None:
                     # one fact, one row: a figure repeated in title, lead and body is kept once,
                     # with the denominator if any repetition gives it
@@ -213,6 +206,17 @@ def extract_article(
                         continue
             result.mentions.append(_mention(ctx, sent, num, reason))
     return result
+
+
+def _sentences_with_numbers(ctx: _ArticleContext) -> list[tuple[Sentence, list[NumberMention]]]:
+    """Each sentence that holds numbers, with them, in text order."""
+    out = []
+    starts = [n.start for n in ctx.numbers]  # numbers are sorted by start
+    for sent in ctx.sentences:
+        lo, hi = count_below(starts, sent.start), count_below(starts, sent.end)
+        if hi > lo:
+            out.append((sent, ctx.numbers[lo:hi]))
+    return out
 
 
 def _context(article: Article, codebook: Codebook) -> _ArticleContext:
@@ -375,18 +379,8 @@ def _clause_bounds(ctx: _ArticleContext, sent: Sentence, pos: int) -> tuple[int,
 
 
 def _observe(
-    ctx: _ArticleContext,
-    codebook: Codebook,
-    sent: Sentence,
-    num: NumberMention,
-    sent_nums: list[NumberMention],
+    ctx: _ArticleContext, sent: Sentence, num: NumberMention, indicator: Indicator | None
 ) -> tuple[Observation | None, str]:
-    scorer = ctx.scorer(sent, sent_nums)
-    indicators, features, candidate = _candidates(ctx, codebook, scorer, sent, num)
-    if ctx.trace is not None:
-        choices = [(indicators[j], tuple(float(x) for x in features[j])) for j in np.flatnonzero(candidate)]
-        ctx.trace.append((num, choices, ctx.trace_context))
-    indicator = _choose(ctx, indicators, features, candidate)
     if indicator is None:
         return None, "no_indicator"
     clause = _clause_bounds(ctx, sent, num.start)
@@ -467,76 +461,90 @@ def _kinds(codebook: Codebook, model: IndicatorModel) -> dict[tuple[str | None, 
     return found
 
 
-def _candidates(
-    ctx: _ArticleContext,
-    codebook: Codebook,
-    scorer: _SentenceScorer,
-    sent: Sentence,
-    num: NumberMention,
-) -> tuple[Sequence[Indicator], np.ndarray, np.ndarray]:
-    """The indicators a number of its kind may measure, their features (one row each,
-    `indicator_model.FEATURES`) and which are candidates: those that some word of the sentence speaks for."""
-    ctx.trace_context = {}
-    kind = _kinds(codebook, ctx.model).get((num.unit, num.is_change))
-    if kind is None:
-        return (), _NO_FEATURES, _NO_CANDIDATES
+def _choose_indicators(
+    ctx: _ArticleContext, codebook: Codebook, facts: list[tuple[Sentence, NumberMention]]
+) -> dict[int, Indicator | None]:
+    """The indicator of every fact of the article (by `id` of the number), or None: the most probable
+    candidate if the model gives it at least its threshold. One batch of arrays per kind of number."""
+    kinds = _kinds(codebook, ctx.model)
+    chosen: dict[int, Indicator | None] = {}
+    groups: dict[tuple[str | None, bool], list[tuple[Sentence, NumberMention]]] = {}
+    for sent, num in facts:
+        key = (num.unit, num.is_change)
+        if key in kinds:
+            groups.setdefault(key, []).append((sent, num))
+        else:
+            chosen[id(num)] = None
+            if ctx.trace is not None:
+                ctx.trace.append((num, [], {}))
+    for key, items in groups.items():
+        kind = kinds[key]
+        features, candidate, contexts = _features(ctx, kind, items)
+        scores = np.where(candidate, features @ ctx.model.weights, -np.inf)
+        best = np.argmax(scores, axis=1)
+        for i, (_, num) in enumerate(items):
+            ok = scores[i, best[i]] >= ctx.model.min_score
+            chosen[id(num)] = kind.indicators[best[i]] if ok else None
+            if ctx.trace is not None:
+                rows = np.flatnonzero(candidate[i])
+                choices = [(kind.indicators[j], tuple(float(x) for x in features[i, j])) for j in rows]
+                ctx.trace.append((num, choices, {**contexts[2 * i], **contexts[2 * i + 1]}))
+    return chosen
+
+
+def _features(
+    ctx: _ArticleContext, kind: _Kind, items: list[tuple[Sentence, NumberMention]]
+) -> tuple[np.ndarray, np.ndarray, list[dict[str, float]]]:
+    """For figures of one kind: their features against each indicator of the kind (figures x indicators x
+    `indicator_model.FEATURES`), which indicators are their candidates (those some word of the sentence speaks
+    for), and the words before and after each (two dicts a figure)."""
+    m, n = len(items), len(kind.indicators)
     words = ctx.words
-    clause = _clause_bounds(ctx, sent, num.start)
-    next_fact = min((s for s in scorer.fact_starts if s > num.start), default=clause[1])
-    span = (sent.start, sent.end)
-    # "lần lượt là 30%, 45% và 60%": a figure in a list shares the words before the list's first figure
-    head = scorer.list_head(num)
-    left_terms = words.left_terms(span, _clause_bounds(ctx, sent, head.start)[0], head.start)
-    right_terms = words.right_terms(span, num.end, min(clause[1], next_fact))
-    if ctx.trace is not None:
-        ctx.trace_context = {**left_terms, **right_terms}
-    left, right = kind.profiles.similarities([left_terms, right_terms])
-    sentence, lead, spoken_for = ctx.sentence_context(sent, kind)
-    n = len(kind.indicators)
-    cue = np.zeros(n)
-    weights: dict[tuple[int, int], float] = {}
-    cue_scores: dict[tuple[int, ...], float] = {}
-    for code in scorer.present:
-        j = kind.position.get(code)
-        if j is None:
-            continue
-        best = 0.0
-        for ids in scorer.usable_cues(code):
-            score = cue_scores.get(ids)
-            if score is None:
-                score = cue_scores[ids] = _cue_score(ctx, scorer, head, ids, weights)
-            best = max(best, score)
-        cue[j] = math.log1p(best)
-    local = np.stack((cue, left, right, sentence), axis=1)
-    features = np.empty((n, len(FEATURES)))
-    features[:, :4] = local
-    features[:, 4] = lead
+    contexts: list[dict[str, float]] = []
+    cue = np.zeros((m, n))
+    sentence = np.empty((m, n))
+    spoken_for = np.empty((m, n), dtype=bool)
+    for i, (sent, num) in enumerate(items):
+        scorer = ctx.scorers[sent]
+        clause = _clause_bounds(ctx, sent, num.start)
+        next_fact = min((s for s in scorer.fact_starts if s > num.start), default=clause[1])
+        span = (sent.start, sent.end)
+        # "lần lượt là 30%, 45% và 60%": a figure in a list shares the words before the list's first figure
+        head = scorer.list_head(num)
+        contexts.append(words.left_terms(span, _clause_bounds(ctx, sent, head.start)[0], head.start))
+        contexts.append(words.right_terms(span, num.end, min(clause[1], next_fact)))
+        sentence[i], spoken_for[i] = ctx.sentence_context(sent, kind)
+        weights: dict[tuple[int, int], float] = {}
+        cue_scores: dict[tuple[int, ...], float] = {}
+        for code in scorer.present:
+            j = kind.position.get(code)
+            if j is None:
+                continue
+            best = 0.0
+            for ids in scorer.usable_cues(code):
+                score = cue_scores.get(ids)
+                if score is None:
+                    score = cue_scores[ids] = _cue_score(ctx, scorer, head, ids, weights)
+                best = max(best, score)
+            cue[i, j] = math.log1p(best)
+    around = kind.profiles.similarities(contexts)
+    local = np.stack((cue, around[0::2], around[1::2], sentence), axis=2)
+    features = np.empty((m, n, len(FEATURES)))
+    features[..., :4] = local
+    features[..., 4] = ctx.lead_context(kind)
     # margins over the best other candidate; the ones left out have 0 in all four, as if they were not there
-    features[:, 5:9] = _margins(local[:, [1, 2, 3, 0]])  # of left, right, sentence and cue
-    features[:, 9] = math.log(n)
-    return kind.indicators, features, spoken_for | (local[:, :3] > 0).any(axis=1)
-
-
-_NO_FEATURES: Final = np.zeros((0, len(FEATURES)))
-_NO_CANDIDATES: Final = np.zeros(0, dtype=bool)
+    features[..., 5:9] = _margins(local[..., [1, 2, 3, 0]])  # of left, right, sentence and cue
+    features[..., 9] = math.log(n)
+    return features, spoken_for | (local[..., :3] > 0).any(axis=2), contexts
 
 
 def _margins(values: np.ndarray) -> np.ndarray:
-    """Each value less the largest other value of its column."""
-    if len(values) < 2:
+    """Each value less the largest other value of its column, per figure (figures x indicators x columns)."""
+    if values.shape[1] < 2:
         return values.copy()
-    top = np.sort(values, axis=0)[-2:]  # per column: the second largest, then the largest
-    return values - np.where(values >= top[1], top[0], top[1])
-
-
-def _choose(
-    ctx: _ArticleContext, indicators: Sequence[Indicator], features: np.ndarray, candidate: np.ndarray
-) -> Indicator | None:
-    """The most probable candidate, if the model gives it at least its threshold."""
-    if not candidate.any():
-        return None
-    row = ctx.model.best(features, candidate)
-    return None if row is None else indicators[row]
+    top = np.sort(values, axis=1)[:, -2:]  # per figure and column: the second largest, then the largest
+    second, largest = top[:, :1], top[:, 1:]
+    return values - np.where(values >= largest, second, largest)
 
 
 def _cue_score(

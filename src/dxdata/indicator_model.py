@@ -133,16 +133,17 @@ class Profiles:
 
     def similarities(self, contexts: list[dict[str, float]]) -> np.ndarray:
         """`similarity` of several contexts at once: one row each (one gather, one product)."""
-        rows: dict[str, int] = {}
-        for context in contexts:
-            for term in context:
+        columns: dict[int, int] = {}  # profile row -> its column among the terms the contexts hold
+        cells: list[tuple[int, int, float]] = []
+        for k, context in enumerate(contexts):
+            for term, w in context.items():
                 row = self.vocabulary.get(term)
                 if row is not None:
-                    rows.setdefault(term, row)
-        if not rows:
-            return np.zeros((len(contexts), len(self.codes)))
-        weights = np.array([[context.get(term, 0.0) for term in rows] for context in contexts])
-        return weights @ self.matrix[list(rows.values())]
+                    cells.append((k, columns.setdefault(row, len(columns)), w))
+        weights = np.zeros((len(contexts), len(columns)))
+        for k, column, w in cells:
+            weights[k, column] = w
+        return weights @ self.matrix[list(columns)]
 
 
 def codebook_documents(codebook: Codebook) -> dict[str, Counter[str]]:
@@ -203,12 +204,6 @@ class IndicatorModel:
         # the linear score at which the probability reaches the threshold (the logit of the threshold)
         t = min(max(self.threshold, 1e-9), 1 - 1e-9)
         self.min_score = math.log(t / (1 - t)) - self.intercept
-
-    def best(self, features: np.ndarray, candidate: np.ndarray) -> int | None:
-        """The row of the most probable candidate, if its probability reaches the threshold."""
-        scores = np.where(candidate, features @ self.weights, -np.inf)
-        row = int(np.argmax(scores))
-        return row if scores[row] >= self.min_score else None
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
         """The probability that each row's candidate is the number's indicator (logistic)."""
