@@ -21,15 +21,15 @@ import numpy as np
 
 from dxdata import numbers, periods
 from dxdata.codebook import Codebook, Indicator, schemas_dir
-from dxdata.cues import CueIndex, body_hits, scan_article, scan_matcher
+from dxdata.cues import CueIndex, body_hits, scan_article
 from dxdata.indicator_model import FEATURES, ArticleWords, IndicatorModel, Profiles, load_model
 from dxdata.models import Article, ExtractionResult, Mention, Observation
 from dxdata.numbers import NumberMention, find_numbers
 from dxdata.periods import TimeExpr, find_time_expressions
-from dxdata.regions import RegionMatch, find_regions, find_regions_and_words, region_2025, region_and_word_matcher
+from dxdata.regions import RegionMatch, find_regions, find_regions_and_words, region_2025
 from dxdata.sentences import Sentence, split_sentences
 from dxdata.settings import settings
-from dxdata.text import EndPattern, StartPattern, ViewTable, char_offsets, count_below, is_word_char, merge_starts
+from dxdata.text import EndPattern, StartPattern, count_below, text_views
 
 _CUE: Final = settings().cue_weights  # how an exact cue hit is weighed (schemas/extraction.yaml)
 _ESTIMATE_WORDS: Final = settings().status_words.estimate
@@ -38,21 +38,11 @@ _ESTIMATE_RE: Final = re.compile(rf"\b(?:{'|'.join(_ESTIMATE_WORDS)})\b", re.IGN
 _TARGET_RE: Final = re.compile(rf"\b(?:{'|'.join(_TARGET_WORDS)})\b", re.IGNORECASE)
 
 
-def _leads(words: tuple[str, ...]) -> tuple[str, ...]:
-    """The literal starts every match of `\\b(?:words)` begins with, none a prefix of another
-    ("ước đạt" starts with "ước"): the words found by the article's one anchor scan."""
-    literal = [w.split("\\")[0] for w in words]
-    return tuple(dict.fromkeys(w for w in literal if not any(o != w and w.startswith(o) for o in literal)))
-
-
-_ESTIMATE_LEADS: Final = _leads(_ESTIMATE_WORDS)
-_TARGET_LEADS: Final = _leads(_TARGET_WORDS)
 _NATIONAL_MEETING_RE: Final = re.compile(
     r"(?:phiên\s+họp|hội\s+nghị|cuộc\s+họp)[^.;]{0,80}(?:Ủy ban Quốc gia|Chính phủ|toàn quốc|Ban Chỉ đạo)",
     re.IGNORECASE,
 )
 _RESPECTIVELY_RE: Final = re.compile(r"\blần lượt\b", re.IGNORECASE)
-_RESPECTIVELY_LEADS: Final = ("lần lượt",)
 _VENUE_BEFORE_RE: Final = EndPattern(r"(?:điểm cầu|tại hội trường)(?:\s*(?:tỉnh|thành phố|TP\.?))?\s*$", re.IGNORECASE)
 _POSSESSIVE_BEFORE_RE: Final = EndPattern(r"\b(?:của|thuộc)\s*$", re.IGNORECASE)
 _MEETING_RE: Final = EndPattern(
@@ -116,18 +106,12 @@ class _ArticleContext:
     default_region: str
     default_body: str | None
     cues: CueIndex
-    # where the words of `_ANCHOR_WORDS` start in the text; None: search each sentence in full (`_sentence_says`)
-    anchors: dict[str, list[int]] | None = None
-    lead_starts: dict[tuple[str, ...], list[int]] = field(default_factory=dict)  # leads -> their merged starts
     scorers: dict[Sentence, _SentenceScorer] = field(default_factory=dict)  # built once per sentence
     sentence_index: dict[Sentence, int] = field(default_factory=dict)
     respectively: dict[Sentence, bool] = field(default_factory=dict)  # sentence says 'lần lượt'
     clause_breaks: dict[Sentence, list[tuple[int, int]]] = field(default_factory=dict)
-    status_words: dict[Sentence, tuple[bool, bool]] = field(default_factory=dict)  # estimate / target words
     possessive: dict[int, bool] = field(default_factory=dict)  # body start -> '... của <body>'
     sentence_times: dict[Sentence, list[TimeExpr]] = field(default_factory=dict)  # `_times_in`
-    soft_breaks: dict[Sentence, bool] = field(default_factory=dict)  # `_may_soft_break`
-    lowered: str | None = None  # `text.lower()` when it keeps every offset, else None
     comparisons: list[TimeExpr] | None = None  # the times of kind "comparison", listed once
     model: IndicatorModel | None = None
     words: ArticleWords | None = None
@@ -223,14 +207,13 @@ def _context(article: Article, codebook: Codebook) -> _ArticleContext:
     text = article.text
     # `fold(text)` for cues and bodies; `text.lower()` (None if that moves offsets: each finder then lowers the
     # text its own way) for regions, numbers and times; the digit runs numbers and times start at
-    views = _view_table(codebook).views(text)
-    folded, lowered, runs = views.folded, views.lowered, views.runs
+    folded, lowered, runs, *_ = text_views(text)
     ref = article.event_date or article.published
     if lowered is None:
         regions, anchors = find_regions(text), None
-    else:  # one scan for the region names and the words numbers, time expressions and `_sentence_says` need
-        regions, anchors = find_regions_and_words(text, lowered, _ANCHOR_WORDS, views.lowered_bytes)
-    cues, body_found = scan_article(codebook, folded, views.folded_bytes)
+    else:  # one scan for the region names and the words numbers and time expressions start with
+        regions, anchors = find_regions_and_words(text, lowered, _ANCHOR_WORDS)
+    cues, body_found = scan_article(codebook, folded)
     bodies = find_bodies(text, folded, codebook, body_found)
     sentences = split_sentences(text)
     return _ArticleContext(
@@ -246,28 +229,11 @@ def _context(article: Article, codebook: Codebook) -> _ArticleContext:
         default_region=_default_region(article, regions, sentences),
         default_body=_default_body(text, folded, bodies, sentences, regions),
         cues=cues,
-        anchors=anchors,
-        lowered=lowered,
     )
 
 
-# the words numbers, time expressions and the sentence rules (`_sentence_says`) start with
-_ANCHOR_WORDS: Final = tuple(
-    dict.fromkeys(
-        numbers.ANCHOR_LITERALS + periods.ANCHOR_LITERALS + _ESTIMATE_LEADS + _TARGET_LEADS + _RESPECTIVELY_LEADS
-    )
-)
-_VIEW_TABLES: Final[dict[str, ViewTable]] = {}
-
-
-def _view_table(codebook: Codebook) -> ViewTable:
-    """The views of an article and their encodings for the two automaton passes (one per codebook version)."""
-    table = _VIEW_TABLES.get(codebook.fingerprint)
-    if table is None:
-        table = _VIEW_TABLES[codebook.fingerprint] = ViewTable(
-            scan_matcher(codebook), region_and_word_matcher(_ANCHOR_WORDS)
-        )
-    return table
+# the words numbers and time expressions start with
+_ANCHOR_WORDS: Final = tuple(dict.fromkeys(numbers.ANCHOR_LITERALS + periods.ANCHOR_LITERALS))
 
 
 def _lead_end(sentences: list[Sentence], n: int = 3) -> int:
@@ -313,12 +279,7 @@ def _national_meeting(text: str, sentences: list[Sentence]) -> bool:
             lead.append(text[s.start : s.end])
             if len(lead) == 4:
                 break
-    # every match holds 'họp' or 'nghị': a substring test spares most sentences the regex
-    return any(
-        _NATIONAL_MEETING_RE.search(seg.replace("\n", " "))
-        for seg in lead
-        if "họp" in (low := seg.lower()) or "nghị" in low
-    )
+    return any(_NATIONAL_MEETING_RE.search(seg.replace("\n", " ")) for seg in lead)
 
 
 def _in_chrome(pos: int, sentences: list[Sentence], starts: list[int]) -> bool:
@@ -358,11 +319,8 @@ def _sentence_breaks(ctx: _ArticleContext, sent: Sentence) -> list[tuple[int, in
     """The spans of the sentence's `_CLAUSE_BREAK_RE` matches, found once per sentence."""
     breaks = ctx.clause_breaks.get(sent)
     if breaks is None:
-        if _may_soft_break(ctx, sent):
-            seg = ctx.text[sent.start : sent.end]
-            breaks = [(sent.start + m.start(), sent.start + m.end()) for m in _CLAUSE_BREAK_RE.finditer(seg)]
-        else:  # the matches are the ';' and ':', one character each
-            breaks = [(p, p + 1) for p in char_offsets(ctx.text, _HARD_BREAK_CHARS, sent.start, sent.end)]
+        seg = ctx.text[sent.start : sent.end]
+        breaks = [(sent.start + m.start(), sent.start + m.end()) for m in _CLAUSE_BREAK_RE.finditer(seg)]
         ctx.clause_breaks[sent] = breaks
     return breaks
 
@@ -581,23 +539,6 @@ def _cue_score(
     return score
 
 
-# a character every `_CLAUSE_BREAK_RE` match holds: ';', ':', its dash, or its comma (one 'trong' follows)
-_BREAK_CHAR_RE: Final = re.compile(r"[;:\-–]|,(?=\s*trong)", re.IGNORECASE)
-_HARD_BREAK_CHARS: Final = ";:"  # the `_CLAUSE_BREAK_RE` matches that are one character, in any context
-
-
-def _may_soft_break(ctx: _ArticleContext, sent: Sentence) -> bool:
-    """Whether `_CLAUSE_BREAK_RE` may match anything but a ';' or ':' in the sentence (its other branches need
-    a dash or 'trong đó'). Where it cannot, its matches are the `_HARD_BREAK_CHARS`: a plain character scan.
-    """
-    found = ctx.soft_breaks.get(sent)
-    if found is None:
-        seg = ctx.text[sent.start : sent.end]
-        low = seg.lower() if ctx.lowered is None else ctx.lowered[sent.start : sent.end]
-        found = ctx.soft_breaks[sent] = "-" in seg or "–" in seg or "trong đó" in low
-    return found
-
-
 class _SentenceScorer:
     """One sentence's cue hits and the layout of its fact numbers, for weighing cues against each number."""
 
@@ -613,11 +554,7 @@ class _SentenceScorer:
         self.fact_ends: dict[int, int] = {}  # end offset -> how many facts end there
         for n in facts:
             self.fact_ends[n.end] = self.fact_ends.get(n.end, 0) + 1
-        self.soft_breaks = _may_soft_break(ctx, sent)
-        if self.soft_breaks:  # every `_CLAUSE_BREAK_RE` match holds one of these (most commas are none)
-            self.break_chars = [m.start() for m in _BREAK_CHAR_RE.finditer(ctx.text, sent.start, sent.end)]
-        else:  # the sentence's breaks are its ';' and ':', one character each
-            self.hard_breaks = [start for start, _ in _sentence_breaks(ctx, sent)]
+        self.breaks = _sentence_breaks(ctx, sent)
         self.ends_before: dict[int, tuple[int, ...]] = {}  # cue start -> `_ends_just_before` it, where one is
         self._cues = ctx.cues
         self._hit_parts = set(self.hits)
@@ -667,13 +604,7 @@ class _SentenceScorer:
             gap, lo, hi = 0, num.start, num.start
         # other numbers in between ([lo, hi) never holds num.start)
         crossings = count_below(self.fact_starts, hi) - count_below(self.fact_starts, lo)
-        if self.soft_breaks:
-            i = count_below(self.break_chars, lo)
-            breaks = 0
-            if i < len(self.break_chars) and self.break_chars[i] < hi:  # else no clause break can be in between
-                breaks = len(_CLAUSE_BREAK_RE.findall(text[lo:hi]))
-        else:  # each ';' and ':' in between is one match, and there are no others
-            breaks = count_below(self.hard_breaks, hi) - count_below(self.hard_breaks, lo)
+        breaks = sum(1 for b_start, b_end in self.breaks if lo <= b_start and b_end <= hi)
         for other_end in self._ends_just_before(start):
             if self.fact_ends[other_end] > (other_end == num.end):
                 return 0.0  # the counted noun of another number ("5 quyết định, 2 chỉ thị"): not ours
@@ -832,7 +763,7 @@ def _respective(ctx: _ArticleContext, sent: Sentence, num: NumberMention, things
     that says 'lần lượt', the i-th figure of a unit goes with the i-th of the `things` it names (places, years)."""
     respectively = ctx.respectively.get(sent)
     if respectively is None:  # once per sentence
-        respectively = ctx.respectively[sent] = _sentence_says(ctx, sent, _RESPECTIVELY_RE, _RESPECTIVELY_LEADS)
+        respectively = ctx.respectively[sent] = _sentence_says(ctx, sent, _RESPECTIVELY_RE)
     if not respectively or len(things) < 2:
         return None
     same_unit = [n for n in ctx.scorers[sent].facts if n.unit == num.unit and not n.is_change]
@@ -914,12 +845,11 @@ def _status(
 ) -> str:
     if _is_year_plan(ctx, num):
         return "target"
-    estimate_words, target_words = _status_words(ctx, sent, num)
-    if estimate_words and _sentence_says(ctx, sent, _ESTIMATE_RE, _ESTIMATE_LEADS, num.start):
+    if _sentence_says(ctx, sent, _ESTIMATE_RE, num.start):
         return "estimate"
     if indicator.default_status:
         return indicator.default_status
-    if target_words and _sentence_says(ctx, sent, _TARGET_RE, _TARGET_LEADS, num.start):
+    if _sentence_says(ctx, sent, _TARGET_RE, num.start):
         return "target"
     return "actual"
 
@@ -932,45 +862,9 @@ def _is_year_plan(ctx: _ArticleContext, num: NumberMention) -> bool:
     return bool(_YEAR_PLAN_BEFORE_RE.search(ctx.text, max(0, num.start - 40), num.start))
 
 
-def _status_words(ctx: _ArticleContext, sent: Sentence, num: NumberMention) -> tuple[bool, bool]:
-    """Whether the text before `num` may hold estimate / target words: false when the whole sentence has none.
-
-    A match in `text[sent.start:num.start]` is one in the sentence, unless its closing `\b` holds only because
-    the slice ends there: never when the characters on both sides of `num.start` are not both word characters.
-    """
-    words = ctx.status_words.get(sent)
-    if words is None:
-        words = (
-            _sentence_says(ctx, sent, _ESTIMATE_RE, _ESTIMATE_LEADS),
-            _sentence_says(ctx, sent, _TARGET_RE, _TARGET_LEADS),
-        )
-        ctx.status_words[sent] = words
-    if num.start > 0 and is_word_char(ctx.text[num.start - 1]) and is_word_char(ctx.text[num.start]):
-        return True, True  # glued: the slice boundary is a `\b` the sentence lacks
-    return words
-
-
-def _sentence_says(
-    ctx: _ArticleContext, sent: Sentence, rx: re.Pattern[str], leads: tuple[str, ...], end: int | None = None
-) -> bool:
-    """`rx.search` over the sentence (up to `end`, if given), where every match of `rx` starts with one of
-    `leads` (lower case).
-
-    Tried only where the article's anchor scan found a lead: a regex search pays for every character.
-    """
-    seg_end = sent.end if end is None else end
-    seg = ctx.text[sent.start : seg_end]
-    if ctx.anchors is None:
-        return bool(rx.search(seg))
-    starts = ctx.lead_starts.get(leads)
-    if starts is None:
-        starts = ctx.lead_starts[leads] = merge_starts(ctx.anchors, leads)
-    i = count_below(starts, sent.start)
-    while i < len(starts) and starts[i] < seg_end:
-        if rx.match(seg, starts[i] - sent.start):
-            return True
-        i += 1
-    return False
+def _sentence_says(ctx: _ArticleContext, sent: Sentence, rx: re.Pattern[str], end: int | None = None) -> bool:
+    """Whether `rx` matches in the sentence, or in its part before `end`."""
+    return rx.search(ctx.text[sent.start : sent.end if end is None else end]) is not None
 
 
 def _mention(ctx: _ArticleContext, sent: Sentence, num: NumberMention, reason: str) -> Mention:
