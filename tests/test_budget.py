@@ -106,8 +106,8 @@ def test_child_gives_the_same_result_as_in_process() -> None:
 def test_refresh_goes_on_past_a_too_slow_file(
     seeds_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    (seeds_copy / "zz_long.txt").write_text(long_paragraph(GUARDED_CHARS + 50_000), encoding="utf-8")
-    monkeypatch.setenv("DXDATA_FILE_BUDGET_S", "3")
+    (seeds_copy / "zz_long.txt").write_text(long_paragraph(1_000_000), encoding="utf-8")
+    monkeypatch.setenv("DXDATA_FILE_BUDGET_S", "2")
     out = tmp_path / "out"
     started = time.perf_counter()
     summary = run_refresh(seeds_copy, out, cached=True)
@@ -116,7 +116,7 @@ def test_refresh_goes_on_past_a_too_slow_file(
     assert summary.reject_reasons.get("too_slow") == 1
     rejects = store.load("rejects", root=out)
     assert list(rejects.loc[rejects.reason == "too_slow", "source_file"]) == ["zz_long.txt"]
-    assert os.environ["DXDATA_FILE_BUDGET_S"] == "3"
+    assert os.environ["DXDATA_FILE_BUDGET_S"] == "2"
 
 
 def test_kill_9_of_a_refresh_leaves_no_extraction_behind(seeds_copy: Path, tmp_path: Path) -> None:
@@ -128,7 +128,7 @@ def test_kill_9_of_a_refresh_leaves_no_extraction_behind(seeds_copy: Path, tmp_p
 
     import psutil
 
-    (seeds_copy / "zz_long.txt").write_text(long_paragraph(GUARDED_CHARS + 50_000), encoding="utf-8")
+    (seeds_copy / "zz_long.txt").write_text(long_paragraph(1_000_000), encoding="utf-8")
     out = tmp_path / "out"
     env = dict(os.environ, DXDATA_FILE_BUDGET_S="600", PYTHONPATH=str(Path(store.__file__).parents[1]))
     code = "import sys; from dxdata.refresh import run_refresh; run_refresh(sys.argv[1], sys.argv[2], cached=True)"
@@ -147,10 +147,25 @@ def test_kill_9_of_a_refresh_leaves_no_extraction_behind(seeds_copy: Path, tmp_p
     gone, alive = psutil.wait_procs([child], timeout=10)
     assert not alive, "the extraction child outlived the killed refresh"
     assert store.latest_version(out) is None  # nothing was published, nothing half-written is visible
-    os.environ["DXDATA_FILE_BUDGET_S"] = "3"
+    os.environ["DXDATA_FILE_BUDGET_S"] = "2"
     try:
         summary = run_refresh(seeds_copy, out, cached=True)
     finally:
         del os.environ["DXDATA_FILE_BUDGET_S"]
     assert summary.version == "v0001" and summary.reject_reasons.get("too_slow") == 1
     assert store.verify("v0001", out) == []
+
+
+def test_an_article_that_breaks_extraction_is_rejected_and_the_run_goes_on() -> None:
+    codebook = load_codebook()
+
+    def breaks_on_long(article: Article, cb):  # noqa: ANN001, ANN202
+        if article.source_file == "bad.txt":
+            raise OverflowError("cannot convert float infinity to integer")
+        return extract_article(article, cb)
+
+    good = _article("Tỉnh đã có 98% hồ sơ công việc được xử lý trên môi trường mạng năm 2023.", "good.txt")
+    results, rejects = extract_within_budget([_article("x", "bad.txt"), good], codebook, breaks_on_long, seconds=30)
+    assert results[0] is None and results[1] is not None
+    assert [(r.source_file, r.reason) for r in rejects] == [("bad.txt", "error")]
+    assert "OverflowError" in rejects[0].detail

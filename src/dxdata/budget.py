@@ -11,8 +11,9 @@ hold up a refresh, so every article is extracted under a budget (`FILE_BUDGET_S`
 * a longer article is extracted in a child process (``python -m dxdata.budget``), handed over as JSON and
   killed (SIGKILL) when the budget runs out: nothing can run past it, whatever the code does.
 
-Either way the article becomes a file reject with reason ``too_slow`` and the run goes on. The results
-of the others are the same as without a budget.
+Either way the article becomes a file reject with reason ``too_slow`` and the run goes on. An article
+whose extraction raises (a bug met by an odd text) becomes a reject with reason ``error`` and the
+exception in the log; the run goes on too. The results of the others are the same as without a budget.
 """
 
 from __future__ import annotations
@@ -143,7 +144,8 @@ def extract_within_budget(
     *,
     seconds: float | None = None,
 ) -> tuple[list[ExtractionResult | None], list[FileReject]]:
-    """Each article's result (None where it ran out of time) and a ``too_slow`` reject for each of those."""
+    """Each article's result (None where it ran out of time or failed) and a ``too_slow`` or ``error``
+    reject for each of those."""
     seconds = seconds or file_budget()
     results: list[ExtractionResult | None] = []
     rejects: list[FileReject] = []
@@ -163,6 +165,11 @@ def extract_within_budget(
             )
             log.warning("rejected %s: too_slow: %s", article.source_file, detail)
             rejects.append(FileReject(article.source_file, "too_slow", detail, article.content_sha256))
+            results.append(None)
+        except Exception as err:  # a bug of extraction on one odd text must not stop the run
+            detail = f"Extraction failed with {type(err).__name__}: {str(err)[:300]}"
+            log.error("rejected %s: error: %s", article.source_file, detail, exc_info=True)
+            rejects.append(FileReject(article.source_file, "error", detail, article.content_sha256))
             results.append(None)
     return results, rejects
 
