@@ -115,3 +115,14 @@ def test_respectively_pairs_each_figure_with_its_year() -> None:
     obs = by_value(rows("Tỷ lệ hồ sơ trực tuyến năm 2021 và năm 2022 lần lượt đạt 30% và 45%."))
     assert obs[30].period_end == date(2021, 12, 31)
     assert obs[45].period_end == date(2022, 12, 31)
+
+
+def test_from_x_to_y_are_two_levels_of_one_subject() -> None:
+    obs = by_value(rows("Năm 2023, tỷ lệ hồ sơ trực tuyến đã tăng từ 25% lên 45%."))
+    assert obs[25].indicator_code == obs[45].indicator_code == "gov.online_applications_share"
+    assert not any(o.unit == "percent" and o.indicator_code.endswith("growth") for o in obs.values())
+
+
+def test_a_rank_said_as_thu_hang_la() -> None:
+    obs = by_value(rows("Năm 2022, chỉ số EGDI của Việt Nam giữ nguyên thứ hạng là 86."))
+    assert obs[86].unit == "rank" and obs[86].indicator_code == "gov.egdi_rank"

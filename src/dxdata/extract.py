@@ -687,7 +687,14 @@ def _nearest_time(ctx: _ArticleContext, sent: Sentence, num: NumberMention) -> T
     return min(candidates, key=distance)
 
 
-_LIST_LINK_RE: Final = re.compile(r"\s*(?:,|;|và|hoặc|,\s*và)\s*", re.IGNORECASE)
+# what joins two figures of one subject: a list ("30%, 45% và 60%") or a move ("từ 25% lên 45%"). (Allowing
+# the first figure's time phrase in between, "từ 25% năm 2022 lên 45%", found more facts and coded fewer right:
+# CV quantity F1 0.912 -> 0.924, indicator 0.920 -> 0.887, row F1 0.754 -> 0.736.)
+_LIST_LINK_RE: Final = re.compile(
+    r"\s*(?:,|;|và|hoặc|,\s*và|lên|xuống|xuống còn|còn)"
+    r"(?:\s+(?:mức|con số))?\s*",
+    re.IGNORECASE,
+)
 # at most two words, no digits or punctuation, between a number and the time expression after it
 _TIGHT_AFTER_RE: Final = re.compile(r"\s*(?:[^\W\d]+\s+){0,2}")
 

@@ -144,11 +144,11 @@ _QUALIFIER_RES: Final = [
 ]
 _CHANGE_BEFORE_RE: Final = re.compile(
     r"(?:tăng|giảm|tăng thêm|tăng trưởng|tăng trưởng bình quân|tốc độ tăng|tốc độ tăng trưởng|cao hơn|thấp hơn|"
-    r"rút ngắn|gấp|tụt|lùi|nâng)(?:\s+(?:được|lên|thêm|khoảng|hơn|trên|gần|đến|tới|là|đạt|từ|ở mức|bình quân))*\s*$",
+    r"rút ngắn|gấp|tụt|lùi|nâng)(?:\s+(?:được|lên|thêm|khoảng|hơn|trên|gần|đến|tới|là|đạt|ở mức|bình quân))*\s*$",
 )
 _RANK_BEFORE_RE: Final = re.compile(
     r"(?:(?:xếp|đứng|vị trí|vươn lên|giữ|tụt xuống|lên|xuống|hạng|thứ hạng)(?:\s+(?:ở|tại|vị trí|thứ|hạng|số))*\s+thứ"
-    r"|(?:xếp hạng|thứ hạng|hạng|xếp|vị trí|đứng)(?:\s+thứ)?)\s*$",
+    r"|(?:xếp hạng|thứ hạng|hạng|xếp|vị trí|đứng)(?:\s+(?:thứ|là|ở))?)\s*$",
 )
 _ORDINAL_BEFORE_RE: Final = re.compile(
     r"(?:lần thứ|phiên họp thứ|phiên thứ|kỳ họp thứ|khóa|khoá|đại hội|hội nghị lần thứ|số thứ tự|năm thứ|ngày thứ|"
