@@ -1,6 +1,6 @@
 """Build `src/dxdata/data/gazetteer.csv`, the gazetteer of Vietnam's administrative units.
 
-The CSV is generated once and committed; the pipeline reads only the CSV (`dxdata.regions`).
+The CSV is generated once and committed; the pipeline reads only the CSV (`dxdata.extract.regions`).
 The two source packages are build-time tools and must never be imported at run time:
 
 * `vietnamadminunits` -- the 63 provinces and 696 districts as they stood before the
@@ -82,7 +82,7 @@ PACKAGE_KEY_OVERRIDES = {"VN-26": "thanhphohue"}  # Thừa Thiên Huế, a centr
 
 # Extra spellings of province names seen in the press (tone placement is unified by the matcher,
 # the old-style forms are listed anyway for the reader). Surfaces starting with a unit word or its
-# abbreviation ("TP.HCM") are expanded to all the abbreviations of that word by `dxdata.regions`.
+# abbreviation ("TP.HCM") are expanded to all the abbreviations of that word by `dxdata.extract.regions`.
 PROVINCE_ALIASES: dict[str, list[str]] = {
     "VN-SG": [
         "TP.HCM",

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from dxdata.codebook import load_codebook, schemas_dir
 from dxdata.evaluate import default_gold_sets, load_gold_articles
-from dxdata.indicator_fit import fit
-from dxdata.indicator_model import FEATURES, MODEL_FILE, SYNONYMS_FILE, load_synonyms, save_model
+from dxdata.extract.fit import fit
+from dxdata.extract.model import FEATURES, MODEL_FILE, SYNONYMS_FILE, load_synonyms, save_model
 
 
 def main() -> int:

@@ -6,7 +6,7 @@ import random
 from pathlib import Path
 
 from dxdata.codebook import load_codebook
-from dxdata.cues import _hit_key, body_hits, cue_index, scan_article
+from dxdata.extract.cues import _hit_key, body_hits, cue_index, scan_article
 from dxdata.ingest import read_raw_folder
 from dxdata.text import fold_flat
 

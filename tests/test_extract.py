@@ -161,8 +161,8 @@ def test_page_chrome_is_not_extracted() -> None:
 
 @pytest.mark.parametrize("path", sorted(RAW.glob("*.txt")), ids=lambda p: p.name)
 def test_every_number_in_the_seeds_is_accounted_for(path: Path) -> None:
+    from dxdata.extract.numbers import find_numbers
     from dxdata.ingest import read_article
-    from dxdata.numbers import find_numbers
 
     a = read_article(path, RAW)
     result = extract_article(a, load_codebook())

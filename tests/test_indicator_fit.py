@@ -8,8 +8,8 @@ from pathlib import Path
 
 from dxdata.codebook import load_codebook, schemas_dir
 from dxdata.evaluate import cross_validate, load_gold_articles
-from dxdata.indicator_fit import choose_threshold, examples, fit, gold_codes
-from dxdata.indicator_model import FEATURES, load_synonyms
+from dxdata.extract.fit import choose_threshold, examples, fit, gold_codes
+from dxdata.extract.model import FEATURES, load_synonyms
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = [(REPO / "tests" / "data" / "seeds_gold.csv", REPO / "data" / "raw")]
@@ -45,7 +45,7 @@ def _best(model, ex) -> int:
 
 
 def test_threshold_trades_false_rows_for_misses() -> None:
-    from dxdata.indicator_fit import Example
+    from dxdata.extract.fit import Example
 
     right = Example([(1.0,)], [1], ["a"], {"a"}, True)
     wrong = Example([(0.0,)], [0], ["b"], set(), False)

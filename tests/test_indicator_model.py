@@ -11,7 +11,7 @@ import pytest
 
 from dxdata.codebook import load_codebook, schemas_dir
 from dxdata.extract import extract_article
-from dxdata.indicator_model import (
+from dxdata.extract.model import (
     FEATURES,
     MODEL_FILE,
     Synonyms,

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from dxdata import numbers
-from dxdata.numbers import NumberMention, find_numbers, parse_numeral
+from dxdata.extract import numbers
+from dxdata.extract.numbers import NumberMention, find_numbers, parse_numeral
 
 
 def facts(text: str) -> list[NumberMention]:

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from dxdata.periods import find_time_expressions
+from dxdata.extract.periods import find_time_expressions
 
 REF = date(2024, 4, 24)
 
@@ -70,7 +70,7 @@ def test_patterns_tried_at_their_words_and_digits_find_what_a_full_scan_finds() 
     """Each pattern is tried only at its words and (where it may open with one) at digits: no match is lost."""
     import random
 
-    import dxdata.periods as periods
+    import dxdata.extract.periods as periods
     from dxdata.text import digit_runs, finditer_at
 
     pieces = ["năm", "tháng", "quý", "ngày", "sáu", "ba", "mười", "đầu", "cuối", "giữa", "hiện nay", "index",
@@ -103,7 +103,7 @@ def test_year_ranges_need_a_link(text: str, ranged: bool) -> None:
 def test_days_in_month_is_what_the_calendar_says() -> None:
     import calendar
 
-    from dxdata.periods import _days_in_month
+    from dxdata.extract.periods import _days_in_month
 
     for year in (1900, 1999, 2000, 2023, 2024, 2100):
         for month in range(1, 13):

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from dxdata import plot
+from dxdata.extract.regions import regions_table
 from dxdata.plot import PlotError, plot_series
-from dxdata.regions import regions_table
 from dxdata.store import publish
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from dxdata.regions import (
+from dxdata.extract.regions import (
     RegionMatch,
     all_region_codes,
     find_regions,
@@ -275,7 +275,7 @@ def test_speed_on_a_long_article():
     ],
 )
 def test_one_scan_for_regions_and_words_gives_what_two_scans_give(text: str) -> None:
-    from dxdata.regions import region_and_word_matcher
+    from dxdata.extract.regions import region_and_word_matcher
     from dxdata.text import Anchors
 
     words = ("năm", "thứ", "xếp hạng", "đến nay", "ước", "chỉ số", "dti", "hai", "ba")

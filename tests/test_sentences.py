@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dxdata.sentences import body_end, is_chrome_line, is_wrapped, split_sentences
+from dxdata.extract.sentences import body_end, is_chrome_line, is_wrapped, split_sentences
 
 
 def texts(text: str) -> list[str]:
@@ -47,7 +47,7 @@ def test_chrome_lines_and_footer() -> None:
 
 
 def test_abbreviations_and_single_letters_do_not_end_a_sentence() -> None:
-    from dxdata.sentences import _ends_with_abbreviation
+    from dxdata.extract.sentences import _ends_with_abbreviation
 
     assert _ends_with_abbreviation("tại TP.") and _ends_with_abbreviation("ông (ThS.") and _ends_with_abbreviation("x.")
     assert not _ends_with_abbreviation("Hà Nội.") and not _ends_with_abbreviation(" .. ")

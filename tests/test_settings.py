@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from dxdata.codebook import schemas_dir
-from dxdata.settings import SETTINGS_FILE, read_settings, settings
+from dxdata.extract.settings import SETTINGS_FILE, read_settings, settings
 
 
 def test_the_project_settings_read() -> None:

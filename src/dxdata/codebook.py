@@ -184,7 +184,7 @@ def _load_bodies(path: Path) -> dict[str, Body]:
 
 
 def _body_patterns(bodies: dict[str, Body]) -> list[tuple[str, str]]:
-    """(folded name or alias, body code) pairs; matched by one automaton in `dxdata.cues`."""
+    """(folded name or alias, body code) pairs; matched by one automaton in `dxdata.extract.cues`."""
     pairs = set()
     for body in bodies.values():
         for name in (body.name_vi, *body.aliases):

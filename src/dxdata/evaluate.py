@@ -202,7 +202,7 @@ def default_gold_sets() -> list[tuple[Path, Path]]:
 
 def load_gold_articles(sets: list[tuple[Path, Path]]):
     """The articles that gold rows are given for, each with its rows, keyed "<set>/<file>" across sets."""
-    from dxdata.indicator_fit import GoldArticle
+    from dxdata.extract.fit import GoldArticle
     from dxdata.ingest import read_raw_folder
 
     items = []
@@ -233,8 +233,8 @@ def cross_validate(items, k: int) -> tuple[Score, dict[str, Score]]:
     """
     from dxdata.codebook import load_codebook, schemas_dir
     from dxdata.extract import extract_article
-    from dxdata.indicator_fit import _folds, fit
-    from dxdata.indicator_model import SYNONYMS_FILE, load_synonyms
+    from dxdata.extract.fit import _folds, fit
+    from dxdata.extract.model import SYNONYMS_FILE, load_synonyms
     from dxdata.pipeline import observations_frame
 
     codebook = load_codebook()

@@ -49,18 +49,9 @@ log = logging.getLogger("dxdata.incremental")
 CACHE_DIR = "cache"
 CACHE_FILE = "extraction.sqlite"
 FORMAT = 2  # bump when the payload layout changes (2: JSON instead of pickle; older caches are discarded)
-# The modules whose code decides what extraction returns, and the models its results are pickled as.
-EXTRACTION_MODULES = (
-    "extract.py",
-    "numbers.py",
-    "periods.py",
-    "sentences.py",
-    "cues.py",
-    "codebook.py",
-    "regions.py",
-    "text.py",
-    "models.py",
-)
+# The code that decides what extraction returns (the `extract` subpackage, every module of it), and the
+# records its results are stored as.
+EXTRACTION_MODULES = ("extract", "codebook.py", "text.py", "models.py")
 PACKAGE_DATA = ("data",)  # folders of the package read by those modules (gazetteer.csv)
 _LOOKUP_CHUNK = 900  # keys per `IN (...)` query: under SQLite's default variable limit
 _BUSY_TIMEOUT_S = 600.0
@@ -89,9 +80,10 @@ def _hash_extraction_code() -> str:
     h = hashlib.sha256(f"format {FORMAT}\n".encode())
     for name in EXTRACTION_MODULES:
         path = pkg / name
-        h.update(name.encode() + b"\0")
-        h.update(path.read_bytes() if path.is_file() else b"<missing>")
-        h.update(b"\0")
+        for source in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
+            h.update(source.relative_to(pkg).as_posix().encode() + b"\0")
+            h.update(source.read_bytes() if source.is_file() else b"<missing>")
+            h.update(b"\0")
     for folder in PACKAGE_DATA:
         base = pkg / folder
         if not base.is_dir():

@@ -15,8 +15,8 @@ import pandas as pd
 
 from dxdata import __version__
 from dxdata.codebook import Codebook
+from dxdata.extract.regions import all_region_codes, regions_table
 from dxdata.models import Article, ExtractionResult, FileReject
-from dxdata.regions import all_region_codes, regions_table
 from dxdata.schemas import articles_schema, mentions_schema, rejects_schema
 from dxdata.series import SORT_KEYS as SERIES_SORT_KEYS
 from dxdata.series import build_series

@@ -19,16 +19,16 @@ from typing import Final
 
 import numpy as np
 
-from dxdata import numbers, periods
 from dxdata.codebook import Codebook, Indicator, schemas_dir
-from dxdata.cues import CueIndex, body_hits, scan_article
-from dxdata.indicator_model import FEATURES, ArticleWords, IndicatorModel, Profiles, load_model
+from dxdata.extract import numbers, periods
+from dxdata.extract.cues import CueIndex, body_hits, scan_article
+from dxdata.extract.model import FEATURES, ArticleWords, IndicatorModel, Profiles, load_model
+from dxdata.extract.numbers import NumberMention, find_numbers
+from dxdata.extract.periods import TimeExpr, find_time_expressions
+from dxdata.extract.regions import RegionMatch, find_regions, find_regions_and_words, region_2025
+from dxdata.extract.sentences import Sentence, split_sentences
+from dxdata.extract.settings import settings
 from dxdata.models import Article, ExtractionResult, Mention, Observation
-from dxdata.numbers import NumberMention, find_numbers
-from dxdata.periods import TimeExpr, find_time_expressions
-from dxdata.regions import RegionMatch, find_regions, find_regions_and_words, region_2025
-from dxdata.sentences import Sentence, split_sentences
-from dxdata.settings import settings
 from dxdata.text import EndPattern, StartPattern, count_below, text_views
 
 _CUE: Final = settings().cue_weights  # how an exact cue hit is weighed (schemas/extraction.yaml)
@@ -53,7 +53,7 @@ _CLAUSE_BREAK_RE: Final = re.compile(r"[;:]|\s[-–]\s|,\s*trong đó\b", re.IGN
 
 
 class BodyMention:
-    """A body's name in the text. A plain class, as `dxdata.sentences.Sentence` (built by a direct call)."""
+    """A body's name in the text. A plain class, as `dxdata.extract.sentences.Sentence` (built by a direct call)."""
 
     def __init__(self, start: int, end: int, code: str) -> None:
         self.start = start

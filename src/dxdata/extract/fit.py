@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dxdata.codebook import Codebook
-from dxdata.extract import extract_article
-from dxdata.indicator_model import FEATURES, IndicatorModel, Synonyms, make_model
+from dxdata.extract.article import extract_article
+from dxdata.extract.model import FEATURES, IndicatorModel, Synonyms, make_model
 from dxdata.models import Article, ExtractionResult
 
 INNER_FOLDS = 4

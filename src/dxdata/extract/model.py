@@ -5,7 +5,7 @@ the codebook, plus the words that stood around its numbers in gold articles (`ev
 file), each weighted by how specific it is across the codebook (TF-IDF). A number's candidates are the
 indicators whose unit fits; each is described by a few features (how much of its profile the words before
 and after the number, the sentence, the sentence before and the article's lead hold, and the exact cue
-hits), and a logistic model whose weights are fitted on gold (`dxdata.indicator_fit`,
+hits), and a logistic model whose weights are fitted on gold (`dxdata.extract.fit`,
 `scripts/fit_indicator_model.py`) turns them into a probability. The best candidate wins if its probability
 reaches the model's threshold, chosen by cross-validation; else the number has no indicator.
 
@@ -27,7 +27,7 @@ from typing import Final
 import numpy as np
 
 from dxdata.codebook import Codebook, fold
-from dxdata.settings import settings
+from dxdata.extract.settings import settings
 
 MODEL_FILE: Final = "indicator_model.json"
 SYNONYMS_FILE: Final = "synonyms.yaml"

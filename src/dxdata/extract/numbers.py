@@ -343,7 +343,7 @@ def _blocked_spans(text: str, low: str, runs: list[tuple[int, int]]) -> list[tup
 
 
 # The words the number-word and index patterns start with: `Anchors` finds them all in one pass (shared with
-# the region names, `dxdata.regions.find_regions_and_words`) and each pattern is tried there only
+# the region names, `dxdata.extract.regions.find_regions_and_words`) and each pattern is tried there only
 # (`finditer_at`). `_WORD_CARDINAL_RE` and `_INDEX_CONTEXT_RE` are built from their words; `_WORD_ORDINAL_RE`
 # opens with one of `_ORDINAL_LEADS`.
 ANCHOR_LITERALS: Final = _ORDINAL_LEADS + _CARDINAL_WORDS + _INDEX_WORDS
