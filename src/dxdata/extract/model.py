@@ -46,7 +46,8 @@ FEATURES: Final = (
     "candidates",  # log of the number of candidates (a rare unit narrows the choice)
 )
 
-_WORD_RE: Final = re.compile(r"[a-z0-9]+")
+_WORD_RE: Final = re.compile(r"[a-z0-9]+")  # the words of codebook names and cues, numerals included
+_TEXT_WORD_RE: Final = re.compile(r"[a-z0-9]*[a-z][a-z0-9]*")  # an article's words: its numbers are the figures
 _CONTEXT: Final = settings().context  # the words around a number it reads (schemas/extraction.yaml)
 LEFT_WORDS: Final = _CONTEXT.left_words  # the words before a number that may describe it (within its clause)
 RIGHT_WORDS: Final = _CONTEXT.right_words  # the words after it: the counted noun and its complement
@@ -58,7 +59,7 @@ PROFILE_TERMS: Final = _CONTEXT.profile_terms  # a profile keeps its most weight
 def words_of(folded: str, start: int = 0, end: int | None = None) -> list[tuple[int, str]]:
     """(offset, word) of the alphabetic words of folded text in [start, end); numerals are not words."""
     end = len(folded) if end is None else end
-    return [(m.start(), m.group()) for m in _WORD_RE.finditer(folded, start, end) if not m.group().isdigit()]
+    return [(m.start(), m.group()) for m in _TEXT_WORD_RE.finditer(folded, start, end)]
 
 
 @dataclass(frozen=True)
