@@ -46,7 +46,8 @@ def test_profiles_are_unit_columns_and_a_specific_word_weighs_more() -> None:
     profiles = build_profiles(codebook, {}, Synonyms())
     norms = np.linalg.norm(profiles.matrix, axis=0)
     assert np.allclose(norms[norms > 0], 1.0)
-    sims = profiles.presence({t for _, t in terms(["ho", "gia", "dinh", "su", "dung", "cap", "quang"], Synonyms())})
+    found = {t for _, t in terms(["ho", "gia", "dinh", "su", "dung", "cap", "quang"], Synonyms())}
+    sims = profiles.presence(profiles.rows(found))
     best = profiles.codes[int(np.argmax(sims))]
     assert best == "infra.fiber_households_share"
 

@@ -118,6 +118,7 @@ class _ArticleContext:
     trace: list | None = None  # (number, its candidates with features, its context terms) for fitting the model
     sentence_contexts: dict[tuple, tuple[np.ndarray, ...]] = field(default_factory=dict)
     lead_contexts: dict[tuple, np.ndarray] = field(default_factory=dict)
+    sentence_rows: dict[int, list[int]] = field(default_factory=dict)  # sentence start -> its terms' profile rows
 
     def sentence_context(self, sent: Sentence, kind: _Kind) -> tuple[np.ndarray, np.ndarray]:
         """The similarities of the sentence to the indicators of one kind, and which of them it speaks for at
@@ -125,7 +126,10 @@ class _ArticleContext:
         key = (sent.start, kind.key)
         found = self.sentence_contexts.get(key)
         if found is None:
-            sentence = kind.profiles.presence(self.words.span_terms(sent.start, sent.end))
+            rows = self.sentence_rows.get(sent.start)
+            if rows is None:  # the same for every kind
+                rows = self.sentence_rows[sent.start] = kind.profiles.rows(self.words.span_terms(sent.start, sent.end))
+            sentence = kind.profiles.presence(rows)
             found = self.sentence_contexts[key] = (sentence, sentence > 0)
         return found
 
@@ -133,7 +137,7 @@ class _ArticleContext:
         """The similarities of the title and the first sentences to the indicators of one kind."""
         found = self.lead_contexts.get(kind.key)
         if found is None:
-            found = self.lead_contexts[kind.key] = kind.profiles.presence(self.words.lead)
+            found = self.lead_contexts[kind.key] = kind.profiles.presence(kind.profiles.rows(self.words.lead))
         return found
 
     def scorer(self, sent: Sentence, sent_nums: list[NumberMention]) -> _SentenceScorer:

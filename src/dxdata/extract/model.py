@@ -126,10 +126,13 @@ class Profiles:
         """Per indicator: the sum over shared terms of (context weight x profile weight)."""
         return self.similarities([weighted_terms])[0]
 
-    def presence(self, found_terms: set[str]) -> np.ndarray:
-        """`similarity` of terms that each weigh 1: the sum of their rows."""
+    def rows(self, found_terms: set[str]) -> list[int]:
+        """The rows of the terms some profile holds."""
         vocabulary = self.vocabulary
-        rows = [vocabulary[t] for t in found_terms if t in vocabulary]
+        return [vocabulary[t] for t in found_terms if t in vocabulary]
+
+    def presence(self, rows: list[int]) -> np.ndarray:
+        """Per indicator: the sum of its weights of these terms (`rows`), each present once."""
         return self.matrix[rows].sum(axis=0) if rows else self.nothing
 
     def similarities(self, contexts: list[dict[str, float]]) -> np.ndarray:
