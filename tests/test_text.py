@@ -65,7 +65,6 @@ def test_text_views_equal_each_view_on_its_own(text: str) -> None:
     assert fold_accents(text) == text.translate(T._FOLD)  # the table look-up is `str.translate`
     assert lowered == (text.lower() if len(text.lower()) == len(text) else None)
     assert runs == digit_runs(text) == [m.span() for m in re.finditer(r"\d+", text)]
-    assert views.folded_bytes is None and views.lowered_bytes is None
 
 
 def test_matcher_reports_every_occurrence_by_end_longest_first() -> None:
@@ -112,16 +111,6 @@ def test_anchors_list_overlapping_starts_per_literal() -> None:
         "năm 2023": [4],
         "ba": [13],
     }
-
-
-def test_char_offsets_are_the_matches_of_a_class() -> None:
-    from dxdata.text import char_offsets
-
-    for text in [*(t.replace("x", ";") for t in _fuzz(500, 12)), "a;b:c;;d", ":", ""]:
-        for start, end in ((0, len(text)), (1, len(text) - 1), (2, 2)):
-            expected = [m.start() for m in re.compile("[;:]").finditer(text, start, end)]
-            assert char_offsets(text, ";:", start, end) == expected, (text, start, end)
-    assert char_offsets("x; y; z", ";", 0, 7) == [1, 4]
 
 
 def test_count_below_counts_the_items_below_a_bound() -> None:

@@ -11,7 +11,7 @@ import re
 import sys
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, Final, Generic, NamedTuple, TypeVar
+from typing import Final, Generic, NamedTuple, TypeVar
 
 import ahocorasick_rs
 import numpy as np
@@ -94,11 +94,6 @@ for _code, _folded in _FOLD.items():
 _IS_DIGIT: Final = np.fromiter((chr(c).isdecimal() for c in range(_BMP)), dtype=bool, count=_BMP)
 
 
-def is_word_char(ch: str) -> bool:
-    """Whether `ch` is a word character as `\\w` (and so `\\b`) counts them."""
-    return ch.isalnum() or ch == "_"
-
-
 def _code_points(text: str) -> np.ndarray | None:
     """The text's code points as an array of UTF-16 units, or None when one lies outside the Basic Multilingual
     Plane (two units: offsets would move) or is a lone surrogate."""
@@ -172,9 +167,6 @@ class TextViews(NamedTuple):
     folded: str  # `fold_flat(text)`
     lowered: str | None  # `text.lower()`, or None where lower-casing changes the length ("İ")
     runs: list[tuple[int, int]]  # `digit_runs(text)`
-    # (kept for callers that pass them on to `Matcher.found`: always None, each matcher encodes what it reads)
-    folded_bytes: bytes | None = None
-    lowered_bytes: bytes | None = None
 
 
 def text_views(text: str) -> TextViews:
@@ -183,16 +175,6 @@ def text_views(text: str) -> TextViews:
     if lowered is not None and len(lowered) != len(text):
         lowered = None
     return TextViews(fold_flat(text), lowered, digit_runs(text))
-
-
-class ViewTable:
-    """`text_views`, for callers that name the matchers that will read the views (they need nothing from them)."""
-
-    def __init__(self, fold_reader: Matcher[Any] | None = None, lower_reader: Matcher[Any] | None = None) -> None:
-        pass
-
-    def views(self, text: str) -> TextViews:
-        return text_views(text)
 
 
 V = TypeVar("V")
@@ -290,19 +272,6 @@ class Anchors:
 
 # `count_below(ascending, bound)`: how many items of the ascending list are below `bound`
 count_below: Final = bisect.bisect_left
-
-
-def char_offsets(text: str, chars: str, start: int, end: int) -> list[int]:
-    """The offsets in `text[start:end]` (as offsets of `text`) of every one of `chars`, ascending."""
-    found: list[int] = []
-    for ch in chars:
-        p = text.find(ch, start, end)
-        while p >= 0:
-            found.append(p)
-            p = text.find(ch, p + 1, end)
-    if len(chars) > 1:
-        found.sort()
-    return found
 
 
 def merge_starts(found: dict[str, list[int]], keys: Iterable[str]) -> list[int]:

@@ -395,7 +395,7 @@ def find_regions_and_words(
     `words`: lower-case words with no dash (as `dxdata.text.Anchors` takes them); their offsets are those
     `Anchors(words).find(lowered)` gives, overlapping ones included. Each automaton pass reads every
     character of an article, so the region names and the words numbers start with share one.
-    `encoded`: `lowered` as `region_and_word_matcher(words)` reads it, when the caller has it (`ViewTable`).
+    `encoded`: `lowered` as `region_and_word_matcher(words)` reads it (`Matcher.found`), when the caller has it.
     """
     automaton = region_and_word_matcher(words)
     values = automaton.values
