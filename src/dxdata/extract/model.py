@@ -282,37 +282,41 @@ class ArticleWords:
         if title:
             lead_words = [w for _, w in words_of(fold(title))] + lead_words
         self.lead = {t for _, t in terms(lead_words, synonyms)}
-        self._spans: dict[tuple[int, int], tuple[list[int], list[str]]] = {}
-        self._terms: dict[tuple[int, int], set[str]] = {}
+        self._sentences: dict[tuple[int, int], tuple[list[int], list[tuple[int, str]], list[int]]] = {}
 
-    def _span(self, start: int, end: int) -> tuple[list[int], list[str]]:
-        """The offsets and words of a sentence, read once."""
-        found = self._spans.get((start, end))
+    def _sentence(self, start: int, end: int) -> tuple[list[int], list[tuple[int, str]], list[int]]:
+        """A sentence's word offsets, its terms (word index, term) in word order, and their word indices,
+        read once."""
+        found = self._sentences.get((start, end))
         if found is None:
             pairs = words_of(self.folded, start, end)
-            found = self._spans[(start, end)] = ([o for o, _ in pairs], [w for _, w in pairs])
+            seq = sorted(terms([w for _, w in pairs], self.synonyms), key=lambda it: it[0])
+            found = self._sentences[(start, end)] = ([o for o, _ in pairs], seq, [i for i, _ in seq])
         return found
 
     def span_terms(self, start: int, end: int) -> set[str]:
         """The terms of a sentence [start, end)."""
-        found = self._terms.get((start, end))
-        if found is None:
-            found = self._terms[(start, end)] = {t for _, t in terms(self._span(start, end)[1], self.synonyms)}
-        return found
+        return {t for _, t in self._sentence(start, end)[1]}
+
+    def _window(self, sentence: tuple[int, int], lo: int, hi: int) -> list[tuple[int, str]]:
+        """The sentence's terms within its words [lo, hi) (a pair of words needs both), indexed from lo."""
+        _, seq, index = self._sentence(*sentence)
+        inside = seq[bisect_left(index, lo) : bisect_left(index, hi)]
+        return [(i - lo, t) for i, t in inside if i + 1 < hi or " " not in t]
 
     def left_terms(self, sentence: tuple[int, int], clause_start: int, num_start: int) -> dict[str, float]:
         """The words before the number in its clause, the nearest weighing most."""
-        offsets, words = self._span(*sentence)
+        offsets = self._sentence(*sentence)[0]
         lo, hi = bisect_left(offsets, clause_start), bisect_left(offsets, num_start)
         lo = max(lo, hi - LEFT_WORDS)
-        return _decayed(terms(words[lo:hi], self.synonyms), hi - lo, backwards=True)
+        return _decayed(self._window(sentence, lo, hi), hi - lo, backwards=True)
 
     def right_terms(self, sentence: tuple[int, int], num_end: int, limit: int) -> dict[str, float]:
         """The few words after the number (up to `limit`: the clause end or the next number)."""
-        offsets, words = self._span(*sentence)
+        offsets = self._sentence(*sentence)[0]
         lo, hi = bisect_left(offsets, num_end), bisect_left(offsets, limit)
         hi = min(hi, lo + RIGHT_WORDS)
-        return _decayed(terms(words[lo:hi], self.synonyms), hi - lo, backwards=False)
+        return _decayed(self._window(sentence, lo, hi), hi - lo, backwards=False)
 
 
 def _decayed(seq: list[tuple[int, str]], n: int, backwards: bool) -> dict[str, float]:
