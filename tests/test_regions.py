@@ -275,7 +275,6 @@ def test_speed_on_a_long_article():
     ],
 )
 def test_one_scan_for_regions_and_words_gives_what_two_scans_give(text: str) -> None:
-    from dxdata.extract.regions import region_and_word_matcher
     from dxdata.text import Anchors
 
     words = ("năm", "thứ", "xếp hạng", "đến nay", "ước", "chỉ số", "dti", "hai", "ba")
@@ -283,10 +282,6 @@ def test_one_scan_for_regions_and_words_gives_what_two_scans_give(text: str) -> 
     assert regions == find_regions(text)
     assert starts == Anchors(words).find(text.lower())
     assert any(starts.values()) == bool(text)
-    # given the lower-case view encoded for the automaton: the same answer
-    matcher = region_and_word_matcher(words)
-    encoded = matcher._encode(text.lower(), matcher._bytes_dfa[1])
-    assert find_regions_and_words(text, text.lower(), words, encoded) == (regions, starts)
 
 
 def test_words_scanned_with_regions_are_plain_lower_case():

@@ -8,7 +8,6 @@ import re
 import pytest
 
 from dxdata import text as T
-from dxdata.text import EndPattern, StartPattern
 
 _PIECES = [
     "số", "Số", "SỐ", "thứ", "THỨ", "mức", "mức độ", "tăng", "tăng thêm", "top", "ngày", "của", "x", "ab",
@@ -19,29 +18,6 @@ _PIECES = [
 def _fuzz(n: int, seed: int) -> list[str]:
     rng = random.Random(seed)
     return ["".join(rng.choice(_PIECES) for _ in range(rng.randint(0, 8))) for _ in range(n)]
-
-
-def test_end_pattern_is_a_search_of_its_regex() -> None:
-    pattern = EndPattern(r"(?:số|thứ)\s*$", re.IGNORECASE)
-    assert pattern.search("Nghị định SỐ ") and pattern.search("xếp thứ\n") and not pattern.search("số 3")
-    for text in _fuzz(500, 3):
-        assert pattern.search(text) == (pattern.pattern.search(text) is not None), text
-
-
-def test_end_pattern_must_be_anchored_at_the_end() -> None:
-    with pytest.raises(ValueError):
-        EndPattern(r"số\s*")
-    with pytest.raises(ValueError):
-        EndPattern(r"số\s*$", re.MULTILINE)
-
-
-def test_start_pattern_is_a_match_of_its_regex() -> None:
-    pattern = StartPattern(r"^\s*(?:bậc|hạng)\b", re.IGNORECASE)
-    assert pattern.matches(" Hạng 3") and not pattern.matches("  hàng") and not pattern.matches("x bậc")
-    assert not pattern.matches("x bậc", 1)  # `^`: the start of the text, not of `pos`
-    assert StartPattern(r"\s*bậc").matches("x bậc", 1) and not StartPattern(r"\s*bậc").matches(" bậc", 0, 3)
-    found = pattern.match("  BẬC 2")
-    assert found is not None and found.span() == (0, 5)
 
 
 @pytest.mark.parametrize(
@@ -111,10 +87,3 @@ def test_anchors_list_overlapping_starts_per_literal() -> None:
         "năm 2023": [4],
         "ba": [13],
     }
-
-
-def test_count_below_counts_the_items_below_a_bound() -> None:
-    from dxdata.text import count_below
-
-    assert count_below([], 3) == 0
-    assert [count_below([1, 3, 3, 7], bound) for bound in (0, 1, 2, 3, 4, 8)] == [0, 0, 1, 1, 3, 4]

@@ -6,9 +6,7 @@ Every character span in the dataset points into text normalized by
 
 from __future__ import annotations
 
-import bisect
 import re
-import sys
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Final, Generic, NamedTuple, TypeVar
@@ -223,21 +221,19 @@ class Matcher(Generic[V]):
             return byte_of.take(codes).tobytes()
         return bytes([int(byte_of[code]) if code < _BMP else 0 for code in map(ord, text)])  # (rare) astral text
 
-    def iter(self, text: str, encoded: bytes | None = None) -> list[tuple[int, V]]:
+    def iter(self, text: str) -> list[tuple[int, V]]:
         """(offset of the last character, value) of each occurrence, by where it ends; the longest first where
         several end at one character.
-
-        `encoded`: the text as the automaton reads it (`_encode`), when the caller has it; else it is encoded here.
         """
         by_index = self._by_index
-        return [(end - 1, by_index[i]) for i, _start, end in self.found(text, encoded)]
+        return [(end - 1, by_index[i]) for i, _start, end in self.found(text)]
 
-    def found(self, text: str, encoded: bytes | None = None) -> list[tuple[int, int, int]]:
+    def found(self, text: str) -> list[tuple[int, int, int]]:
         """What `iter` reports, as the automaton reports it: (key index, start, end) of each occurrence, the
         key's value at `values[key index]`. No list of new pairs is built: for the scans of every article."""
         if self._bytes_dfa is not None:
             automaton, byte_of = self._bytes_dfa
-            data = self._encode(text, byte_of) if encoded is None else encoded
+            data = self._encode(text, byte_of)
             return automaton.find_matches_as_indexes(data, overlapping=True)
         if self._dfa is not None:
             return self._dfa.find_matches_as_indexes(text, overlapping=True)
@@ -270,10 +266,6 @@ class Anchors:
         return dict(zip(self._keys, lists, strict=True))  # one length per literal: by end is by start
 
 
-# `count_below(ascending, bound)`: how many items of the ascending list are below `bound`
-count_below: Final = bisect.bisect_left
-
-
 def merge_starts(found: dict[str, list[int]], keys: Iterable[str]) -> list[int]:
     """The ascending, distinct offsets listed under any of `keys` (`found`: an `Anchors.find`)."""
     if isinstance(keys, tuple | list) and len(keys) == 1:  # one literal's offsets already are
@@ -297,38 +289,3 @@ def finditer_at(rx: re.Pattern[str], text: str, starts: Iterable[int]) -> Iterat
             if m is not None:
                 yield m
                 pos = m.end()
-
-
-# ---- rules about the text before or after a place ------------------------------------------
-# "Does the text just before this number end with one of these words?", "does the text just after it start
-# with one of these?": each rule is one regex, asked of a short window of the text (a few dozen characters),
-# so a search of the whole window costs little.
-
-
-class EndPattern:
-    """A rule about the end of a text: a regex ending in `$`; `search(s)` tells whether it matches `s`.
-
-    The callers pass a short window (the text just before a number, a name ...), not the whole text.
-    """
-
-    def __init__(self, pattern: str, flags: int = 0) -> None:
-        if not pattern.endswith("$") or flags & re.MULTILINE:
-            raise ValueError(f"not anchored at the end of the text: {pattern!r}")
-        self.pattern = re.compile(pattern, flags)
-
-    def search(self, text: str) -> bool:
-        return self.pattern.search(text) is not None
-
-
-class StartPattern:
-    """A rule about the start of a text: a regex tried at one offset, `re.Pattern.match`."""
-
-    def __init__(self, pattern: str, flags: int = 0) -> None:
-        self.pattern = re.compile(pattern, flags)
-
-    def match(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
-        return self.pattern.match(text, pos, endpos)
-
-    def matches(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> bool:
-        """`match(text, pos, endpos) is not None`."""
-        return self.pattern.match(text, pos, endpos) is not None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -29,7 +30,7 @@ from dxdata.extract.regions import RegionMatch, find_regions, find_regions_and_w
 from dxdata.extract.sentences import Sentence, split_sentences
 from dxdata.extract.settings import settings
 from dxdata.models import Article, ExtractionResult, Mention, Observation
-from dxdata.text import EndPattern, StartPattern, count_below, text_views
+from dxdata.text import text_views
 
 _CUE: Final = settings().cue_weights  # how an exact cue hit is weighed (schemas/extraction.yaml)
 _ESTIMATE_WORDS: Final = settings().status_words.estimate
@@ -43,12 +44,12 @@ _NATIONAL_MEETING_RE: Final = re.compile(
     re.IGNORECASE,
 )
 _RESPECTIVELY_RE: Final = re.compile(r"\blần lượt\b", re.IGNORECASE)
-_VENUE_BEFORE_RE: Final = EndPattern(r"(?:điểm cầu|tại hội trường)(?:\s*(?:tỉnh|thành phố|TP\.?))?\s*$", re.IGNORECASE)
-_POSSESSIVE_BEFORE_RE: Final = EndPattern(r"\b(?:của|thuộc)\s*$", re.IGNORECASE)
-_MEETING_RE: Final = EndPattern(
+_VENUE_BEFORE_RE: Final = re.compile(r"(?:điểm cầu|tại hội trường)(?:\s*(?:tỉnh|thành phố|TP\.?))?\s*$", re.IGNORECASE)
+_POSSESSIVE_BEFORE_RE: Final = re.compile(r"\b(?:của|thuộc)\s*$", re.IGNORECASE)
+_MEETING_RE: Final = re.compile(
     r"(?:phiên\s+họp|hội\s+nghị|cuộc\s+họp|báo\s+cáo|kỳ\s+họp)[^.;]{0,60}?\bcủa\s+$", re.IGNORECASE
 )
-_PROVINCE_SUBJECT_RE: Final = EndPattern(r"(?:tỉnh|thành phố|TP\.?|Tp\.?)\s*$", re.IGNORECASE)
+_PROVINCE_SUBJECT_RE: Final = re.compile(r"(?:tỉnh|thành phố|TP\.?|Tp\.?)\s*$", re.IGNORECASE)
 _CLAUSE_BREAK_RE: Final = re.compile(r"[;:]|\s[-–]\s|,\s*trong đó\b", re.IGNORECASE)
 
 
@@ -84,12 +85,12 @@ def find_bodies(
     return out
 
 
-_CONCEPT_AFTER_RE: Final = StartPattern(r"\s+(?:dien tu|so\b|thong minh)")
+_CONCEPT_AFTER_RE: Final = re.compile(r"\s+(?:dien tu|so\b|thong minh)")
 
 
 def _is_concept(folded: str, mention: BodyMention) -> bool:
     """'Chính phủ điện tử', 'Chính phủ số' are concepts, not the Government."""
-    return mention.code == "GOV" and _CONCEPT_AFTER_RE.matches(folded[mention.end : mention.end + 12])
+    return mention.code == "GOV" and _CONCEPT_AFTER_RE.match(folded, mention.end) is not None
 
 
 @dataclass
@@ -201,7 +202,7 @@ def _sentences_with_numbers(ctx: _ArticleContext) -> list[tuple[Sentence, list[N
     out = []
     starts = [n.start for n in ctx.numbers]  # numbers are sorted by start
     for sent in ctx.sentences:
-        lo, hi = count_below(starts, sent.start), count_below(starts, sent.end)
+        lo, hi = bisect_left(starts, sent.start), bisect_left(starts, sent.end)
         if hi > lo:
             out.append((sent, ctx.numbers[lo:hi]))
     return out
@@ -288,7 +289,7 @@ def _national_meeting(text: str, sentences: list[Sentence]) -> bool:
 
 def _in_chrome(pos: int, sentences: list[Sentence], starts: list[int]) -> bool:
     """True when `pos` lies in page chrome or between sentences (sorted by start; `starts`: their starts)."""
-    i = count_below(starts, pos + 1) - 1  # the sentences starting at or before `pos`, less one
+    i = bisect_left(starts, pos + 1) - 1  # the sentences starting at or before `pos`, less one
     return i < 0 or not (sentences[i].start <= pos < sentences[i].end) or sentences[i].is_chrome
 
 
@@ -607,7 +608,7 @@ class _SentenceScorer:
         else:
             gap, lo, hi = 0, num.start, num.start
         # other numbers in between ([lo, hi) never holds num.start)
-        crossings = count_below(self.fact_starts, hi) - count_below(self.fact_starts, lo)
+        crossings = bisect_left(self.fact_starts, hi) - bisect_left(self.fact_starts, lo)
         breaks = sum(1 for b_start, b_end in self.breaks if lo <= b_start and b_end <= hi)
         for other_end in self._ends_just_before(start):
             if self.fact_ends[other_end] > (other_end == num.end):
@@ -837,7 +838,8 @@ def _is_possessive(ctx: _ArticleContext, body: BodyMention) -> bool:
     """'... của Chính phủ': asked once per body mention, though many numbers ask."""
     found = ctx.possessive.get(body.start)
     if found is None:
-        found = ctx.possessive[body.start] = _POSSESSIVE_BEFORE_RE.search(ctx.text[max(0, body.start - 8) : body.start])
+        window = ctx.text[max(0, body.start - 8) : body.start]
+        found = ctx.possessive[body.start] = _POSSESSIVE_BEFORE_RE.search(window) is not None
     return found
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Final
 
 from dxdata.codebook import Codebook
-from dxdata.text import Matcher, count_below
+from dxdata.text import Matcher
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,7 @@ class CueIndex:
         """Cue part id -> occurrences [(start, end)] inside [start, end)."""
         out: dict[int, list[tuple[int, int]]] = {}  # (not a defaultdict: compiled, its `out[pid]` is a slow call)
         starts, ends, pids = self._starts, self._ends, self._pids
-        i = count_below(starts, start)
+        i = bisect_left(starts, start)
         while i < len(starts) and starts[i] < end:
             e = ends[i]
             if e <= end:
@@ -167,20 +168,15 @@ def scan_matcher(codebook: Codebook) -> Matcher[_BothValue]:
     return automaton
 
 
-def scan_article(
-    codebook: Codebook, folded: str, encoded: bytes | None = None
-) -> tuple[CueIndex, list[tuple[int, int, str]]]:
-    """`cue_index` and `body_hits` of one folded text from a single automaton pass (each pass reads every char).
-
-    `encoded`: `folded` as `scan_matcher(codebook)` reads it, when the caller has it (`dxdata.text.ViewTable`).
-    """
+def scan_article(codebook: Codebook, folded: str) -> tuple[CueIndex, list[tuple[int, int, str]]]:
+    """`cue_index` and `body_hits` of one folded text from a single automaton pass (each pass reads every char)."""
     cue_hits: list[int] = []  # `_hit_key`s
     bodies: list[tuple[int, int, str]] = []
     n = len(folded)
     width = n.bit_length()
     automaton = scan_matcher(codebook)
     values = automaton.values
-    for i, start, end in automaton.found(folded, encoded):
+    for i, start, end in automaton.found(folded):
         pid, code, first_alnum, last_alnum = values[i]
         left_word = start > 0 and folded[start - 1].isalnum()
         right_word = end < n and folded[end].isalnum()

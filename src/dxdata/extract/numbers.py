@@ -139,8 +139,7 @@ _QUALIFIERS: Final = [
     ("lt", r"dưới|chưa đến|chưa tới|không quá|không tới|chưa đầy|ít hơn|thấp hơn"),
 ]
 _QUALIFIER_RES: Final = [
-    (q, re.compile(rf"(?:^|[\s(,:])(?:{words})(?:\s+(?:mức|con số|tổng số|số))?\s*$"))
-    for q, words in _QUALIFIERS
+    (q, re.compile(rf"(?:^|[\s(,:])(?:{words})(?:\s+(?:mức|con số|tổng số|số))?\s*$")) for q, words in _QUALIFIERS
 ]
 _CHANGE_BEFORE_RE: Final = re.compile(
     r"(?:tăng|giảm|tăng thêm|tăng trưởng|tăng trưởng bình quân|tốc độ tăng|tốc độ tăng trưởng|cao hơn|thấp hơn|"
@@ -203,9 +202,7 @@ _DATE_RE: Final = re.compile(
 )
 # day/month without a year: found digit-first (fast), then the word before it is checked
 _DAY_MONTH_RE: Final = re.compile(r"(?=\d)(?<![\d/.,-])\d{1,2}\s*[-/.]\s*\d{1,2}(?![\d/.-])")
-_DAY_WORD_BEFORE_RE: Final = re.compile(
-    r"(?:ngày|hôm|sáng|chiều|hiều|tối|trưa|đêm|rạng sáng|thứ \w+),?\s+$"
-)
+_DAY_WORD_BEFORE_RE: Final = re.compile(r"(?:ngày|hôm|sáng|chiều|hiều|tối|trưa|đêm|rạng sáng|thứ \w+),?\s+$")
 _YEAR_SPAN_RE: Final = re.compile(r"(?=\d)(?<![\d/.,])(?:19|20)\d{2}\s*[-–—]\s*(?:19|20)\d{2}(?![\d])")
 _NUMBER_THEN_THU_RE: Final = re.compile(r"\d\s*(?:,|và)\s*thứ\s*$")  # "hạng 2 và thứ 5": a rank, not an ordinal
 _GAP_BEFORE_RE: Final = re.compile(r"gấp\s*$")

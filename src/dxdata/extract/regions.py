@@ -210,8 +210,7 @@ _P_STOP, _P_PROVINCE, _P_DISTRICT, _P_DISTRICT_OTHER_TYPE, _P_DISTRICT_FORMER = 
 
 # A bare name right after one of these is (part of) a person's name: "ông Nguyễn Thái Bình".
 _SURNAMES_AND_MIDDLE_NAMES: Final = (
-    "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Ngô Dương Lý Đào Đoàn Trịnh Đinh Trương "
-    "Lương Lưu Văn Thị"
+    "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Ngô Dương Lý Đào Đoàn Trịnh Đinh Trương Lương Lưu Văn Thị"
 )
 _NAME_WORDS: Final = frozenset(_SURNAMES_AND_MIDDLE_NAMES.split())
 # Common nouns used as a name ("Thủ đô" is Hà Nội): not when a proper noun follows ("Thủ đô Viêng Chăn").
@@ -244,9 +243,7 @@ def _split_prefix(surface: str) -> tuple[str | None, str]:
 
 
 def _upper_offsets(surface: str) -> frozenset[int]:
-    return frozenset(
-        i for i, c in enumerate(surface) if c.isupper() and (i == 0 or not surface[i - 1].isalpha())
-    )
+    return frozenset(i for i, c in enumerate(surface) if c.isupper() and (i == 0 or not surface[i - 1].isalpha()))
 
 
 class _Builder:
@@ -257,9 +254,7 @@ class _Builder:
     def add(self, surface: str, priority: int, unit: _Unit | None, bare: bool) -> None:
         surface = surface.strip()
         if surface:
-            self.entries.setdefault(_normalize(surface), []).append(
-                (priority, unit, _upper_offsets(surface), bare)
-            )
+            self.entries.setdefault(_normalize(surface), []).append((priority, unit, _upper_offsets(surface), bare))
 
     def add_prefixed(self, cls: str, rest: str, priority: int, unit: _Unit | None) -> None:
         rest = rest.strip()
@@ -388,29 +383,28 @@ def find_regions(text: str, lowered: str | None = None) -> list[RegionMatch]:
 
 
 def find_regions_and_words(
-    text: str, lowered: str, words: tuple[str, ...], encoded: bytes | None = None
+    text: str, lowered: str, words: tuple[str, ...]
 ) -> tuple[list[RegionMatch], dict[str, list[int]]]:
     """`find_regions(text, lowered)`, and the start offsets of each of `words` in `lowered`, from one scan.
 
     `words`: lower-case words with no dash (as `dxdata.text.Anchors` takes them); their offsets are those
     `Anchors(words).find(lowered)` gives, overlapping ones included. Each automaton pass reads every
     character of an article, so the region names and the words numbers start with share one.
-    `encoded`: `lowered` as `region_and_word_matcher(words)` reads it (`Matcher.found`), when the caller has it.
     """
     automaton = region_and_word_matcher(words)
     values = automaton.values
     starts: list[list[int]] = [[] for _ in words]
     if text and not any(c in lowered for c in _ODD_SPACES):  # else `_fold` makes spaces a word may span
         region_hits: list[tuple[int, int]] = []
-        flat = _fold(text, lowered)  # `lowered` itself unless a dash was made plain: then `encoded` is not this
-        for i, start, end in automaton.found(flat, encoded if flat is lowered else None):
+        flat = _fold(text, lowered)  # `lowered` itself unless a dash was made plain
+        for i, start, end in automaton.found(flat):
             region_index, word_index = values[i]
             if region_index >= 0:
                 region_hits.append((end - 1, region_index))
             if word_index >= 0:
                 starts[word_index].append(start)
         return _regions_from_hits(text, region_hits), {word: starts[i] for i, word in enumerate(words)}
-    for i, start, _end in automaton.found(lowered, encoded):
+    for i, start, _end in automaton.found(lowered):
         word_index = values[i][1]
         if word_index >= 0:
             starts[word_index].append(start)
@@ -472,8 +466,6 @@ def _regions_from_hits(text: str, hits: Iterable[tuple[int, int]]) -> list[Regio
         taken_starts.append(start)
         taken_ends.append(end)
         if u is not None:
-            out.append(
-                RegionMatch(start, end, u.region_code, u.region_code_2025, u.level, u.name, text[start:end])
-            )
+            out.append(RegionMatch(start, end, u.region_code, u.region_code_2025, u.level, u.name, text[start:end]))
     out.sort(key=lambda m: m.start)
     return out
