@@ -184,3 +184,23 @@ def test_status_words_in_capitals_and_text_that_lower_cases_longer() -> None:
         16.5,
         rows("Tỷ trọng kinh tế số/GDP năm 2023 ước đạt 16,5%.")[0].indicator_code,
     )
+
+
+def test_extraction_time_grows_near_linearly_with_one_long_paragraph() -> None:
+    """Issue 14: a figure's period, region and body are looked up among the sentence's own time expressions,
+    places and bodies (bisections), not the whole article's: eight times the text, about eight times the time."""
+    import time
+
+    def seconds(n: int) -> float:
+        text = " ".join(
+            f"Năm {2000 + i % 25}, tỉnh Kon Tum có {i + 10}% hộ gia đình dùng cáp quang, tăng {i % 9 + 1}% so với năm "
+            f"{1999 + i % 25}, theo Sở Thông tin và Truyền thông."
+            for i in range(n)
+        )
+        start = time.process_time()
+        extract_article(article(text), load_codebook())
+        return time.process_time() - start
+
+    seconds(50)  # warm-up: automatons and codebook
+    small, large = seconds(250), seconds(2000)
+    assert large < 24 * small, (small, large)  # linear: about 8; quadratic: about 64

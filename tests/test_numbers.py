@@ -203,9 +203,43 @@ def test_spans_point_at_the_number() -> None:
 # ---- the fast scanning helpers give what a plain regex scan gives ---------------------------
 
 _FUZZ_PIECES = [
-    "số", "Nghị định", "thứ", "hạng", "xếp", "tăng", "gấp", "khoảng", "hơn", "dưới", "mức", "điện thoại",
-    "ngày", "tỉnh", "của", "trong", "TP.", "top", "ISO", "12", "2024", "0,5", "1.000", "/", "-", ".", ",",
-    ":", "(", " ", " ", "  ", "\n", "x", "ſ", "ı", "İ",
+    "số",
+    "Nghị định",
+    "thứ",
+    "hạng",
+    "xếp",
+    "tăng",
+    "gấp",
+    "khoảng",
+    "hơn",
+    "dưới",
+    "mức",
+    "điện thoại",
+    "ngày",
+    "tỉnh",
+    "của",
+    "trong",
+    "TP.",
+    "top",
+    "ISO",
+    "12",
+    "2024",
+    "0,5",
+    "1.000",
+    "/",
+    "-",
+    ".",
+    ",",
+    ":",
+    "(",
+    " ",
+    " ",
+    "  ",
+    "\n",
+    "x",
+    "ſ",
+    "ı",
+    "İ",
 ]
 
 
@@ -227,8 +261,14 @@ def test_numerals_found_at_digit_runs_equal_a_full_scan() -> None:
     for text in _fuzz(2000, 2):
         text = text.replace("x", digits[len(text) % len(digits)])
         starts = [s for s, _ in digit_runs(text)]
-        for rx in (numbers._NUMBER_RE, numbers._DATE_RE, numbers._DAY_MONTH_RE, numbers._YEAR_SPAN_RE,
-                   numbers._TIME_RE, numbers._PHONE_RE):
+        for rx in (
+            numbers._NUMBER_RE,
+            numbers._DATE_RE,
+            numbers._DAY_MONTH_RE,
+            numbers._YEAR_SPAN_RE,
+            numbers._TIME_RE,
+            numbers._PHONE_RE,
+        ):
             assert [m.span() for m in finditer_at(rx, text, starts)] == [m.span() for m in rx.finditer(text)]
 
 
@@ -261,8 +301,32 @@ def test_possessive_number_pattern_matches_like_the_plain_one() -> None:
     def plain(rx: re.Pattern[str]) -> re.Pattern[str]:
         return re.compile(rx.pattern.replace("{1,3}+", "{1,3}").replace("++", "+").replace("*+", "*"), rx.flags)
 
-    pieces = ["1", "12", "2.398", "17.371.225", "80,2", "0.6667", "1.000", "/", " / ", "%", " %", " phần trăm",
-              " tỷ", " triệu đồng", " USD", "$", "  ", "\n", ".", ",", "x", "trong tổng số ", "trên ", "Trong "]
+    pieces = [
+        "1",
+        "12",
+        "2.398",
+        "17.371.225",
+        "80,2",
+        "0.6667",
+        "1.000",
+        "/",
+        " / ",
+        "%",
+        " %",
+        " phần trăm",
+        " tỷ",
+        " triệu đồng",
+        " USD",
+        "$",
+        "  ",
+        "\n",
+        ".",
+        ",",
+        "x",
+        "trong tổng số ",
+        "trên ",
+        "Trong ",
+    ]
     rng = random.Random(7)
     for _ in range(3000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 8)))
@@ -287,3 +351,9 @@ def test_rules_are_case_insensitive() -> None:
         assert [n.not_fact for n in find_numbers(text)] == ["document_number"], text
     assert [n.unit for n in facts("Việt Nam XẾP HẠNG 59 về chỉ số")] == ["rank"]
     assert [n.text for n in find_numbers("İstanbul: KHOẢNG 5 triệu người") if n.qualifier == "approx"] == ["5 triệu"]
+
+
+def test_a_numeral_of_hundreds_of_digits_is_out_of_range_not_a_crash() -> None:
+    found = find_numbers("Tổng số là " + "9" * 400 + " người và 12% hộ gia đình.")
+    assert [n.not_fact for n in found] == ["out_of_range", None]
+    assert found[0].value != found[0].value  # NaN: no float holds it

@@ -113,7 +113,10 @@ class _ArticleContext:
     clause_breaks: dict[Sentence, list[tuple[int, int]]] = field(default_factory=dict)
     possessive: dict[int, bool] = field(default_factory=dict)  # body start -> '... của <body>'
     sentence_times: dict[Sentence, list[TimeExpr]] = field(default_factory=dict)  # `_times_in`
-    comparisons: list[TimeExpr] | None = None  # the times of kind "comparison", listed once
+    time_starts: list[int] = field(default_factory=list)  # the starts of `times`, `regions`, `bodies`
+    region_starts: list[int] = field(default_factory=list)
+    body_starts: list[int] = field(default_factory=list)
+    year_mentions: list[tuple[int, int]] | None = None  # `_article_index_year`
     model: IndicatorModel | None = None
     words: ArticleWords | None = None
     trace: list | None = None  # (number, its candidates with features, its context terms) for fitting the model
@@ -221,24 +224,33 @@ def _context(article: Article, codebook: Codebook) -> _ArticleContext:
     cues, body_found = scan_article(codebook, folded)
     bodies = find_bodies(text, folded, codebook, body_found)
     sentences = split_sentences(text)
+    times = find_time_expressions(text, article.published or article.event_date, runs, lowered, anchors)
     return _ArticleContext(
         article=article,
         text=text,
         folded=folded,
         sentences=sentences,
         numbers=find_numbers(text, runs, lowered, anchors),
-        times=find_time_expressions(text, article.published or article.event_date, runs, lowered, anchors),
+        times=times,
         regions=regions,
         bodies=bodies,
         ref_date=ref,
         default_region=_default_region(article, regions, sentences),
         default_body=_default_body(text, folded, bodies, sentences, regions),
         cues=cues,
+        time_starts=[t.start for t in times],
+        region_starts=[r.start for r in regions],
+        body_starts=[b.start for b in bodies],
     )
 
 
 # the words numbers and time expressions start with
 _ANCHOR_WORDS: Final = tuple(dict.fromkeys(numbers.ANCHOR_LITERALS + periods.ANCHOR_LITERALS))
+
+
+def _starting_in(items: list, starts: list[int], lo: int, hi: int) -> list:
+    """The items (sorted by start; `starts` their starts) that start in [lo, hi): two bisections."""
+    return items[bisect_left(starts, lo) : bisect_left(starts, hi)]
 
 
 def _lead_end(sentences: list[Sentence], n: int = 3) -> int:
@@ -659,11 +671,9 @@ class _SentenceScorer:
 
 def _nearest_time(ctx: _ArticleContext, sent: Sentence, num: NumberMention) -> TimeExpr | None:
     clause_start, clause_end = _clause_bounds(ctx, sent, num.start)
-    if ctx.comparisons is None:
-        ctx.comparisons = [t for t in ctx.times if t.kind == "comparison"]
-    for t in ctx.comparisons:
+    for t in _times_in(ctx, sent):
         # "tăng 8,6% so với năm 2023 (0,7326)": the figure in brackets is the compared year's
-        if t.end <= num.start and ctx.text[t.end : num.start].strip() == "(":
+        if t.kind == "comparison" and t.end <= num.start and ctx.text[t.end : num.start].strip() == "(":
             return TimeExpr(t.start, t.end, t.period_start, t.period_end, "year")
     fact_starts = ctx.scorers[sent].fact_starts  # the sentence's facts (its scorer is made before any period)
     candidates = [
@@ -708,7 +718,7 @@ def _times_in(ctx: _ArticleContext, sent: Sentence) -> list[TimeExpr]:
     """The time expressions starting in the sentence, in text order (found once per sentence)."""
     found = ctx.sentence_times.get(sent)
     if found is None:
-        found = ctx.sentence_times[sent] = [t for t in ctx.times if sent.start <= t.start < sent.end]
+        found = ctx.sentence_times[sent] = _starting_in(ctx.times, ctx.time_starts, sent.start, sent.end)
     return found
 
 
@@ -745,10 +755,12 @@ def _previous_sentence_period(ctx: _ArticleContext, sent: Sentence) -> TimeExpr 
 
 def _article_index_year(ctx: _ArticleContext, before: int) -> int | None:
     """The year of the ranking an article discusses: the latest 'năm YYYY' before the number."""
-    years = [(t.start, t.period_end.year) for t in ctx.times if t.kind == "year" and t.period_end]
-    before_number = [year for start, year in years if start < before]
-    if before_number:
-        return before_number[-1]
+    if ctx.year_mentions is None:  # (start, year) of every 'năm YYYY', once per article
+        ctx.year_mentions = [(t.start, t.period_end.year) for t in ctx.times if t.kind == "year" and t.period_end]
+    years = ctx.year_mentions
+    i = bisect_left(years, (before,))  # the ones starting before the number
+    if i:
+        return years[i - 1][1]
     return years[0][1] if years else None
 
 
@@ -760,11 +772,11 @@ def _region(
     respective = _respective_region(ctx, sent, num)
     if respective:
         return respective
-    in_clause = [r for r in ctx.regions if clause[0] <= r.start < clause[1]]
+    in_clause = _starting_in(ctx.regions, ctx.region_starts, clause[0], clause[1])
     if in_clause:
         before = [r for r in in_clause if r.end <= num.start]
         return (before[-1] if before else in_clause[0]).region_code
-    in_sent = [r for r in ctx.regions if sent.start <= r.start < sent.end and r.end <= num.start]
+    in_sent = [r for r in _starting_in(ctx.regions, ctx.region_starts, sent.start, sent.end) if r.end <= num.start]
     if in_sent:
         return in_sent[-1].region_code
     return ctx.default_region
@@ -786,8 +798,8 @@ def _respective(ctx: _ArticleContext, sent: Sentence, num: NumberMention, things
 
 def _respective_region(ctx: _ArticleContext, sent: Sentence, num: NumberMention) -> str | None:
     codes: list[str] = []
-    for r in ctx.regions:
-        if sent.start <= r.start < sent.end and r.region_code not in codes:
+    for r in _starting_in(ctx.regions, ctx.region_starts, sent.start, sent.end):
+        if r.region_code not in codes:
             codes.append(r.region_code)
     return _respective(ctx, sent, num, codes)
 
@@ -814,8 +826,8 @@ def _body(
     before = _subjects(ctx, sent.start, num.start)
     subject_regions = [
         r
-        for r in ctx.regions
-        if clause[0] <= r.start < num.start and _PROVINCE_SUBJECT_RE.search(ctx.text[max(0, r.start - 12) : r.start])
+        for r in _starting_in(ctx.regions, ctx.region_starts, clause[0], num.start)
+        if _PROVINCE_SUBJECT_RE.search(ctx.text[max(0, r.start - 12) : r.start])
     ]
     if subject_regions and (not before or subject_regions[-1].start > before[-1].start):
         return "PPC"
@@ -831,7 +843,7 @@ def _body(
 
 def _subjects(ctx: _ArticleContext, start: int, end: int) -> list[BodyMention]:
     """Body mentions in [start, end) that are not possessives ('... của Chính phủ')."""
-    return [b for b in ctx.bodies if start <= b.start < end and not _is_possessive(ctx, b)]
+    return [b for b in _starting_in(ctx.bodies, ctx.body_starts, start, end) if not _is_possessive(ctx, b)]
 
 
 def _is_possessive(ctx: _ArticleContext, body: BodyMention) -> bool:

@@ -7,6 +7,7 @@ Pure functions over normalized text (see `dxdata.text.normalize_text`).
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Final
 
@@ -422,6 +423,8 @@ def _read_match(
     unit, multiplier = _unit_of(scale, m.group("cur"), bool(m.group("pct")))
     dot_decimal = raw.startswith("0.")
     value = parse_numeral(raw, dot_decimal=dot_decimal) * multiplier
+    if not math.isfinite(value):  # hundreds of digits: no measure, and no float can hold it
+        return _not_fact_mention(start, end, surface, raw, "out_of_range")
     denominator = None
     if denom is not None:
         denominator = parse_numeral(denom) * (multiplier if unit in ("VND", "USD") else 1)
@@ -456,6 +459,8 @@ def _not_fact_mention(start: int, end: int, surface: str, raw: str, reason: str)
     try:
         value = parse_numeral(raw)
     except ValueError:
+        value = float("nan")
+    if not math.isfinite(value):
         value = float("nan")
     return NumberMention(start, end, surface, value, None, not_fact=reason)
 
