@@ -172,9 +172,12 @@ def extract_article(
     ctx.words = ArticleWords(ctx.folded, ctx.model.synonyms, _lead_end(ctx.sentences), article.title)
     ctx.trace = trace
     pieces = _sentences_with_numbers(ctx)
-    facts = [(sent, num) for sent, nums in pieces for num in nums if _skip_reason(sent, num) is None]
+    facts: list[tuple[Sentence, NumberMention]] = []
     for sent, nums in pieces:
-        ctx.scorer(sent, nums)
+        sent_facts = [(sent, num) for num in nums if _skip_reason(sent, num) is None]
+        if sent_facts:  # the layout of its figures and cue hits, for weighing cues
+            ctx.scorer(sent, nums)
+            facts += sent_facts
     chosen = _choose_indicators(ctx, codebook, facts)
     result = ExtractionResult()
     seen: dict[tuple, int] = {}
