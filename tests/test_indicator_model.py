@@ -26,7 +26,7 @@ from test_extract import article, by_value
 
 
 def test_words_are_folded_syllables_without_numerals() -> None:
-    assert [w for _, w in words_of("tmdt dat 20 ty usd")] == ["tmdt", "dat", "ty", "usd"]
+    assert words_of("tmdt dat 20 ty usd 5g") == ["tmdt", "dat", "ty", "usd", "5g"]
 
 
 def test_terms_are_words_and_pairs_and_synonyms_add_their_words() -> None:

@@ -486,11 +486,11 @@ def _features(
         scorer = ctx.scorers[sent]
         clause = _clause_bounds(ctx, sent, num.start)
         next_fact = min((s for s in scorer.fact_starts if s > num.start), default=clause[1])
-        span = (sent.start, sent.end)
         # "lần lượt là 30%, 45% và 60%": a figure in a list shares the words before the list's first figure
         head = scorer.list_head(num)
-        contexts.append(words.left_terms(span, _clause_bounds(ctx, sent, head.start)[0], head.start))
-        contexts.append(words.right_terms(span, num.end, min(clause[1], next_fact)))
+        head_clause = clause if head is num else _clause_bounds(ctx, sent, head.start)
+        contexts.append(words.left_terms(head_clause[0], head.start))
+        contexts.append(words.right_terms(num.end, min(clause[1], next_fact)))
         sentence[i], spoken_for[i] = ctx.sentence_context(sent, kind)
         weights: dict[tuple[int, int], float] = {}
         cue_scores: dict[tuple[int, ...], float] = {}

@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import math
 import re
-from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,10 +55,10 @@ CODEBOOK_WEIGHT: Final = _CONTEXT.codebook_weight  # a codebook word counts as t
 PROFILE_TERMS: Final = _CONTEXT.profile_terms  # a profile keeps its most weighty terms
 
 
-def words_of(folded: str, start: int = 0, end: int | None = None) -> list[tuple[int, str]]:
-    """(offset, word) of the alphabetic words of folded text in [start, end); numerals are not words."""
-    end = len(folded) if end is None else end
-    return [(m.start(), m.group()) for m in _TEXT_WORD_RE.finditer(folded, start, end)]
+def words_of(folded: str, start: int = 0, end: int | None = None) -> list[str]:
+    """The words of folded text in [start, end): runs of letters and digits with a letter (numerals are the
+    figures, not words)."""
+    return _TEXT_WORD_RE.findall(folded, start, len(folded) if end is None else end)
 
 
 @dataclass(frozen=True)
@@ -273,50 +272,30 @@ def save_model(model: IndicatorModel, path: Path) -> None:
 
 
 class ArticleWords:
-    """The folded words of an article's sentences (read when a number there asks), and its lead's terms."""
+    """The folded words of an article around its figures, its sentences' terms, and its lead's terms."""
 
     def __init__(self, folded: str, synonyms: Synonyms, lead_end: int, title: str | None) -> None:
         self.folded = folded
         self.synonyms = synonyms
-        lead_words = [w for _, w in words_of(folded, 0, lead_end)]
+        lead_words = words_of(folded, 0, lead_end)
         if title:
-            lead_words = [w for _, w in words_of(fold(title))] + lead_words
+            lead_words = words_of(fold(title)) + lead_words
         self.lead = {t for _, t in terms(lead_words, synonyms)}
-        self._sentences: dict[tuple[int, int], tuple[list[int], list[tuple[int, str]], list[int]]] = {}
-
-    def _sentence(self, start: int, end: int) -> tuple[list[int], list[tuple[int, str]], list[int]]:
-        """A sentence's word offsets, its terms (word index, term) in word order, and their word indices,
-        read once."""
-        found = self._sentences.get((start, end))
-        if found is None:
-            pairs = words_of(self.folded, start, end)
-            seq = sorted(terms([w for _, w in pairs], self.synonyms), key=lambda it: it[0])
-            found = self._sentences[(start, end)] = ([o for o, _ in pairs], seq, [i for i, _ in seq])
-        return found
 
     def span_terms(self, start: int, end: int) -> set[str]:
-        """The terms of a sentence [start, end)."""
-        return {t for _, t in self._sentence(start, end)[1]}
+        """The terms of the text [start, end) (a sentence)."""
+        return {t for _, t in terms(words_of(self.folded, start, end), self.synonyms)}
 
-    def _window(self, sentence: tuple[int, int], lo: int, hi: int) -> list[tuple[int, str]]:
-        """The sentence's terms within its words [lo, hi) (a pair of words needs both), indexed from lo."""
-        _, seq, index = self._sentence(*sentence)
-        inside = seq[bisect_left(index, lo) : bisect_left(index, hi)]
-        return [(i - lo, t) for i, t in inside if i + 1 < hi or " " not in t]
+    def left_terms(self, clause_start: int, num_start: int) -> dict[str, float]:
+        """The words before the number in its clause (at most LEFT_WORDS), the nearest weighing most."""
+        words = words_of(self.folded, clause_start, num_start)[-LEFT_WORDS:]
+        return _decayed(terms(words, self.synonyms), len(words), backwards=True)
 
-    def left_terms(self, sentence: tuple[int, int], clause_start: int, num_start: int) -> dict[str, float]:
-        """The words before the number in its clause, the nearest weighing most."""
-        offsets = self._sentence(*sentence)[0]
-        lo, hi = bisect_left(offsets, clause_start), bisect_left(offsets, num_start)
-        lo = max(lo, hi - LEFT_WORDS)
-        return _decayed(self._window(sentence, lo, hi), hi - lo, backwards=True)
-
-    def right_terms(self, sentence: tuple[int, int], num_end: int, limit: int) -> dict[str, float]:
-        """The few words after the number (up to `limit`: the clause end or the next number)."""
-        offsets = self._sentence(*sentence)[0]
-        lo, hi = bisect_left(offsets, num_end), bisect_left(offsets, limit)
-        hi = min(hi, lo + RIGHT_WORDS)
-        return _decayed(self._window(sentence, lo, hi), hi - lo, backwards=False)
+    def right_terms(self, num_end: int, limit: int) -> dict[str, float]:
+        """The few words after the number (at most RIGHT_WORDS, up to `limit`: the clause end or the next
+        number)."""
+        words = words_of(self.folded, num_end, limit)[:RIGHT_WORDS]
+        return _decayed(terms(words, self.synonyms), len(words), backwards=False)
 
 
 def _decayed(seq: list[tuple[int, str]], n: int, backwards: bool) -> dict[str, float]:
