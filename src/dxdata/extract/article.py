@@ -482,6 +482,7 @@ def _features(
     cue = np.zeros((m, n))
     sentence = np.empty((m, n))
     spoken_for = np.empty((m, n), dtype=bool)
+    heads: dict[int, int] = {}  # the start of a list's first figure -> the row its cues were weighed in
     for i, (sent, num) in enumerate(items):
         scorer = ctx.scorers[sent]
         clause = _clause_bounds(ctx, sent, num.start)
@@ -492,6 +493,11 @@ def _features(
         contexts.append(words.left_terms(head_clause[0], head.start))
         contexts.append(words.right_terms(num.end, min(clause[1], next_fact)))
         sentence[i], spoken_for[i] = ctx.sentence_context(sent, kind)
+        done = heads.get(head.start)
+        if done is not None:  # the list's first figure was weighed already: the same cues, the same figure
+            cue[i] = cue[done]
+            continue
+        heads[head.start] = i
         weights: dict[tuple[int, int], float] = {}
         cue_scores: dict[tuple[int, ...], float] = {}
         for code in scorer.present:
