@@ -11,6 +11,7 @@ import math
 import re
 from typing import Final
 
+from dxdata.extract.settings import settings
 from dxdata.text import Anchors, digit_runs, finditer_at, lower_same_length, merge_starts
 
 # One numeral as written: "2.398", "17.371.225", "80,2", "0.6667", "1.000", "86".
@@ -134,13 +135,16 @@ def parse_numeral(raw: str, *, dot_decimal: bool = False) -> float:
 # at the start of the text just after it (`_after`). Rules written in lower case are case-insensitive: they
 # read the lower-cased text (`find_numbers`' `lowered`), which lets the engine compare plain characters.
 
-_QUALIFIERS: Final = [
-    ("approx", r"khoảng|gần như|gần|xấp xỉ|chừng|tầm|ước khoảng|trên dưới"),
-    ("gt", r"trên|hơn|vượt|ngoài|hơn|nhiều hơn|cao hơn"),
-    ("lt", r"dưới|chưa đến|chưa tới|không quá|không tới|chưa đầy|ít hơn|thấp hơn"),
-]
+
+def _words_before(words: tuple[str, ...], tail: str = r"\s*$", head: str = "") -> re.Pattern[str]:
+    """A rule that holds where the text before a number ends with one of `words` (then `tail`)."""
+    return re.compile(rf"{head}(?:{'|'.join(words)}){tail}")
+
+
+_WORDS: Final = settings()  # the vocabularies of these rules (schemas/extraction.yaml)
 _QUALIFIER_RES: Final = [
-    (q, re.compile(rf"(?:^|[\s(,:])(?:{words})(?:\s+(?:mức|con số|tổng số|số))?\s*$")) for q, words in _QUALIFIERS
+    (q, _words_before(getattr(_WORDS.qualifiers, q), r"(?:\s+(?:mức|con số|tổng số|số))?\s*$", r"(?:^|[\s(,:])"))
+    for q in ("approx", "gt", "lt")
 ]
 _CHANGE_BEFORE_RE: Final = re.compile(
     r"(?:tăng|giảm|tăng thêm|tăng trưởng|tăng trưởng bình quân|tốc độ tăng|tốc độ tăng trưởng|cao hơn|thấp hơn|"
@@ -150,28 +154,13 @@ _RANK_BEFORE_RE: Final = re.compile(
     r"(?:(?:xếp|đứng|vị trí|vươn lên|giữ|tụt xuống|lên|xuống|hạng|thứ hạng)(?:\s+(?:ở|tại|vị trí|thứ|hạng|số))*\s+thứ"
     r"|(?:xếp hạng|thứ hạng|hạng|xếp|vị trí|đứng)(?:\s+(?:thứ|là|ở))?)\s*$",
 )
-_ORDINAL_BEFORE_RE: Final = re.compile(
-    r"(?:lần thứ|phiên họp thứ|phiên thứ|kỳ họp thứ|khóa|khoá|đại hội|hội nghị lần thứ|số thứ tự|năm thứ|ngày thứ|"
-    r"tuần thứ|tháng thứ|đợt|giai đoạn|thứ)\s*$",
-)
-_DOC_BEFORE_RE: Final = re.compile(
-    r"(?:\bsố|nghị quyết|nghị định|quyết định|chỉ thị|thông tư|đề án|công văn|luật|văn bản|kết luận|thông báo|"
-    r"chương trình|kế hoạch số|tờ trình|điều|khoản|mục|chương|phụ lục|quy chuẩn|tiêu chuẩn|tcvn|iso)\s*$",
-)
-_LABEL_BEFORE_RE: Final = re.compile(
-    r"(?:top|cấp độ|phiên bản|version|thế hệ|công nghiệp|cách mạng công nghiệp|web|"
-    r"tier|level|covid|"
-    r"industry|chuyển đổi số|giai đoạn|nhóm|loại|hạng mục|bước|tầng|lớp|mục tiêu số)(?:\s*-)?\s*$",
-)
+_ORDINAL_BEFORE_RE: Final = _words_before(_WORDS.not_fact_words.ordinal)
+_DOC_BEFORE_RE: Final = _words_before(_WORDS.not_fact_words.document_number)
+_LABEL_BEFORE_RE: Final = _words_before(_WORDS.not_fact_words.label, r"(?:\s*-)?\s*$")
 # a label too ("mức 3", "mức độ 2")
 _LEVEL_LABEL_BEFORE_RE: Final = re.compile(r"mức(?:\s+[a-zà-ỹđ]+){0,2}(?:\s*-)?\s*$")
-_DATE_WORDS_BEFORE_RE: Final = re.compile(
-    r"(?:ngày|hôm|sáng|chiều|tối|trưa|đêm|rạng sáng|tháng|quý|năm|thứ hai|thứ ba|thứ tư|thứ năm|thứ sáu|thứ bảy|"
-    r"chủ nhật|cập nhật|đăng|từ|đến|tới|giữa|cuối|đầu)\s*$",
-)
-_PHONE_BEFORE_RE: Final = re.compile(
-    r"(?:điện thoại|đt|tel|fax|hotline|đường dây nóng|di động|sđt|số điện thoại|liên hệ)[\s:.()]*$",
-)
+_DATE_WORDS_BEFORE_RE: Final = _words_before(_WORDS.not_fact_words.date)
+_PHONE_BEFORE_RE: Final = _words_before(_WORDS.not_fact_words.phone, r"[\s:.()]*$")
 _SCORE_AFTER_RE: Final = re.compile(r"^\s*(?:điểm|điẻm|đ\b)")
 _TIMES_AFTER_RE: Final = re.compile(r"^\s*lần\b")
 _RANK_AFTER_RE: Final = re.compile(r"^\s*(?:bậc|hạng)\b")
@@ -492,32 +481,23 @@ def _number_words(
         lead = m.group("lead").lower()
         if lead in ("thứ", "giải") and not _RANK_BEFORE_RE.search(_before(lowered, m.start("word"))):
             continue
-        out.append(
-            NumberMention(
-                m.start("word"),
-                m.end("word"),
-                text[m.start("word") : m.end("word")],
-                float(NUMBER_WORDS[m.group("word").lower()]),
-                "rank",
-            )
-        )
+        out.append(_word_mention(text, m, "rank"))
     for m in finditer_at(_WORD_CARDINAL_RE, lowered, merge_starts(anchors, _CARDINAL_WORDS)):
         after = lowered[m.end() : m.end() + 10]
         unit = "rank" if after.startswith(("bậc", "hạng")) else ("times" if after.startswith("lần") else "count")
         before = _before(lowered, m.start())
         is_change = unit in ("rank", "times") and bool(_CHANGE_BEFORE_RE.search(before) or unit == "times")
-        out.append(
-            NumberMention(
-                m.start("word"),
-                m.end("word"),
-                text[m.start("word") : m.end("word")],
-                float(NUMBER_WORDS[m.group("word").lower()]),
-                unit,
-                qualifier=_qualifier(before),
-                is_change=is_change,
-            )
-        )
+        out.append(_word_mention(text, m, unit, _qualifier(before), is_change))
     return [n for n in out if (n.start, n.end) not in taken]
+
+
+def _word_mention(
+    text: str, m: re.Match[str], unit: str, qualifier: str = "eq", is_change: bool = False
+) -> NumberMention:
+    """The number word of `m` ("sáu", "thứ ba") read as its value."""
+    start, end = m.span("word")
+    value = float(NUMBER_WORDS[m.group("word").lower()])
+    return NumberMention(start, end, text[start:end], value, unit, qualifier=qualifier, is_change=is_change)
 
 
 def _mark_ranges(lowered: str, numbers: list[NumberMention]) -> None:

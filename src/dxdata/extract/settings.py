@@ -21,6 +21,22 @@ class StatusWords:
 
 
 @dataclass(frozen=True)
+class Qualifiers:
+    approx: tuple[str, ...]
+    gt: tuple[str, ...]
+    lt: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NotFactWords:
+    ordinal: tuple[str, ...]
+    document_number: tuple[str, ...]
+    label: tuple[str, ...]
+    date: tuple[str, ...]
+    phone: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class CueWeights:
     decay_chars: float
     head_noun_bonus: float
@@ -44,6 +60,8 @@ class Context:
 @dataclass(frozen=True)
 class Settings:
     status_words: StatusWords
+    qualifiers: Qualifiers
+    not_fact_words: NotFactWords
     cue_weights: CueWeights
     context: Context
 
@@ -78,6 +96,8 @@ def read_settings(path: Path) -> Settings:
         raise ValueError(f"{path}: expected a mapping")
     return Settings(
         _section(StatusWords, raw.get("status_words"), f"{path.name}: status_words"),
+        _section(Qualifiers, raw.get("qualifiers"), f"{path.name}: qualifiers"),
+        _section(NotFactWords, raw.get("not_fact_words"), f"{path.name}: not_fact_words"),
         _section(CueWeights, raw.get("cue_weights"), f"{path.name}: cue_weights"),
         _section(Context, raw.get("context"), f"{path.name}: context"),
     )
