@@ -87,3 +87,7 @@ def test_anchors_list_overlapping_starts_per_literal() -> None:
         "năm 2023": [4],
         "ba": [13],
     }
+
+
+def test_the_icelandic_eth_reads_as_the_vietnamese_d() -> None:
+    assert T.normalize_text("tỉnh Bình Ðịnh, ðường") == "tỉnh Bình Định, đường"

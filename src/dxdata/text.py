@@ -39,9 +39,14 @@ _TONE_FIXES: Final = {
 _TONE_RE: Final = re.compile("|".join(sorted(_TONE_FIXES, key=len, reverse=True)), re.IGNORECASE)
 
 
+# Letters of other alphabets that Vietnamese pages print for its own: the Icelandic eth "Ð" for "Đ" ("Bình Ðịnh")
+_LOOKALIKES = str.maketrans({"\u00d0": "\u0110", "\u00f0": "\u0111"})
+
+
 def normalize_text(raw: str) -> str:
-    """NFC, unify line breaks and spaces, drop zero-width characters, trim each line."""
-    text = unicodedata.normalize("NFC", raw)
+    """NFC, Vietnamese letters for their look-alikes, unify line breaks and spaces, drop zero-width
+    characters, trim each line."""
+    text = unicodedata.normalize("NFC", raw).translate(_LOOKALIKES)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
     text = _ZERO_WIDTH.sub("", text)
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
