@@ -73,10 +73,53 @@ def test_patterns_tried_at_their_words_and_digits_find_what_a_full_scan_finds() 
     import dxdata.extract.periods as periods
     from dxdata.text import digit_runs, finditer_at
 
-    pieces = ["năm", "tháng", "quý", "ngày", "sáu", "ba", "mười", "đầu", "cuối", "giữa", "hiện nay", "index",
-              "2019", "2024", "12", "4", "/", "-", ".", " ", " ", "  ", "\n", "đến", "của",
-              "tới", "–", "—", "\u00a0", "1", "123", "chín", "bốn", "1.000", "12021", "16/2/", "2.398", "hai",
-              "năm 2020", "2021-", "tháng 6/2023", "ngày 16/2", "đầu năm 2024", "cuối tháng 3/2023", "quý ii/2022"]
+    pieces = [
+        "năm",
+        "tháng",
+        "quý",
+        "ngày",
+        "sáu",
+        "ba",
+        "mười",
+        "đầu",
+        "cuối",
+        "giữa",
+        "hiện nay",
+        "index",
+        "2019",
+        "2024",
+        "12",
+        "4",
+        "/",
+        "-",
+        ".",
+        " ",
+        " ",
+        "  ",
+        "\n",
+        "đến",
+        "của",
+        "tới",
+        "–",
+        "—",
+        "\u00a0",
+        "1",
+        "123",
+        "chín",
+        "bốn",
+        "1.000",
+        "12021",
+        "16/2/",
+        "2.398",
+        "hai",
+        "năm 2020",
+        "2021-",
+        "tháng 6/2023",
+        "ngày 16/2",
+        "đầu năm 2024",
+        "cuối tháng 3/2023",
+        "quý ii/2022",
+    ]
     rng = random.Random(3)
     found = 0
     for _ in range(4000):
@@ -108,3 +151,15 @@ def test_days_in_month_is_what_the_calendar_says() -> None:
     for year in (1900, 1999, 2000, 2023, 2024, 2100):
         for month in range(1, 13):
             assert _days_in_month(year, month) == calendar.monthrange(year, month)[1], (year, month)
+
+
+def test_a_month_with_no_year_takes_the_articles_year() -> None:
+    ref = date(2024, 7, 10)
+    found = {t.period_end for t in find_time_expressions("Đến cuối tháng 6, tỉnh có 1.200 dịch vụ.", ref)}
+    assert found == {date(2024, 6, 30)}
+    found = {
+        t.period_end for t in find_time_expressions("Tính đến tháng 12, cả nước có 80.000 trạm.", date(2025, 1, 5))
+    }
+    assert found == {date(2024, 12, 31)}  # December had not begun by the article's date: last year's
+    assert {t.period_end for t in find_time_expressions("Tháng 12/2023, tỷ lệ đạt 45%.", ref)} == {date(2023, 12, 31)}
+    assert find_time_expressions("Trong tháng 6.5 triệu lượt", None) == []  # no date to take a year from

@@ -61,6 +61,7 @@ def _safe_date(year: int, month: int, day: int) -> date | None:
 
 
 _Y: Final = r"((?:19|20)\d{2})"
+_NO_YEAR: Final = r"(?!\s*(?:[/.-]|năm)?\s*\d)"  # a month with no year after it ("cuối tháng 6")
 # "đến / tính đến / tới hết ..." before a date makes it cumulative: checked on the text before a match
 _UPTO_BEFORE: Final = re.compile(r"(?:đến|tới|đến hết|tới hết|hết|lũy kế đến)(?:\s+thời điểm)?\s+$")
 _WORD_NUM: Final = {"sáu": 6, "chín": 9, "ba": 3, "bốn": 4, "năm": 5, "mười": 10}  # counts of months, in words
@@ -117,7 +118,9 @@ _PATTERNS: Final[list[tuple[str, tuple[str, ...], bool, re.Pattern[str]]]] = [
         "month_edge",
         _MONTH_EDGE_LEADS,
         False,
-        re.compile(rf"(?P<which>{_either(_MONTH_EDGE_LEADS)})\s+tháng\s+(?P<m>\d{{1,2}})\s*(?:/|năm)\s*{_Y}"),
+        re.compile(
+            rf"(?P<which>{_either(_MONTH_EDGE_LEADS)})\s+tháng\s+(?P<m>\d{{1,2}})(?:\s*(?:/|năm)\s*{_Y}|{_NO_YEAR})"
+        ),
     ),
     (
         "day",
@@ -125,7 +128,12 @@ _PATTERNS: Final[list[tuple[str, tuple[str, ...], bool, re.Pattern[str]]]] = [
         True,
         re.compile(rf"(?:(?:{_either(_DAY_LEADS)})\s+)?(?P<d>\d{{1,2}})\s*[/.-]\s*(?P<m>\d{{1,2}})\s*[/.-]\s*{_Y}"),
     ),
-    ("month", _MONTH_LEADS, False, re.compile(rf"(?:{_either(_MONTH_LEADS)})\s+(?P<m>\d{{1,2}})\s*(?:/|năm|-)\s*{_Y}")),
+    (
+        "month",
+        _MONTH_LEADS,
+        False,
+        re.compile(rf"(?:{_either(_MONTH_LEADS)})\s+(?P<m>\d{{1,2}})(?:\s*(?:/|năm|-)\s*{_Y}|{_NO_YEAR})"),
+    ),
     (
         "day_no_year",
         _DAY_LEADS,
@@ -186,6 +194,16 @@ def find_time_expressions(
     return out
 
 
+def _month_year(m: re.Match[str], ref: date | None) -> int | None:
+    """The year of a month: the one written, else the article's (the year before, for a month that has not
+    begun by the article's date: "tháng 12" in January)."""
+    written = _optional_year(m)
+    if written or ref is None:
+        return written
+    month = int(m.group("m"))
+    return ref.year - 1 if 1 <= month <= 12 and date(ref.year, month, 1) > ref else ref.year
+
+
 def _year(m: re.Match[str]) -> int:
     """The year group is always the last group of a single-year pattern."""
     return int(m.group(m.re.groups))
@@ -243,9 +261,9 @@ def _read(kind: str, m: re.Match[str], ref: date | None, text: str) -> TimeExpr 
         which = m.group("which").lower()
         edge = {"đầu": date(year, 1, 1), "giữa": date(year, 6, 30), "cuối": date(year, 12, 31)}[which]
         return TimeExpr(start, end, None, edge, "cumulative")
-    if kind == "month_edge":
-        year, month = _year(m), int(m.group("m"))
-        if not 1 <= month <= 12:
+    if kind == "month_edge":  # "cuối tháng 6" with no year: the article's year (ROWS.md)
+        year, month = _month_year(m, ref), int(m.group("m"))
+        if year is None or not 1 <= month <= 12:
             return None
         which = m.group("which").lower()
         day = {"đầu": 1, "giữa": 15}.get(which, _days_in_month(year, month))
@@ -256,8 +274,8 @@ def _read(kind: str, m: re.Match[str], ref: date | None, text: str) -> TimeExpr 
             return None
         return TimeExpr(start, end, None, d, "cumulative" if _upto(before) else "day")
     if kind == "month":
-        year, month = _year(m), int(m.group("m"))
-        if not 1 <= month <= 12:
+        year, month = _month_year(m, ref), int(m.group("m"))
+        if year is None or not 1 <= month <= 12:
             return None
         return _made(start, end, before, date(year, month, 1), _month_end(year, month), "month")
     if kind == "day_no_year":
