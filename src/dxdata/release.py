@@ -776,7 +776,7 @@ def build_release(version: str = "latest", root: Path | str = DEFAULT_ROOT, out_
         if rows:
             texts["ROWS.md"] = (
                 f"<!-- schemas/ROWS.md of the code that built {vid} ({manifest.get('code_version', '')}); "
-                "paths such as ../eval/ refer to that code's repository. -->\n\n" + rows
+                "paths such as tests/data/ refer to that code's repository. -->\n\n" + rows
             )
         for name, text in texts.items():
             (pkg / name).write_text(text, encoding="utf-8", newline="\n")
