@@ -4,8 +4,10 @@
     export PREFECT_API_URL=http://127.0.0.1:4200/api       # terminal 2
     python flows/serve.py --cron "0 3 * * *" --raw-dir data/raw --out-dir data/processed
 
-The process registers the deployment ``refresh/dxdata-refresh`` with the server and runs every
-scheduled (or manually triggered) run of it until stopped with Ctrl-C. See docs/operations.md.
+The process registers the deployment ``refresh/dxdata-serve`` with the server and runs every
+scheduled (or manually triggered) run of it until stopped with Ctrl-C. prefect.yaml's deployment (work pool
+and worker) is ``refresh/dxdata-worker``, a different name: use one of the two per output folder. See
+docs/operations.md.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import os
 import sys
 from pathlib import Path
 
-DEPLOYMENT_NAME = "dxdata-refresh"
+DEPLOYMENT_NAME = "dxdata-serve"  # prefect.yaml's is "dxdata-worker": never the same (issue 15, point 3)
 DEFAULT_CRON = "0 3 * * *"  # every day at 03:00
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 

@@ -58,14 +58,14 @@ def test_served_deployment_runs_through_the_server(real_prefect_server: str, see
             while deployment is None:
                 assert server_proc.poll() is None, (tmp_path / "serve.log").read_text()[-3000:]
                 try:
-                    deployment = client.read_deployment_by_name("refresh/dxdata-refresh")
+                    deployment = client.read_deployment_by_name("refresh/dxdata-serve")
                 except Exception:
                     if time.monotonic() > deadline:
                         raise
                     time.sleep(1)
             crons = [getattr(s.schedule, "cron", None) for s in deployment.schedules]
             assert "0 3 * * *" in crons
-            run = run_deployment("refresh/dxdata-refresh", timeout=300, poll_interval=1)
+            run = run_deployment("refresh/dxdata-serve", timeout=300, poll_interval=1)
             assert run.state is not None and run.state.is_completed(), run.state
         assert store.versions(out) == ["v0001"]
         assert len(store.load("articles", "latest", out)) == 5
