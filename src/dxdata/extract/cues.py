@@ -68,7 +68,6 @@ class CueIndex:
         """`hits`: the `_hit_key`s of the cue parts on word boundaries (width: `len(folded).bit_length()`),
         when a combined scan found them already."""
         table = _table(codebook)
-        self._cues_by_indicator = table.cues_by_indicator
         self._specificity = table.specificity
         self._codes_by_part = table.codes_by_part
         self._cue_sets = table.cue_sets

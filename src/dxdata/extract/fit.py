@@ -10,14 +10,15 @@ remember their own text.
 
 from __future__ import annotations
 
-import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from dxdata.codebook import Codebook
 from dxdata.extract.article import extract_article
-from dxdata.extract.model import FEATURES, IndicatorModel, Synonyms, make_model
+from dxdata.extract.model import FEATURES, IndicatorModel, Synonyms, logistic, make_model
 from dxdata.models import Article, ExtractionResult
 
 INNER_FOLDS = 4
@@ -112,9 +113,9 @@ def choose_threshold(exs: Sequence[Example], coef: Sequence[float], intercept: f
     for ex in exs:
         if not ex.features:
             continue
-        probs = [_probability(coef, intercept, f) for f in ex.features]
-        best = max(range(len(probs)), key=probs.__getitem__)
-        scored.append((probs[best], ex.codes[best] in ex.gold, bool(ex.gold), ex.is_fact))
+        probs = logistic(ex.features, coef, intercept)
+        best = int(np.argmax(probs))
+        scored.append((float(probs[best]), ex.codes[best] in ex.gold, bool(ex.gold), ex.is_fact))
     n_gold = sum(1 for ex in exs if ex.gold)
     best_t, best_f1 = 0.5, -1.0
     for t in [i / 100 for i in range(5, 96)]:
@@ -125,11 +126,6 @@ def choose_threshold(exs: Sequence[Example], coef: Sequence[float], intercept: f
         if f1 > best_f1 + 1e-9:
             best_t, best_f1 = t, f1
     return best_t
-
-
-def _probability(coef: Sequence[float], intercept: float, features: Sequence[float]) -> float:
-    z = intercept + sum(w * x for w, x in zip(coef, features, strict=True))
-    return 1.0 / (1.0 + math.exp(-z)) if z > -60 else 0.0
 
 
 def fit(items: Sequence[GoldArticle], codebook: Codebook, synonyms: Synonyms) -> IndicatorModel:

@@ -121,10 +121,6 @@ class Profiles:
         column = {code: j for j, code in enumerate(self.codes)}
         return Profiles(tuple(codes), self.vocabulary, np.ascontiguousarray(self.matrix[:, [column[c] for c in codes]]))
 
-    def similarity(self, weighted_terms: dict[str, float]) -> np.ndarray:
-        """Per indicator: the sum over shared terms of (context weight x profile weight)."""
-        return self.similarities([weighted_terms])[0]
-
     def rows(self, found_terms: set[str]) -> list[int]:
         """The rows of the terms some profile holds."""
         vocabulary = self.vocabulary
@@ -209,9 +205,8 @@ class IndicatorModel:
         self.min_score = math.log(t / (1 - t)) - self.intercept
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
-        """The probability that each row's candidate is the number's indicator (logistic)."""
-        z = features @ np.asarray(self.coef) + self.intercept
-        return 1.0 / (1.0 + np.exp(-np.clip(z, -60.0, 60.0)))
+        """The probability that each row's candidate is the number's indicator."""
+        return logistic(features, self.coef, self.intercept)
 
 
 def make_model(
@@ -227,6 +222,12 @@ def make_model(
         raise ValueError(f"the model has {len(coef)} weights for {len(FEATURES)} features")
     profiles = build_profiles(codebook, evidence_terms, synonyms)
     return IndicatorModel(tuple(coef), intercept, threshold, evidence_terms, profiles, synonyms, info or {})
+
+
+def logistic(features: np.ndarray, coef, intercept: float) -> np.ndarray:
+    """The logistic model's probability for each row of features."""
+    z = np.asarray(features, dtype=float) @ np.asarray(coef, dtype=float) + intercept
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -60.0, 60.0)))
 
 
 _MODELS: Final[dict[str, IndicatorModel]] = {}
