@@ -357,3 +357,8 @@ def test_a_numeral_of_hundreds_of_digits_is_out_of_range_not_a_crash() -> None:
     found = find_numbers("Tổng số là " + "9" * 400 + " người và 12% hộ gia đình.")
     assert [n.not_fact for n in found] == ["out_of_range", None]
     assert found[0].value != found[0].value  # NaN: no float holds it
+
+
+def test_a_grouped_number_at_the_end_of_a_sentence_keeps_all_its_groups() -> None:
+    found = find_numbers("Số giao dịch trong tháng 9 là 58.397.139. Như vậy, tổng số đã tăng.")
+    assert [(n.text, n.value) for n in found if n.not_fact is None] == [("9", 9.0), ("58.397.139", 58_397_139.0)]

@@ -17,7 +17,7 @@ from dxdata.text import Anchors, digit_runs, finditer_at, lower_same_length, mer
 # One numeral as written: "2.398", "17.371.225", "80,2", "0.6667", "1.000", "86".
 # Possessive (`++`, `{1,3}+`) where giving back a digit could never help: a digit would be next, not the
 # separator that follows. The same matches, without retrying every shorter run of digits.
-_NUMERAL: Final = r"\d{1,3}+(?:\.\d{3})+(?![\d.])(?:,\d+)?|\d++,\d+|\d++\.\d+|\d+"
+_NUMERAL: Final = r"\d{1,3}+(?:\.\d{3})+(?!\d|\.\d)(?:,\d+)?|\d++,\d+|\d++\.\d+|\d+"  # a final "." ends the sentence
 _SCALE_WORDS: Final = {"nghìn": 1e3, "ngàn": 1e3, "ngan": 1e3, "triệu": 1e6, "tỷ": 1e9, "tỉ": 1e9}
 _SCALE: Final = r"(?:nghìn|ngàn|triệu|tỷ|tỉ)(?!\w)"
 _CURRENCY: Final = r"(?:đồng|đổng|VNĐ|VND|vnđ|USD|usd|đô la Mỹ|đô la|US\$|\$)(?!\w)"
