@@ -23,14 +23,32 @@ DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 
 
 def main(argv: list[str] | None = None) -> int:
+    from dxdata.cli import positive_int  # argparse only: loads neither numpy nor Prefect
+
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--name", default=DEPLOYMENT_NAME, help="deployment name")
-    p.add_argument("--cron", default=DEFAULT_CRON, help="cron schedule (default: daily at 03:00)")
-    p.add_argument("--timezone", default=DEFAULT_TIMEZONE, help="time zone of the cron schedule")
+    p.add_argument("--name", default=DEPLOYMENT_NAME, help="deployment name (default: %(default)s)")
+    p.add_argument("--cron", default=DEFAULT_CRON, help="cron schedule (default: %(default)r, daily at 03:00)")
+    p.add_argument("--timezone", default=DEFAULT_TIMEZONE, help="time zone of the cron schedule (default: %(default)s)")
     p.add_argument("--no-schedule", action="store_true", help="serve without a schedule (manual runs only)")
-    p.add_argument("--raw-dir", default="data/raw")
-    p.add_argument("--out-dir", default="data/processed")
-    p.add_argument("--batch-size", type=int, default=500)
+    p.add_argument(
+        "--raw-dir",
+        default="data/raw",
+        metavar="DIR",
+        help="folder of the articles, resolved against the current folder when serving (default: %(default)s)",
+    )
+    p.add_argument(
+        "--out-dir",
+        default="data/processed",
+        metavar="DIR",
+        help="dataset folder, resolved against the current folder when serving (default: %(default)s)",
+    )
+    p.add_argument(
+        "--batch-size",
+        type=positive_int,
+        default=500,
+        metavar="N",
+        help="articles per chunk (one task and one Parquet part per table each) (default: %(default)s)",
+    )
     args = p.parse_args(argv)
     from dxdata.runtime import limit_blas_threads
 

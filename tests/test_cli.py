@@ -34,3 +34,49 @@ def test_evaluate_prints_figures_and_misses(tmp_path: Path, capsys) -> None:
     assert main(["evaluate", "--gold", str(gold), "--raw-dir", str(ROOT / "data" / "raw")]) == EXIT_OK
     out = capsys.readouterr().out
     assert "quantity_f1:" in out and "row_f1:" in out and "acc_region_code:" in out
+
+
+def _run(args: list[str], cwd: Path):
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ) | {"PYTHONWARNINGS": "always::FutureWarning"}
+    return subprocess.run([sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_refresh_help_gives_help_and_defaults(tmp_path: Path) -> None:
+    run = _run(["-m", "dxdata.cli", "refresh", "--help"], tmp_path)
+    assert run.returncode == 0, run.stderr
+    text = " ".join(run.stdout.split())
+    assert "--raw-dir DIR folder of the articles" in text and "(default: data/raw)" in text
+    assert "--out-dir DIR dataset folder" in text and "(default: data/processed)" in text
+    assert "--batch-size N articles per chunk" in text and "(default: 500)" in text
+
+
+def test_serve_help_gives_help_and_defaults(tmp_path: Path) -> None:
+    run = _run([str(ROOT / "flows" / "serve.py"), "--help"], tmp_path)
+    assert run.returncode == 0, run.stderr
+    text = " ".join(run.stdout.split())
+    for flag, default in (
+        ("--raw-dir DIR", "data/raw"),
+        ("--out-dir DIR", "data/processed"),
+        ("--batch-size N", "500"),
+    ):
+        assert flag in text and f"(default: {default})" in text
+
+
+def test_refresh_shows_no_future_warning(tmp_path: Path) -> None:
+    """pyarrow 25+ warned about `null_placement` in SortOptions on every run (issue 15, point 5)."""
+    raw = tmp_path / "raw"
+    shutil.copytree(ROOT / "data" / "raw", raw)
+    args = ["-m", "dxdata.cli", "refresh", "--no-prefect", "--no-progress", "--raw-dir", "raw", "--out-dir", "out"]
+    first = _run(args, tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "v0001 (new)" in first.stdout
+    second = _run(args, tmp_path)  # carries the series over from v0001: the Arrow sort of store.sorted_arrow
+    assert second.returncode == 0, second.stderr
+    assert "no change (latest is v0001)" in second.stdout
+    assert "series: 52 rows carried over" in second.stderr
+    for run in (first, second):
+        assert "FutureWarning" not in run.stderr, run.stderr

@@ -398,3 +398,23 @@ def test_manifest_is_plain_json(tmp_path: Path) -> None:
     data = json.loads((result.path / "manifest.json").read_text(encoding="utf-8"))
     assert set(data) >= {"version", "previous_version", "created", "code_version", "tables", "sources",
                          "content_hash"}  # fmt: skip
+
+
+def test_arrow_sort_has_no_future_warning_and_same_bytes_as_pandas(tmp_path: Path) -> None:
+    """pyarrow 25 deprecates `null_placement` in SortOptions (a FutureWarning in every run): the Arrow path
+    passes it per key, and still writes the bytes of the pandas path, nulls in the keys last."""
+    import warnings
+
+    import pyarrow as pa
+
+    frame = observations()
+    frame.loc[1, "indicator_code"] = None  # a null in a sort key
+    frame.loc[2, "source_file"] = None
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    keys = SORT_KEYS["observations"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        h_arrow = write_parquet(table, tmp_path / "arrow.parquet", keys)
+    h_pandas = write_parquet(frame, tmp_path / "pandas.parquet", keys)
+    assert h_arrow == h_pandas
+    assert pq.read_table(tmp_path / "arrow.parquet").column("source_file").to_pylist() == ["a.txt", "b.txt", None]

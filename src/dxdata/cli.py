@@ -179,16 +179,25 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser(
-        "refresh", help="build the dataset from the raw folder and publish a version if it changed"
+    p = sub.add_parser("refresh", help="build the dataset from the raw folder and publish a version if it changed")
+    p.add_argument(
+        "--raw-dir",
+        default="data/raw",
+        metavar="DIR",
+        help="folder of the articles (.txt, .html), read recursively and never changed (default: %(default)s)",
     )
-    p.add_argument("--raw-dir", default="data/raw")
-    p.add_argument("--out-dir", default="data/processed")
+    p.add_argument(
+        "--out-dir",
+        default="data/processed",
+        metavar="DIR",
+        help="dataset folder: versions/, LATEST and the caches; created if missing (default: %(default)s)",
+    )
     p.add_argument(
         "--batch-size",
         type=positive_int,
         default=500,
-        help="articles per chunk (one task and one Parquet part per table each)",
+        metavar="N",
+        help="articles per chunk (one task and one Parquet part per table each) (default: %(default)s)",
     )
     p.add_argument("--no-prefect", action="store_true", help="run the same stages without Prefect")
     from dxdata.flowpath import load_flows_module
@@ -197,7 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_refresh)
 
     p = sub.add_parser("versions", help="list published versions (* marks latest)")
-    p.add_argument("--out-dir", default="data/processed")
+    p.add_argument("--out-dir", default="data/processed", metavar="DIR", help="dataset folder (default: %(default)s)")
     p.set_defaults(func=_cmd_versions)
 
     p = sub.add_parser(

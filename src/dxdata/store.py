@@ -169,6 +169,14 @@ def to_arrow(df: pd.DataFrame, sort_keys: Sequence[str] | None = None, *, name: 
         raise StoreError(f"table {name!r} cannot be written as Parquet: {err}") from err
 
 
+def _sort_options(keys: Sequence[str]) -> dict:
+    """Ascending, nulls last, for every key: per key from pyarrow 25 (which deprecates `null_placement` in
+    SortOptions with a FutureWarning), as one option before it (where a key takes no placement)."""
+    if int(pa.__version__.split(".")[0]) >= 25:
+        return {"sort_keys": [(k, "ascending", "at_end") for k in keys]}
+    return {"sort_keys": [(k, "ascending") for k in keys], "null_placement": "at_end"}
+
+
 def sorted_arrow(table: pa.Table, keys: Sequence[str], *, name: str = "table") -> pa.Table | None:
     """`table` in the order `to_arrow` gives, without a trip through pandas: possible when `keys` are
     unique (then they alone decide the order); None when they are not."""
@@ -176,7 +184,7 @@ def sorted_arrow(table: pa.Table, keys: Sequence[str], *, name: str = "table") -
         return None
     if table.group_by(list(keys)).aggregate([]).num_rows != table.num_rows:
         return None
-    order = pc.sort_indices(table, sort_keys=[(k, "ascending") for k in keys], null_placement="at_end")
+    order = pc.sort_indices(table, **_sort_options(keys))
     schema = pa.schema([pa.field(f.name, _normal_type(f.name, f.type)) for f in table.schema])
     return table.take(order).cast(schema).replace_schema_metadata(None)
 
