@@ -1,11 +1,10 @@
 """Turn one article into indicator rows (ROWS.md) and account for every other number.
 
-For each number that is a fact: the indicator is the codebook entry whose cue
-words stand closest to it in its sentence; the period comes from the nearest
-time expression (else the event or publication date); the region from the
-nearest place name (else the article's own province, else VN); the body from
-the subject of the sentence (else the body whose meeting or report the article
-covers).
+For each number that is a fact: the indicator is the most probable candidate of the indicator model
+(`dxdata.extract.model`), chosen for all the figures of the article at once; the period comes from the
+nearest time expression (else the event or publication date); the region from the nearest place name (else
+the article's own province, else VN); the body from the subject of the sentence (else the body whose meeting
+or report the article covers).
 """
 
 from __future__ import annotations
