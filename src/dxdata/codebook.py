@@ -62,8 +62,6 @@ class Indicator:
     periodicity: str | None = None  # "annual" for yearly indices: period = the index year
     source_bodies: tuple[BodyPeriod, ...] = ()  # who publishes it, by date
     region_scope: str | None = None  # "national" when the indicator is only ever about VN
-    family: str | None = None  # indicators of one index share the article-topic prior
-    share_of: str | None = None  # the count indicator this percent is the share of
     cue_texts: tuple[str, ...] = ()
 
     @property
@@ -162,8 +160,6 @@ def _load_indicators(path: Path, rules_path: Path | None = None) -> dict[str, In
                 periodicity=spec.get("periodicity"),
                 source_bodies=bodies,
                 region_scope=spec.get("region_scope"),
-                family=spec.get("family"),
-                share_of=spec.get("share_of"),
                 cue_texts=tuple(cue_texts),
             )
     return out
