@@ -1,9 +1,13 @@
 """dxdata: a tidy indicator dataset on Vietnam's digital transformation.
 
 import dxdata
-obs = dxdata.load("observations")          # latest version under data/processed
+obs = dxdata.load("observations")          # latest version of the project's data/processed (see below)
 dxdata.versions()                          # ['v0001', 'v0002', ...] oldest first
 dxdata.parquet_files("observations")       # the Parquet files behind a table (DuckDB, Polars ...)
+
+The dataset folder is `root` when given; else the environment variable DXDATA_ROOT; else `data/processed`
+of the project found upward from the working folder (a folder holding a pyproject.toml with
+name = "dxdata", or a data/processed folder). Nothing found: `StoreError` saying where it looked.
 """
 
 from __future__ import annotations
@@ -15,27 +19,32 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __version__ = "0.1.0"
-__all__ = ["__version__", "load", "parquet_files", "versions"]
+__all__ = ["__version__", "dataset_root", "load", "parquet_files", "versions"]
 
 
-def load(
-    table: str = "observations", version: str = "latest", root: str | Path = "data/processed"
-) -> pd.DataFrame:
+def load(table: str = "observations", version: str = "latest", root: str | Path | None = None) -> pd.DataFrame:
     """One table of one published version, with typed columns (see README, 'Tables')."""
     from dxdata import store
 
     return store.load(table=table, version=version, root=root)
 
 
-def versions(root: str | Path = "data/processed") -> list[str]:
+def versions(root: str | Path | None = None) -> list[str]:
     """Published version ids under `root`, oldest first; each can be passed to `load`."""
     from dxdata import store
 
     return store.versions(root)
 
 
-def parquet_files(table: str, version: str = "latest", root: str | Path = "data/processed") -> list[Path]:
+def parquet_files(table: str, version: str = "latest", root: str | Path | None = None) -> list[Path]:
     """The Parquet file(s) holding one table of one version, in order (for DuckDB and other engines)."""
     from dxdata import store
 
     return store.parquet_files(table, version, root)
+
+
+def dataset_root(root: str | Path | None = None) -> Path:
+    """The dataset folder `load`, `versions` and `parquet_files` read (see the module's docstring)."""
+    from dxdata import store
+
+    return store.dataset_root(root)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from dxdata.store import DEFAULT_ROOT, StoreError, load, read_manifest
+from dxdata.store import DEFAULT_ROOT, StoreError, dataset_root, load, read_manifest
 
 COMPARED = ["value", "denominator", "unit", "period_start", "period_end", "region_code", "body_code", "qualifier",
             "status"]  # fmt: skip
@@ -241,17 +241,17 @@ def _table_counts(a: str | None, b: str, root: Path) -> pd.DataFrame:
     )
 
 
-def resolve(version: str, root: Path | str = DEFAULT_ROOT) -> str:
+def resolve(version: str, root: Path | str | None = None) -> str:
     """A version id ("v0002") for "latest" or an id; raises StoreError when unknown."""
     return str(read_manifest(version, root)["version"])
 
 
-def diff_versions(a: str | None, b: str, root: Path | str = DEFAULT_ROOT) -> DiffResult:
+def diff_versions(a: str | None, b: str, root: Path | str | None = None) -> DiffResult:
     """Compare the observations of version `a` with those of version `b` ("latest" or ids such as "v0001").
 
     `a` None compares against nothing (the first version: every row is added).
     """
-    root = Path(root)
+    root = dataset_root(root)
     b_id = resolve(b, root)
     a_id = resolve(a, root) if a else None
     old = load("observations", a_id, root) if a_id else None

@@ -41,7 +41,7 @@ class PlotError(ValueError):
     """Nothing to plot: unknown indicator, or no dated rows for it."""
 
 
-def load_series(root: Path | str = DEFAULT_ROOT, version: str = "latest") -> pd.DataFrame:
+def load_series(root: Path | str | None = None, version: str = "latest") -> pd.DataFrame:
     """The version's ``series`` table, or one built from its observations if it predates that table."""
     tables = read_manifest(version, root).get("tables", {})
     if "series" in tables:
@@ -50,7 +50,7 @@ def load_series(root: Path | str = DEFAULT_ROOT, version: str = "latest") -> pd.
     return build_series(load("observations", version, root), articles)
 
 
-def indicator_info(indicator: str, root: Path | str = DEFAULT_ROOT, version: str = "latest") -> dict:
+def indicator_info(indicator: str, root: Path | str | None = None, version: str = "latest") -> dict:
     """name_en, name_vi and unit of an indicator: from the version's codebook table, else the codebook files."""
     tables = read_manifest(version, root).get("tables", {})
     if "indicators" in tables:
@@ -102,7 +102,7 @@ def _axis_label(unit: str, word: str) -> str:
 def plot_series(
     indicator: str,
     region: str | None = None,
-    root: Path | str = DEFAULT_ROOT,
+    root: Path | str | None = None,
     version: str = "latest",
     out: Path | str | None = None,
 ) -> Path:

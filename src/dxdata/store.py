@@ -55,6 +55,7 @@ import pyarrow.parquet as pq
 log = logging.getLogger("dxdata.store")
 
 DEFAULT_ROOT = "data/processed"
+ROOT_ENV = "DXDATA_ROOT"
 LATEST_FILE = "LATEST"
 LOCK_FILE = ".lock"
 VERSIONS_DIR = "versions"
@@ -658,6 +659,38 @@ def file_problem(path: Path, size: int | None, digest: str | None) -> str | None
 # --------------------------------------------------------------------------------------------- reading
 
 
+def _is_dxdata_project(folder: Path) -> bool:
+    """`folder` holds a pyproject.toml whose project is named dxdata."""
+    import tomllib
+
+    try:
+        with open(folder / "pyproject.toml", "rb") as f:
+            return tomllib.load(f).get("project", {}).get("name") == "dxdata"
+    except (OSError, tomllib.TOMLDecodeError, AttributeError):
+        return False
+
+
+def dataset_root(root: Path | str | None = None) -> Path:
+    """The dataset folder readers use: `root` when given; else the environment variable ``DXDATA_ROOT``;
+    else ``data/processed`` of the project found upward from the working folder (the nearest folder that
+    holds a ``pyproject.toml`` with ``name = "dxdata"`` or a ``data/processed`` folder), so a notebook in
+    ``notebooks/`` reads the project's data. `StoreError` saying where it looked when nothing is found."""
+    if root is not None and str(root) != "":
+        return Path(root)
+    env = os.environ.get(ROOT_ENV, "").strip()
+    if env:
+        return Path(env).expanduser()
+    cwd = Path.cwd()
+    for folder in (cwd, *cwd.parents):
+        if _is_dxdata_project(folder) or (folder / DEFAULT_ROOT).is_dir():
+            return folder / DEFAULT_ROOT
+    raise StoreError(
+        f"no dataset folder found: no root was given, {ROOT_ENV} is not set, and neither {cwd} nor any folder "
+        f'above it holds a dxdata project (pyproject.toml with name = "dxdata") or a {DEFAULT_ROOT} folder; '
+        f"pass root=..., set {ROOT_ENV}, or run from inside the project"
+    )
+
+
 def _read_pointer(root: Path) -> str | None:
     """What LATEST names: a version id, or the raw text when it is not one (it then names no version)."""
     try:
@@ -692,13 +725,13 @@ def _manifest_or_none(folder: Path) -> dict:
         return {}
 
 
-def versions(root: Path | str = DEFAULT_ROOT) -> list[str]:
+def versions(root: Path | str | None = None) -> list[str]:
     """Complete published version ids under `root` (folders holding a manifest), oldest first.
 
-    Temp folders of running or crashed publishes are not listed. An empty list when nothing has been
-    published yet (or `root` does not exist).
+    `root` as `dataset_root` finds it when not given. Temp folders of running or crashed publishes are not
+    listed. An empty list when nothing has been published yet (or `root` does not exist).
     """
-    root = Path(root)
+    root = dataset_root(root)
     if root.exists() and not root.is_dir():
         raise StoreError(f"{root} is not a folder")
     vdir = root / VERSIONS_DIR
@@ -712,9 +745,9 @@ def versions(root: Path | str = DEFAULT_ROOT) -> list[str]:
     return [name for _, name in sorted(found)]
 
 
-def latest_version(root: Path | str = DEFAULT_ROOT) -> str | None:
+def latest_version(root: Path | str | None = None) -> str | None:
     """The version `LATEST` points to, or None when nothing has been published yet."""
-    root = Path(root)
+    root = dataset_root(root)
     pointer = _read_pointer(root)
     if pointer is None:
         return None
@@ -740,19 +773,19 @@ def _resolve(version: str, root: Path) -> str:
     return version
 
 
-def read_manifest(version: str = "latest", root: Path | str = DEFAULT_ROOT) -> dict:
+def read_manifest(version: str = "latest", root: Path | str | None = None) -> dict:
     """The manifest of one version ("latest" or an id such as "v0001") as a dict."""
-    root = Path(root)
+    root = dataset_root(root)
     return _manifest_at(root / VERSIONS_DIR / _resolve(version, root))
 
 
 def load(
-    table: str = "observations", version: str = "latest", root: Path | str = DEFAULT_ROOT, *, verify: bool = True
+    table: str = "observations", version: str = "latest", root: Path | str | None = None, *, verify: bool = True
 ) -> pd.DataFrame:
     """One table of one published version as a DataFrame with fixed dtypes.
 
     `version` is "latest" (what `LATEST` points to) or a version id such as "v0001"; every published
-    version stays readable. Column dtypes:
+    version stays readable. `root` as `dataset_root` finds it when not given. Column dtypes:
 
     * dates (Arrow ``date32``: ``period_start``, ``period_end``, ``published``, ``event_date``) ->
       ``datetime64[s]``, missing dates as ``NaT``;
@@ -767,7 +800,7 @@ def load(
     table does not have the size and sha256 its manifest records; ``verify=False`` skips that check
     (it reads each file twice).
     """
-    folder, entry = _table_entry(table, version, Path(root))
+    folder, entry = _table_entry(table, version, dataset_root(root))
     if verify:
         check_table_files(folder, table, entry)
     return _typed_frame(read_arrow(folder, table, entry))
@@ -809,20 +842,21 @@ def table_files(table: str, entry: dict) -> list[tuple[str, str]]:
     return [(entry.get("file", f"{table}.parquet"), entry["sha256"])]
 
 
-def parquet_files(table: str, version: str = "latest", root: Path | str = DEFAULT_ROOT) -> list[Path]:
+def parquet_files(table: str, version: str = "latest", root: Path | str | None = None) -> list[Path]:
     """The Parquet file(s) of one table of a version, in order: for DuckDB, Polars, Spark or pyarrow.
 
     Large tables (``articles``, ``observations``, ``mentions``, ``rejects``) are stored in parts,
     one per chunk of articles; the others in one file. ``duckdb.read_parquet([str(p) for p in ...])``.
+    `root` as `dataset_root` finds it when not given.
     """
-    folder, entry = _table_entry(table, version, Path(root))
+    folder, entry = _table_entry(table, version, dataset_root(root))
     return [inside(folder, rel) for rel, _ in table_files(table, entry)]
 
 
-def verify(version: str = "latest", root: Path | str = DEFAULT_ROOT) -> list[str]:
+def verify(version: str = "latest", root: Path | str | None = None) -> list[str]:
     """Files of a version that are missing, outside the version, or whose size or sha256 differ from the
     manifest; an unreadable manifest is one problem too (an empty list: all good)."""
-    root = Path(root)
+    root = dataset_root(root)
     vid = _resolve(version, root)
     folder = root / VERSIONS_DIR / vid
     try:
