@@ -126,3 +126,9 @@ def test_from_x_to_y_are_two_levels_of_one_subject() -> None:
 def test_a_rank_said_as_thu_hang_la() -> None:
     obs = by_value(rows("Năm 2022, chỉ số EGDI của Việt Nam giữ nguyên thứ hạng là 86."))
     assert obs[86].unit == "rank" and obs[86].indicator_code == "gov.egdi_rank"
+
+
+def test_a_move_over_a_span_of_years_dates_each_end() -> None:
+    obs = by_value(rows("Trong giai đoạn 2019 - 2023, chỉ số EGDI của Việt Nam tăng hạng từ vị trí 88 lên vị trí 71."))
+    assert obs[88].period_end == date(2019, 12, 31) and obs[71].period_end == date(2023, 12, 31)
+    assert obs[88].indicator_code == obs[71].indicator_code == "gov.egdi_rank"

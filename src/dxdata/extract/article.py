@@ -741,12 +741,24 @@ def _period(
         if anchor is not None:
             return date(anchor.year, 1, 1), date(anchor.year, 12, 31)
     if t is not None and t.kind != "now":
+        if _FROM_BEFORE_RE.search(ctx.text, max(0, num.start - 25), num.start) and _spans_years(t):
+            # "giai đoạn 2014 - 2020 từ vị trí 99 lên vị trí 86": where the span started
+            return date(t.period_start.year, 1, 1), date(t.period_start.year, 12, 31)
         return t.period_start, t.period_end
     if indicator.periodicity == "annual" and t is None:
         year = _article_index_year(ctx, num.start)
         if year:
             return date(year, 1, 1), date(year, 12, 31)
     return None, ctx.ref_date
+
+
+# the start of a move "từ X lên Y"
+_FROM_BEFORE_RE: Final = re.compile(r"\btừ(?:\s+(?:mức|vị trí|vị trí thứ|hạng|thứ|con số))?\s*$", re.IGNORECASE)
+
+
+def _spans_years(t: TimeExpr) -> bool:
+    """A period over several years ("giai đoạn 2014 - 2020")."""
+    return t.period_start is not None and t.period_end is not None and t.period_start.year < t.period_end.year
 
 
 def _previous_sentence_period(ctx: _ArticleContext, sent: Sentence) -> TimeExpr | None:
