@@ -132,3 +132,8 @@ def test_a_move_over_a_span_of_years_dates_each_end() -> None:
     obs = by_value(rows("Trong giai đoạn 2019 - 2023, chỉ số EGDI của Việt Nam tăng hạng từ vị trí 88 lên vị trí 71."))
     assert obs[88].period_end == date(2019, 12, 31) and obs[71].period_end == date(2023, 12, 31)
     assert obs[88].indicator_code == obs[71].indicator_code == "gov.egdi_rank"
+
+
+def test_a_forecast_is_an_estimate() -> None:
+    obs = by_value(rows("Doanh thu thương mại điện tử được dự đoán chạm mốc 43 tỷ USD vào năm 2025."))
+    assert obs[43_000_000_000].status == "estimate"
