@@ -119,21 +119,19 @@ class _ArticleContext:
     model: IndicatorModel | None = None
     words: ArticleWords | None = None
     trace: list | None = None  # (number, its candidates with features, its context terms) for fitting the model
-    sentence_contexts: dict[tuple, tuple[np.ndarray, ...]] = field(default_factory=dict)
+    sentence_contexts: dict[tuple, np.ndarray] = field(default_factory=dict)
     lead_contexts: dict[tuple, np.ndarray] = field(default_factory=dict)
     sentence_rows: dict[int, list[int]] = field(default_factory=dict)  # sentence start -> its terms' profile rows
 
-    def sentence_context(self, sent: Sentence, kind: _Kind) -> tuple[np.ndarray, np.ndarray]:
-        """The similarities of the sentence to the indicators of one kind, and which of them it speaks for at
-        all (once per sentence and kind)."""
+    def sentence_context(self, sent: Sentence, kind: _Kind) -> np.ndarray:
+        """The similarities of the sentence to the indicators of one kind (once per sentence and kind)."""
         key = (sent.start, kind.key)
         found = self.sentence_contexts.get(key)
         if found is None:
             rows = self.sentence_rows.get(sent.start)
             if rows is None:  # the same for every kind
                 rows = self.sentence_rows[sent.start] = kind.profiles.rows(self.words.span_terms(sent.start, sent.end))
-            sentence = kind.profiles.presence(rows)
-            found = self.sentence_contexts[key] = (sentence, sentence > 0)
+            found = self.sentence_contexts[key] = kind.profiles.presence(rows)
         return found
 
     def lead_context(self, kind: _Kind) -> np.ndarray:
@@ -480,7 +478,6 @@ def _features(
     contexts: list[dict[str, float]] = []
     cue = np.zeros((m, n))
     sentence = np.empty((m, n))
-    spoken_for = np.empty((m, n), dtype=bool)
     heads: dict[int, int] = {}  # the start of a list's first figure -> the row its cues were weighed in
     for i, (sent, num) in enumerate(items):
         scorer = ctx.scorers[sent]
@@ -491,7 +488,7 @@ def _features(
         head_clause = clause if head is num else _clause_bounds(ctx, sent, head.start)
         contexts.append(words.left_terms(head_clause[0], head.start))
         contexts.append(words.right_terms(num.end, min(clause[1], next_fact)))
-        sentence[i], spoken_for[i] = ctx.sentence_context(sent, kind)
+        sentence[i] = ctx.sentence_context(sent, kind)
         done = heads.get(head.start)
         if done is not None:  # the list's first figure was weighed already: the same cues, the same figure
             cue[i] = cue[done]
@@ -518,7 +515,7 @@ def _features(
     # margins over the best other candidate; the ones left out have 0 in all four, as if they were not there
     features[..., 5:9] = _margins(local[..., [1, 2, 3, 0]])  # of left, right, sentence and cue
     features[..., 9] = math.log(n)
-    return features, spoken_for | (local[..., :3] > 0).any(axis=2), contexts
+    return features, (local > 0).any(axis=2), contexts
 
 
 def _margins(values: np.ndarray) -> np.ndarray:
