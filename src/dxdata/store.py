@@ -80,6 +80,20 @@ PARQUET_SETTINGS: dict = {
 # so that an empty table and a full one have the same schema.
 DATE_COLUMNS = frozenset({"period_start", "period_end", "published", "event_date"})
 CODE_COLUMNS = frozenset({"unit", "qualifier", "status"})
+# The full sets a loaded code column takes as its categories (with any other value it holds): fixed ones
+# (the lists of dxdata.schemas, which tests/test_categories.py keeps equal), and the codes of the
+# version's own codebook tables: column -> (codebook table, its columns whose values are the set).
+FIXED_CATEGORIES = {
+    "unit": ("percent", "count", "VND", "USD", "rank", "score", "times"),
+    "qualifier": ("eq", "gt", "lt", "approx"),
+    "status": ("actual", "estimate", "target"),
+}
+CODEBOOK_CATEGORIES = {
+    "indicator_code": ("indicators", ("indicator_code",)),
+    "body_code": ("bodies", ("body_code",)),
+    "region_code": ("regions", ("region_code",)),
+    "region_code_2025": ("regions", ("region_code_2025",)),
+}
 
 _VERSION_RE = re.compile(r"^v(\d{4,})$")
 READ_ONLY = 0o444  # the mode of every published file
@@ -790,8 +804,10 @@ def load(
     * dates (Arrow ``date32``: ``period_start``, ``period_end``, ``published``, ``event_date``) ->
       ``datetime64[s]``, missing dates as ``NaT``;
     * code columns (``*_code`` such as ``indicator_code``, ``region_code``, ``body_code``, also
-      ``region_code_2025``; and ``unit``, ``qualifier``, ``status``) -> ``category`` (categories are the
-      values present, sorted);
+      ``region_code_2025``; and ``unit``, ``qualifier``, ``status``) -> ``category``, sorted; the
+      categories are the full sets, not only the values present: every unit, qualifier and status, and
+      every code of the version's ``indicators``, ``bodies`` and ``regions`` tables (so a merge with a
+      codebook table keeps the column categorical);
     * other text -> pandas' string dtype (``str`` in pandas 3), missing as NaN;
     * ``value``, ``denominator`` and other floating columns -> ``float64``; integer columns -> ``int64``.
 
@@ -803,7 +819,37 @@ def load(
     folder, entry = _table_entry(table, version, dataset_root(root))
     if verify:
         check_table_files(folder, table, entry)
-    return _typed_frame(read_arrow(folder, table, entry))
+    arrow = read_arrow(folder, table, entry)
+    return _typed_frame(arrow, _category_sets(folder, arrow.schema.names, verify=verify))
+
+
+def _category_sets(folder: Path, columns: Sequence[str], *, verify: bool = True) -> dict[str, set[str]]:
+    """The full set of codes of each code column of `columns`: fixed sets, and the codes of the version's
+    codebook tables (a version without one of them: that column's values only)."""
+    sets: dict[str, set[str]] = {c: set(v) for c, v in FIXED_CATEGORIES.items() if c in columns}
+    wanted: dict[str, list[str]] = {}
+    for col in columns:
+        if col in CODEBOOK_CATEGORIES:
+            wanted.setdefault(CODEBOOK_CATEGORIES[col][0], []).append(col)
+    if not wanted:
+        return sets
+    entries = _manifest_or_none(folder).get("tables", {})
+    for name, cols in wanted.items():
+        if name not in entries:
+            continue
+        sources = sorted({src for c in cols for src in CODEBOOK_CATEGORIES[c][1]})
+        try:
+            if verify:
+                check_table_files(folder, name, entries[name])
+            codebook = read_arrow(folder, name, entries[name], columns=sources)
+        except (OSError, pa.ArrowException, KeyError, StoreError):
+            continue  # the codebook table is damaged or lacks the column: the values present will do
+        for col in cols:
+            codes: set[str] = set()
+            for src in CODEBOOK_CATEGORIES[col][1]:
+                codes.update(v for v in codebook.column(src).to_pylist() if v)
+            sets[col] = codes
+    return sets
 
 
 def _file_entries(table: str, entry: dict) -> list[tuple[str, dict]]:
@@ -888,7 +934,10 @@ def read_arrow(folder: Path, table: str, entry: dict, columns: Sequence[str] | N
     return pq.read_table(inside(folder, entry.get("file", f"{table}.parquet")), columns=columns)
 
 
-def _typed_frame(arrow: pa.Table) -> pd.DataFrame:
+def _typed_frame(arrow: pa.Table, category_sets: Mapping[str, set[str]] | None = None) -> pd.DataFrame:
+    """The frame `load` returns; a code column's categories are its full set in `category_sets` (and any
+    other value it holds), sorted; without a set, the values present."""
+    category_sets = category_sets or {}
     df = arrow.to_pandas(date_as_object=False)
     for f in arrow.schema:
         col = f.name
@@ -896,7 +945,7 @@ def _typed_frame(arrow: pa.Table) -> pd.DataFrame:
             df[col] = pd.to_datetime(df[col]).astype("datetime64[s]")
         elif _is_code_column(col) and (pa.types.is_string(f.type) or pa.types.is_large_string(f.type)):
             values = df[col]
-            cats = pd.Index(sorted(values.dropna().unique()), dtype=values.dtype)
+            cats = pd.Index(sorted(set(values.dropna().unique()) | category_sets.get(col, set())), dtype=values.dtype)
             df[col] = pd.Categorical(values, categories=cats)
         elif pa.types.is_floating(f.type):
             df[col] = df[col].astype("float64")
