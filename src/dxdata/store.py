@@ -3,6 +3,7 @@
 Layout under the output folder (``data/processed`` by default)::
 
     LATEST                          # text file holding the current version id, e.g. "v0002"
+    current -> versions/v0002       # symbolic link to that version's folder, switched with LATEST
     .lock                           # filelock held while a publish runs
     versions/v0001/<table>.parquet  # one file per table
     versions/v0001/manifest.json    # what the version is and what it was built from
@@ -29,6 +30,9 @@ Guarantees:
 * A damaged latest version (unreadable manifest) is skipped by the next publish, which builds on the
   newest version that verifies, and says so.
 * One publisher at a time: ``publish`` holds ``filelock.FileLock(out_dir / ".lock")``.
+* ``current`` is a relative symbolic link to the latest version's folder (``versions/v0002``), replaced
+  by rename right after ``LATEST`` (and repaired by the next publish if a crash fell between the two),
+  for tools that read paths: ``current/observations/*.parquet`` is always one complete version.
 """
 
 from __future__ import annotations
@@ -57,6 +61,9 @@ log = logging.getLogger("dxdata.store")
 DEFAULT_ROOT = "data/processed"
 ROOT_ENV = "DXDATA_ROOT"
 LATEST_FILE = "LATEST"
+# A symbolic link beside LATEST to the latest version's folder (`current -> versions/v0003`), switched with it,
+# for tools that read paths (DuckDB, polars, R). Not "latest": it would be LATEST on a case-blind file system.
+CURRENT_LINK = "current"
 LOCK_FILE = ".lock"
 VERSIONS_DIR = "versions"
 MANIFEST_FILE = "manifest.json"
@@ -283,15 +290,42 @@ def _clean_leftovers(out_dir: Path) -> None:
             if p.name.startswith(TMP_PREFIX):
                 log.warning("store: removing %s left by an interrupted publish", p)
                 shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
-    for p in out_dir.glob(f".{LATEST_FILE}{TMP_PREFIX}*"):
-        p.unlink(missing_ok=True)
+    for pattern in (f".{LATEST_FILE}{TMP_PREFIX}*", f".{CURRENT_LINK}{TMP_PREFIX}*"):
+        for p in out_dir.glob(pattern):
+            p.unlink(missing_ok=True)
 
 
 def _write_latest(out_dir: Path, version: str) -> None:
     tmp = out_dir / f".{LATEST_FILE}{TMP_PREFIX}{secrets.token_hex(6)}"
     _write_text_durable(tmp, version + "\n")
     os.replace(tmp, out_dir / LATEST_FILE)
+    _switch_current_link(out_dir, version)
     _fsync_dir(out_dir)
+
+
+def _current_link_target(version: str) -> str:
+    return f"{VERSIONS_DIR}/{version}"
+
+
+def _switch_current_link(out_dir: Path, version: str) -> None:
+    """Point `current` at the version's folder: a new relative link renamed over the old one (atomic on
+    POSIX, so a reader sees the old version or the new one, never no link). Where links cannot be made
+    (some Windows set-ups) a warning, and readers use LATEST."""
+    link = out_dir / CURRENT_LINK
+    target = _current_link_target(version)
+    if link.is_symlink() and os.readlink(link) == target:
+        return
+    if link.exists() and not link.is_symlink():
+        log.warning("store: %s is not a link; not replacing it (LATEST names %s)", link, version)
+        return
+    tmp = out_dir / f".{CURRENT_LINK}{TMP_PREFIX}{secrets.token_hex(6)}"
+    try:
+        os.symlink(target, tmp, target_is_directory=True)
+        os.replace(tmp, link)
+    except OSError as err:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        log.warning("store: cannot link %s to %s (%s); LATEST names the version", link, target, err)
 
 
 def publish(
@@ -556,6 +590,8 @@ class VersionWriter:
         if previous is not None and _manifest_at(vdir / previous).get("content_hash") == digest:
             if _read_pointer(self.out_dir) != previous:  # LATEST was broken: point it back at a real version
                 _write_latest(self.out_dir, previous)
+            else:  # a crash between LATEST and the link, or a dataset made before the link existed
+                _switch_current_link(self.out_dir, previous)
             log.info("store: content unchanged since %s, nothing published", previous)
             return PublishResult(previous, False, vdir / previous, row_counts, digest)
 
