@@ -23,7 +23,7 @@ DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 
 
 def main(argv: list[str] | None = None) -> int:
-    from dxdata.cli import positive_int  # argparse only: loads neither numpy nor Prefect
+    from dxdata.cli import add_batch_size_argument  # argparse only: loads neither numpy nor Prefect
 
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--name", default=DEPLOYMENT_NAME, help="deployment name (default: %(default)s)")
@@ -42,13 +42,7 @@ def main(argv: list[str] | None = None) -> int:
         metavar="DIR",
         help="dataset folder, resolved against the current folder when serving (default: %(default)s)",
     )
-    p.add_argument(
-        "--batch-size",
-        type=positive_int,
-        default=500,
-        metavar="N",
-        help="articles per chunk (one task and one Parquet part per table each) (default: %(default)s)",
-    )
+    add_batch_size_argument(p)
     args = p.parse_args(argv)
     from dxdata.runtime import limit_blas_threads
 

@@ -64,6 +64,17 @@ def _cmd_refresh(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def add_batch_size_argument(parser: argparse.ArgumentParser) -> None:
+    """`--batch-size`, as `dxdata refresh` and the served flow (`flows/serve.py`) take it."""
+    parser.add_argument(
+        "--batch-size",
+        type=positive_int,
+        default=500,
+        metavar="N",
+        help="articles per chunk (one task and one Parquet part per table each) (default: %(default)s)",
+    )
+
+
 def positive_int(text: str) -> int:
     """An argparse type: an integer of 1 or more."""
     try:
@@ -192,13 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="dataset folder: versions/, LATEST and the caches; created if missing (default: %(default)s)",
     )
-    p.add_argument(
-        "--batch-size",
-        type=positive_int,
-        default=500,
-        metavar="N",
-        help="articles per chunk (one task and one Parquet part per table each) (default: %(default)s)",
-    )
+    add_batch_size_argument(p)
     p.add_argument("--no-prefect", action="store_true", help="run the same stages without Prefect")
     from dxdata.flowpath import load_flows_module
 
