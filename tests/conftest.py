@@ -71,3 +71,13 @@ def seeds_copy(tmp_path: Path) -> Path:
     for p in raw.iterdir():
         p.chmod(0o644)
     return raw
+
+
+@pytest.fixture(scope="session")
+def seed_articles():
+    """The seed articles, read once (frozen records: tests share them)."""
+    from dxdata.ingest import read_raw_folder
+
+    articles, rejects = read_raw_folder(SEEDS_DIR)
+    assert not rejects
+    return articles

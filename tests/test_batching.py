@@ -4,20 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from dxdata.batching import batches, default_workers, extract_batch, extract_batches
 from dxdata.codebook import load_codebook
-from dxdata.ingest import read_raw_folder
 
 SEEDS = Path(__file__).resolve().parents[1] / "data" / "raw"
-
-
-@pytest.fixture(scope="module")
-def seed_articles():
-    articles, rejects = read_raw_folder(SEEDS)
-    assert not rejects
-    return articles
 
 
 def test_batches_cover_every_item_once_in_order() -> None:

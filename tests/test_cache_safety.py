@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SEEDS_DIR
 from dxdata import incremental, store
 from dxdata.codebook import load_codebook
 from dxdata.extract import extract_article
@@ -25,14 +24,7 @@ from dxdata.incremental import (
     encode_result,
     extract_incremental,
 )
-from dxdata.ingest import read_raw_folder
 from dxdata.refresh import run_refresh
-
-
-@pytest.fixture(scope="module")
-def seed_articles():
-    articles, _ = read_raw_folder(SEEDS_DIR)
-    return articles
 
 
 class _Planted:

@@ -24,14 +24,6 @@ from dxdata.refresh import run_refresh
 
 
 @pytest.fixture(scope="module")
-def seed_articles():
-    from conftest import SEEDS_DIR
-
-    articles, _ = read_raw_folder(SEEDS_DIR)
-    return articles
-
-
-@pytest.fixture(scope="module")
 def codebook():
     return load_codebook()
 
@@ -151,7 +143,6 @@ def _worker(args):
     cache_dir, n = args
     from conftest import SEEDS_DIR
     from dxdata.codebook import load_codebook
-    from dxdata.ingest import read_raw_folder
 
     articles, _ = read_raw_folder(SEEDS_DIR)
     out = []
