@@ -7,7 +7,8 @@
 2. queries the same version's Parquet files with DuckDB (no copy, no server), including the
    ``obs_ids`` list of each series row, split with ``string_split``;
 3. pivots the national series to one column per indicator (`dxdata.series.wide`);
-4. plots the indicator with the most dated national figures to a PNG (`dxdata.plot.plot_series`).
+4. plots the indicator with the most dated national figures (`dxdata.plot.plot_series` returns a matplotlib
+   Figure and, with ``save_to``, also writes a PNG).
 """
 
 from __future__ import annotations
@@ -108,7 +109,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     counts = dated.groupby(dated["indicator_code"].astype(object)).size()
     indicator = sorted(counts.index, key=lambda c: (-counts[c], c))[0]
-    png = plot_series(indicator, None, root, version, out / f"{indicator}.png")
+    png = out / f"{indicator}.png"
+    plot_series(indicator, None, root, version, save_to=png)  # returns the Figure too: a notebook shows it
     print(f"\n== chart of {indicator}: {png}")
     return 0
 

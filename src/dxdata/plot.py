@@ -1,20 +1,28 @@
-"""One indicator over time as a PNG: one line per region, markers by status.
+"""One indicator over time as a matplotlib Figure: one line per region, markers by status.
 
-    dxdata plot infra.fiber_households_share --region VN --out fibre.png
+    fig = plot_series("infra.fiber_households_share", "VN")          # a notebook shows it as is
+    plot_series("infra.fiber_households_share", save_to="fibre.svg", lang="en")   # also writes a file
+    dxdata plot infra.fiber_households_share --region VN --out fibre.png [--lang en]
 
 Reads the consolidated ``series`` table of a version (built from its observations when the
 version has none). Actual and estimated figures are joined by a solid line per region, targets by
-a dotted one (from the last reported figure on); markers tell the status (filled circle actual,
-open square estimate, open triangle target). A vertical bar spans value_min..value_max where
-sources report different values, a red ring marks a conflict, and ">", "<", "~" beside a point
-note a figure printed as "more than", "less than" or "about". Undated figures cannot be placed on
-the time axis and are counted in the footnote. Uses matplotlib's Agg canvas directly (no pyplot,
-no display needed).
+a dashed one (from the last reported figure on); markers tell the status (filled circle actual,
+open square estimate, open triangle target), and the legend draws each status with its line style.
+Beside every point "n=3" says how many articles (or, with ``sources="publishers"``, publishers)
+report it, and the marker grows with that number. A vertical bar spans value_min..value_max where
+sources report different values, a red ring marks a conflict, and ">", "<", "~" note a figure
+printed as "more than", "less than" or "about". Undated figures cannot be placed on the time axis
+and are counted in the footnote. Names and labels are Vietnamese by default (``lang="en"``:
+English); region names come from the regions codebook.
+
+The figure is a plain `matplotlib.figure.Figure` on its own Agg canvas: no pyplot, no
+``matplotlib.use``, so a notebook's pyplot state and backend stay as the user set them.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import math
 import sys
 import textwrap
@@ -30,22 +38,61 @@ from matplotlib.ticker import FuncFormatter
 from dxdata.series import build_series
 from dxdata.store import DEFAULT_ROOT, StoreError, load, read_manifest
 
+LANGS = ("vi", "en")
 STATUS_MARKERS = {"actual": ("o", True), "estimate": ("s", False), "target": ("^", False)}
+STATUS_LINES = {"actual": "-", "estimate": "-", "target": "--"}  # estimates continue the reported line
 QUALIFIER_MARKS = {"gt": ">", "lt": "<", "approx": "~"}
-UNIT_LABELS = {"percent": "%", "count": "count", "VND": "VND", "USD": "USD", "rank": "rank", "score": "score",
-               "times": "times"}  # fmt: skip
+COUNT_COLUMNS = {"articles": "n_articles", "publishers": "n_publishers"}
+UNIT_LABELS = {
+    "en": {"percent": "%", "count": "count", "VND": "VND", "USD": "USD", "rank": "rank", "score": "score",
+           "times": "times"},
+    "vi": {"percent": "%", "count": "số lượng", "VND": "VND", "USD": "USD", "rank": "thứ hạng", "score": "điểm",
+           "times": "lần"},
+}  # fmt: skip
 _SCALES = [(1e12, "trillion"), (1e9, "billion"), (1e6, "million")]  # below a million: plain numbers
+SCALE_WORDS = {
+    "en": {"trillion": "trillion", "billion": "billion", "million": "million"},
+    "vi": {"trillion": "nghìn tỷ", "billion": "tỷ", "million": "triệu"},
+}
+TEXTS = {
+    "en": {
+        "actual": "actual", "estimate": "estimate", "target": "target", "conflict": "sources disagree",
+        "articles": "n = articles reporting the figure (bigger marker: more)",
+        "publishers": "n = publishers reporting the figure (bigger marker: more)",
+        "foot": "dxdata {version}; consolidated series (median of reported values); x axis: period end",
+        "undated": "{n} undated row(s) not shown", "month": "%b %Y", "day": "%d %b %Y",
+    },
+    "vi": {
+        "actual": "thực tế", "estimate": "ước tính", "target": "mục tiêu", "conflict": "các nguồn vênh nhau",
+        "articles": "n = số bài báo đưa số liệu (điểm càng to, càng nhiều bài)",
+        "publishers": "n = số cơ quan báo chí đưa số liệu (điểm càng to, càng nhiều nguồn)",
+        "foot": "dxdata {version}; chuỗi hợp nhất (trung vị các giá trị được đưa tin); trục hoành: ngày cuối kỳ",
+        "undated": "{n} dòng không có ngày, không vẽ", "month": "%m/%Y", "day": "%d/%m/%Y",
+    },
+}  # fmt: skip
 
 
 class PlotError(ValueError):
-    """Nothing to plot: unknown indicator, or no dated rows for it."""
+    """Nothing to plot: unknown indicator, or no dated rows for it; or a file type matplotlib cannot write."""
+
+
+class SeriesFigure(Figure):
+    """A plain Figure that also shows itself in a notebook where pyplot was never imported."""
+
+    def _repr_png_(self) -> bytes:
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png")
+        return buffer.getvalue()
 
 
 def load_series(root: Path | str | None = None, version: str = "latest") -> pd.DataFrame:
-    """The version's ``series`` table, or one built from its observations if it predates that table."""
+    """The version's ``series`` table, or one built from its observations if it predates that table
+    (or its source counts)."""
     tables = read_manifest(version, root).get("tables", {})
     if "series" in tables:
-        return load("series", version, root)
+        series = load("series", version, root)
+        if all(c in series.columns for c in COUNT_COLUMNS.values()):
+            return series
     articles = load("articles", version, root) if "articles" in tables else pd.DataFrame()
     return build_series(load("observations", version, root), articles)
 
@@ -74,16 +121,33 @@ def indicator_info(indicator: str, root: Path | str | None = None, version: str 
     return {"name_en": i.name_en, "name_vi": i.name_vi, "unit": i.unit}
 
 
-def _region_names(root: Path | str, version: str) -> dict[str, str]:
-    if "regions" not in read_manifest(version, root).get("tables", {}):
-        return {}
-    reg = load("regions", version, root)
-    col = "name_en" if "name_en" in reg.columns else "name_vi"
-    return {
-        str(c): str(n)
-        for c, n in zip(reg["region_code"].astype(object), reg[col].astype(object), strict=True)
-        if isinstance(n, str) and n
-    }
+def region_names(lang: str = "vi", root: Path | str | None = None, version: str = "latest") -> dict[str, str]:
+    """Region code -> name in `lang` ("Hà Nội" / "Ha Noi"): the version's regions table, gaps filled
+    from the regions codebook (so versions without that table or column still get names)."""
+    from dxdata.extract.regions import regions_table
+
+    col = "name_en" if lang == "en" else "name_vi"
+    frames = [regions_table()]
+    if "regions" in read_manifest(version, root).get("tables", {}):
+        frames.append(load("regions", version, root))  # later frames win: the version's own names
+    names: dict[str, str] = {}
+    for reg in frames:
+        if col not in reg.columns:
+            continue
+        for code, name in zip(reg["region_code"].astype(object), reg[col].astype(object), strict=True):
+            if isinstance(name, str) and name.strip():
+                names[str(code)] = name.strip()
+    return names
+
+
+def marker_size(n: int) -> float:
+    """Marker size (points) for a figure `n` sources report: 6 for one, +3 per doubling, at most 18."""
+    return min(6.0 + 3.0 * math.log2(max(int(n), 1)), 18.0)
+
+
+def default_path(indicator: str, region: str | None = None) -> Path:
+    """``<indicator>[-<region>].png``: where the command line writes a chart without ``--out``."""
+    return Path(f"{indicator}{'-' + region if region else ''}.png")
 
 
 def _scale(unit: str, top: float) -> tuple[float, str]:
@@ -94,9 +158,41 @@ def _scale(unit: str, top: float) -> tuple[float, str]:
     return 1.0, ""
 
 
-def _axis_label(unit: str, word: str) -> str:
-    label = UNIT_LABELS.get(unit, unit)
-    return f"{label} ({word}s)" if word and unit == "count" else (f"{word} {label}" if word else label)
+def _unit_text(unit: str, word: str, lang: str) -> str:
+    """'%', 'billion VND', 'millions' (count) / '%', 'tỷ VND', 'triệu' (count)."""
+    label = UNIT_LABELS[lang].get(unit, unit)
+    if not word:
+        return label
+    scaled = SCALE_WORDS[lang][word]
+    if unit == "count":
+        return scaled + ("s" if lang == "en" else "")
+    return f"{scaled} {label}"
+
+
+def _axis_label(unit: str, word: str, lang: str) -> str:
+    label = UNIT_LABELS[lang].get(unit, unit)
+    if word and unit == "count":
+        return f"{label} ({_unit_text(unit, word, lang)})"
+    return _unit_text(unit, word, lang)
+
+
+def _number(v: float, lang: str, percent: bool = False) -> str:
+    """A tick label: '1,234.5' / '1.234,5' (Vietnamese: ',' decimal mark, '.' groups thousands)."""
+    text = f"{v:g}" if percent else f"{v:,.10g}"
+    if lang == "vi":
+        text = text.translate(str.maketrans({",": ".", ".": ","}))
+    return text + ("%" if percent else "")
+
+
+def _check_format(path: Path) -> str:
+    fmt = path.suffix.lstrip(".").lower()
+    supported = FigureCanvasAgg.get_supported_filetypes()
+    if fmt not in supported:
+        raise PlotError(f"cannot write {path}: give a file name ending in one of .{', .'.join(sorted(supported))}")
+    return fmt
+
+
+_METADATA = {"png": {"Software": None}, "svg": {"Date": None}, "pdf": {"CreationDate": None}}  # stable bytes
 
 
 def plot_series(
@@ -104,13 +200,25 @@ def plot_series(
     region: str | None = None,
     root: Path | str | None = None,
     version: str = "latest",
-    out: Path | str | None = None,
-) -> Path:
-    """Draw `indicator` for `region` (None: every region with data) from a published version to a PNG.
+    save_to: Path | str | None = None,
+    *,
+    lang: str = "vi",
+    sources: str = "articles",
+) -> Figure:
+    """Draw `indicator` for `region` (None: every region with data) from a published version.
 
-    Returns the PNG's path (`out`, default ``<indicator>[-<region>].png``). Raises `PlotError` when
-    the indicator has no dated rows there, and `StoreError` when the version does not exist.
+    Returns the matplotlib `Figure` (a notebook displays it). `save_to` also writes it there, in the
+    format its suffix names (.png, .svg, .pdf, ...). `lang` "vi" (default) or "en" picks the names
+    of regions and indicator and the labels; `sources` "articles" (default) or "publishers" picks
+    what the "n=" beside each point counts. Raises `PlotError` when the indicator has no dated rows
+    there or the file type is unknown, and `StoreError` when the version does not exist.
     """
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {', '.join(LANGS)}, not {lang!r}")
+    if sources not in COUNT_COLUMNS:
+        raise ValueError(f"sources must be one of {', '.join(COUNT_COLUMNS)}, not {sources!r}")
+    fmt = _check_format(Path(save_to)) if save_to is not None else None
+    text = TEXTS[lang]
     vid = str(read_manifest(version, root)["version"])
     series = load_series(root, vid)
     codes = series["indicator_code"].astype(object)
@@ -138,9 +246,10 @@ def plot_series(
     unit = info["unit"] or str(rows["unit"].astype(object).iloc[0])
     top = float(rows[["value", "value_max"]].abs().max().max())
     factor, word = _scale(unit, top)
-    names = _region_names(root, vid)
+    names = region_names(lang, root, vid)
+    count_col = COUNT_COLUMNS[sources]
 
-    fig = Figure(figsize=(9, 5.2), dpi=120, layout="constrained")
+    fig = SeriesFigure(figsize=(9, 5.4), dpi=120, layout="constrained")
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
     palette = [f"C{i}" for i in range(10)]
@@ -153,15 +262,18 @@ def plot_series(
         targets = r[r["status"] == "target"]
         if len(reported) > 1:
             ax.plot(reported["period_end"], reported["value"] / factor, "-", color=color, lw=1.8, zorder=2)
-        if not targets.empty:  # dotted: from the last reported figure on to the targets after it
+        if not targets.empty:  # dashed: from the last reported figure on to the targets after it
             path = targets
             if not reported.empty and reported["period_end"].max() < targets["period_end"].min():
                 path = pd.concat([reported.tail(1), targets])
             if len(path) > 1:
-                ax.plot(path["period_end"], path["value"] / factor, ":", color=color, lw=1.5, zorder=2)
+                ax.plot(path["period_end"], path["value"] / factor, "--", color=color, lw=1.5, zorder=2)
         for _, p in r.iterrows():
             marker, filled = STATUS_MARKERS.get(p["status"], ("D", True))
             x, y = p["period_end"], p["value"] / factor
+            count = int(p[count_col])
+            ms = marker_size(count)
+            point_id = f"{code}|{x.date().isoformat()}|{p['status']}"
             lo, hi = p["value_min"] / factor, p["value_max"] / factor
             if math.isfinite(lo) and math.isfinite(hi) and hi > lo:
                 ax.vlines(x, lo, hi, color=color, lw=1, alpha=0.6, zorder=1)
@@ -169,20 +281,35 @@ def plot_series(
                 [x],
                 [y],
                 marker=marker,
-                ms=8,
+                ms=ms,
                 color=color,
                 mfc=color if filled else "white",
                 mew=1.8,
                 ls="none",
                 zorder=3,
+                gid=f"point|{point_id}",
             )
+            below = ms / 2 + 3  # the "n=" label sits under the marker, or under the conflict ring
             if bool(p.get("conflict", False)):
-                ax.plot([x], [y], marker="o", ms=15, mfc="none", mec="crimson", mew=1.2, ls="none", zorder=4)
+                ax.plot([x], [y], marker="o", ms=ms + 7, mfc="none", mec="crimson", mew=1.2, ls="none", zorder=4)
+                below += 4
+            ax.annotate(
+                f"n={count}",
+                (x, y),
+                xytext=(0, -below),
+                textcoords="offset points",
+                ha="center",
+                va="top",
+                fontsize=7,
+                color="0.3",
+                gid=f"n|{point_id}",
+            )
             mark = QUALIFIER_MARKS.get(p["qualifier"])
             if mark:
-                ax.annotate(mark, (x, y), xytext=(7, 4), textcoords="offset points", fontsize=10, color=color)
+                ax.annotate(mark, (x, y), xytext=(ms / 2 + 3, 4), textcoords="offset points", fontsize=10, color=color)
         label = f"{names[code]} ({code})" if code in names else code
-        region_handles.append(Line2D([], [], color=color, lw=2, label=label))
+        only_targets = reported.empty  # a series of targets shows its dashed line in the legend too
+        region_handles.append(Line2D([], [], color=color, lw=2, ls="--" if only_targets else "-", label=label))
 
     statuses = [s for s in STATUS_MARKERS if s in set(rows["status"])]
     status_handles = [
@@ -193,61 +320,72 @@ def plot_series(
             color="0.3",
             mfc="0.3" if STATUS_MARKERS[s][1] else "white",
             mew=1.8,
-            ls="none",
+            ls=STATUS_LINES[s],
+            lw=1.5,
             ms=8,
-            label=s,
+            label=text[s],
+            gid=f"status|{s}",
         )
         for s in statuses
     ]
     if bool(rows["conflict"].astype(bool).any()):
         status_handles.append(
-            Line2D([], [], marker="o", ms=12, mfc="none", mec="crimson", ls="none", label="sources disagree")
+            Line2D([], [], marker="o", ms=12, mfc="none", mec="crimson", ls="none", label=text["conflict"])
         )
+    status_handles.append(
+        Line2D([], [], marker="o", ms=marker_size(1), mfc="white", mec="0.3", ls="none", label=text[sources])
+    )
     handles = region_handles + status_handles
-    fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 4), fontsize=9, frameon=False)
+    fig.legend(
+        handles=handles,
+        loc="outside lower center",
+        ncols=min(len(handles), 3),
+        fontsize=9,
+        frameon=False,
+        handlelength=3.2,  # long enough to show a dashed line as dashed
+    )
 
     dates = rows["period_end"]
     span = max((dates.max() - dates.min()).days, 1)
     pad = pd.Timedelta(days=max(30, int(span * 0.06)))
     ax.xaxis.set_major_locator(AutoDateLocator(minticks=3, maxticks=7))
-    ax.xaxis.set_major_formatter(DateFormatter("%b %Y" if span + 2 * pad.days > 120 else "%d %b %Y"))
+    ax.xaxis.set_major_formatter(DateFormatter(text["month"] if span + 2 * pad.days > 120 else text["day"]))
     ax.set_xlim(dates.min() - pad, dates.max() + pad)
-    if unit == "percent":
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}%"))
-    else:
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.10g}"))
+    percent = unit == "percent"
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: _number(v, lang, percent)))
     if unit == "rank":
         ax.invert_yaxis()  # rank 1 at the top
-    ax.set_ylabel(_axis_label(unit, word))
-    ax.margins(y=0.12)
+    ax.set_ylabel(_axis_label(unit, word, lang))
+    ax.margins(y=0.15)
     ax.grid(True, alpha=0.3)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
 
-    unit_text = UNIT_LABELS.get(unit, unit)
-    if word:
-        unit_text = f"{word} {unit_text}" if unit != "count" else f"{word}s"
-    fig.suptitle(textwrap.fill(f"{info['name_en']} ({unit_text})", 75), fontsize=13, fontweight="bold")
-    subtitle = indicator + (f" - {info['name_vi']}" if info["name_vi"] else "")
+    own, other = (info["name_en"], info["name_vi"]) if lang == "en" else (info["name_vi"], info["name_en"])
+    title = own or other or indicator
+    fig.suptitle(textwrap.fill(f"{title} ({_unit_text(unit, word, lang)})", 75), fontsize=13, fontweight="bold")
+    subtitle = indicator + (f" - {other}" if other and other != title else "")
     ax.set_title(textwrap.fill(subtitle, 110), fontsize=9, color="0.35")
-    foot = f"dxdata {vid}; consolidated series (median of reported values); x axis: period end"
+    foot = text["foot"].format(version=vid)
     if undated:
-        foot += f"; {undated} undated row{'s' if undated > 1 else ''} not shown"
+        foot += "; " + text["undated"].format(n=undated)
     ax.set_xlabel(foot, loc="left", fontsize=7.5, color="0.4")
 
-    path = Path(out) if out is not None else Path(f"{indicator}{'-' + region if region else ''}.png")
-    if path.parent != Path("."):
-        path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, format="png", metadata={"Software": None})
-    return path
+    if save_to is not None:
+        out = Path(save_to)
+        if out.parent != Path("."):
+            out.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(out, format=fmt, metadata=_METADATA.get(fmt))
+    return fig
 
 
 # ------------------------------------------------------------------------------------------ CLI
 
 
 def _cmd_plot(args: argparse.Namespace) -> int:
+    path = Path(args.out) if args.out is not None else default_path(args.indicator, args.region)
     try:
-        path = plot_series(args.indicator, args.region, args.root, args.version, args.out)
+        plot_series(args.indicator, args.region, args.root, args.version, path, lang=args.lang, sources=args.sources)
     except (StoreError, PlotError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -256,10 +394,19 @@ def _cmd_plot(args: argparse.Namespace) -> int:
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("plot", help="draw one indicator over time to a PNG (one line per region)")
+    p = sub.add_parser("plot", help="draw one indicator over time to a PNG/SVG/PDF (one line per region)")
     p.add_argument("indicator", metavar="INDICATOR", help="indicator code, e.g. infra.fiber_households_share")
     p.add_argument("--region", default=None, help="one region code (e.g. VN, VN-DN); default: every region")
-    p.add_argument("--out", default=None, help="PNG file to write (default: <indicator>[-<region>].png)")
+    p.add_argument(
+        "--out", default=None, help="file to write; its suffix gives the format (default: <indicator>[-<region>].png)"
+    )
+    p.add_argument("--lang", choices=LANGS, default="vi", help="names and labels: vi (default) or en")
+    p.add_argument(
+        "--sources",
+        choices=list(COUNT_COLUMNS),
+        default="articles",
+        help="what n= beside a point counts (default: articles)",
+    )
     p.add_argument("--root", default=DEFAULT_ROOT, help="dataset folder (default: %(default)s)")
     p.add_argument("--version", default="latest", help="version id such as v0002 (default: latest)")
     p.set_defaults(func=_cmd_plot)
