@@ -1,4 +1,4 @@
-"""Fit the indicator model on every gold set and write `schemas/indicator_model.json`.
+"""Fit the indicator model (with the body decision's weights) on every gold set; write `schemas/indicator_model.json`.
 
     python scripts/fit_indicator_model.py --gold GOLD.csv RAW_DIR [--gold GOLD.csv RAW_DIR ...]
 
@@ -15,6 +15,7 @@ from pathlib import Path
 
 from dxdata.codebook import load_codebook, schemas_dir
 from dxdata.evaluate import default_gold_sets, load_gold_articles
+from dxdata.extract.body_model import BODY_FEATURES
 from dxdata.extract.fit import fit
 from dxdata.extract.model import FEATURES, MODEL_FILE, SYNONYMS_FILE, load_synonyms, save_model
 
@@ -32,6 +33,9 @@ def main() -> int:
     save_model(model, args.out)
     print(f"{args.out}: fitted on {model.info['articles']} articles, threshold {model.threshold}")
     for name, w in zip(FEATURES, model.coef, strict=True):
+        print(f"  {name}: {w:+.3f}")
+    print("body weights:")
+    for name, w in zip(BODY_FEATURES, model.body.coef, strict=True):
         print(f"  {name}: {w:+.3f}")
     return 0
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from dxdata.codebook import load_codebook, schemas_dir
 from dxdata.evaluate import cross_validate, load_gold_articles
+from dxdata.extract.body_model import BODY_FEATURES, BodyModel
 from dxdata.extract.fit import choose_threshold, examples, fit, gold_codes
 from dxdata.extract.model import FEATURES, load_synonyms
 
@@ -36,6 +37,9 @@ def test_fit_on_the_seeds_learns_weights_a_threshold_and_evidence() -> None:
     exs = examples(items, codebook, model)
     right = sum(1 for ex in exs if ex.gold and ex.features and ex.codes[_best(model, ex)] in ex.gold)
     assert right / sum(1 for ex in exs if ex.gold) > 0.9  # a training figure: it must at least fit
+    # the body weights are fitted on the same articles: the hand rule and the meeting speak for a body
+    assert model.info["body_examples"] > 20
+    assert model.body.coef[BODY_FEATURES.index("rule")] > 0 and model.body.coef != BodyModel().coef
 
 
 def _best(model, ex) -> int:

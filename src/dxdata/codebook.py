@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import Final
 
 import yaml
 
@@ -187,8 +189,23 @@ def _body_patterns(bodies: dict[str, Body]) -> list[tuple[str, str]]:
             folded = fold(name).strip()
             # an all-lower-case alias ("tỉnh", "thành phố") is a common word, not a name
             if len(folded) >= 3 and name != name.lower():
-                pairs.add((folded, body.code))
+                pairs.update((variant, body.code) for variant in _joined_forms(name, folded))
     return sorted(pairs)
+
+
+# two capitalised halves of an abbreviation and what joins them: "TT&TT", "TT-TT", "TTTT", "KH&CN"
+_ABBREVIATION_RE: Final = re.compile(r"\b([A-ZĐ]{2})(&|-| và |)([A-ZĐ]{2})\b")
+_JOINTS: Final = ("&", "-", "", " va ")
+
+
+def _joined_forms(name: str, folded: str) -> set[str]:
+    """A name with an abbreviation in every way texts join its halves: "Bộ TT&TT" is also written
+    "Bộ TT-TT", "Bộ TTTT" and "Bộ TT và TT" (`folded` is `name` folded, of the same length)."""
+    match = _ABBREVIATION_RE.search(name)
+    if match is None:
+        return {folded}
+    head, tail = folded[: match.start(2)], folded[match.end(2) :]
+    return {head + joint + tail for joint in _JOINTS}
 
 
 @lru_cache(maxsize=4)

@@ -21,6 +21,7 @@ import numpy as np
 
 from dxdata.codebook import Codebook, Indicator, schemas_dir
 from dxdata.extract import numbers, periods
+from dxdata.extract.body_model import NO_BODY
 from dxdata.extract.cues import CueIndex, body_hits, scan_article
 from dxdata.extract.model import FEATURES, ArticleWords, IndicatorModel, Profiles, load_model
 from dxdata.extract.numbers import NumberMention, find_numbers
@@ -104,7 +105,7 @@ class _ArticleContext:
     bodies: list[BodyMention]
     ref_date: date | None
     default_region: str
-    default_body: str | None
+    body_tally: _BodyTally
     cues: CueIndex
     scorers: dict[Sentence, _SentenceScorer] = field(default_factory=dict)  # built once per sentence
     sentence_index: dict[Sentence, int] = field(default_factory=dict)
@@ -118,7 +119,7 @@ class _ArticleContext:
     year_mentions: list[tuple[int, int]] | None = None  # `_article_index_year`
     model: IndicatorModel | None = None
     words: ArticleWords | None = None
-    trace: list | None = None  # (number, its candidates with features, its context terms) for fitting the model
+    trace: Trace | None = None  # what the decisions saw, for fitting the model
     sentence_contexts: dict[tuple, np.ndarray] = field(default_factory=dict)
     lead_contexts: dict[tuple, np.ndarray] = field(default_factory=dict)
     sentence_rows: dict[int, list[int]] = field(default_factory=dict)  # sentence start -> its terms' profile rows
@@ -156,13 +157,21 @@ class _ArticleContext:
         return self.sentence_index[sent]
 
 
+@dataclass
+class Trace:
+    """What extraction's decisions saw, for fitting their weights on gold (`dxdata.extract.fit`)."""
+
+    indicators: list = field(default_factory=list)  # (number, its candidates with features, its context terms)
+    bodies: list = field(default_factory=list)  # (number, its indicator's code, {body: its BODY_FEATURES})
+
+
 def extract_article(
-    article: Article, codebook: Codebook, model: IndicatorModel | None = None, trace: list | None = None
+    article: Article, codebook: Codebook, model: IndicatorModel | None = None, trace: Trace | None = None
 ) -> ExtractionResult:
     """All observations and unpublished number mentions of one article.
 
-    `model`: the indicator model (default: the fitted one beside the codebook); `trace`: a list that receives
-    (number, candidates with their features) for every fact number, for fitting the model on gold.
+    `model`: the indicator model (default: the fitted one beside the codebook); `trace`: receives the
+    candidates with their features of every decision, for fitting the model on gold.
     """
     ctx = _context(article, codebook)
     ctx.model = model or load_model(codebook, codebook.folder or schemas_dir())
@@ -236,7 +245,7 @@ def _context(article: Article, codebook: Codebook) -> _ArticleContext:
         bodies=bodies,
         ref_date=ref,
         default_region=_default_region(article, regions, sentences),
-        default_body=_default_body(text, folded, bodies, sentences, regions),
+        body_tally=_body_tally(text, bodies, sentences),
         cues=cues,
         time_starts=[t.start for t in times],
         region_starts=[r.start for r in regions],
@@ -305,23 +314,45 @@ def _in_chrome(pos: int, sentences: list[Sentence], starts: list[int]) -> bool:
     return i < 0 or not (sentences[i].start <= pos < sentences[i].end) or sentences[i].is_chrome
 
 
-def _default_body(
-    text: str, folded: str, bodies: list[BodyMention], sentences: list[Sentence], regions: list[RegionMatch]
-) -> str | None:
-    """The body whose meeting or report the article covers, else the most named one in the lead."""
+@dataclass(frozen=True)
+class _BodyTally:
+    """The article's bodies: whose meeting or report it covers, and each body's share of the names."""
+
+    meeting: str | None
+    lead: dict[str, float]  # body -> its share of the (non-possessive) body names in the lead
+    article: dict[str, float]  # the same over the article, page chrome left out
+    named: dict[str, float]  # its share of all body names in the article, possessives too ("... của Bộ Y tế")
+
+    @property
+    def default(self) -> str | None:
+        """The body whose meeting or report the article covers, else the most named one in the lead, else in
+        the article."""
+        for shares in ({self.meeting: 1.0} if self.meeting else {}, self.lead, self.article):
+            if shares:
+                return max(shares, key=shares.__getitem__)
+        return None
+
+
+def _body_tally(text: str, bodies: list[BodyMention], sentences: list[Sentence]) -> _BodyTally:
     body_sents = [s for s in sentences if not s.is_chrome]
     lead_end = body_sents[min(len(body_sents) - 1, 3)].end if body_sents else 0
     flat = text.replace("\n", " ")
-    for b in bodies:
-        if b.start < lead_end and _MEETING_RE.search(flat[max(0, b.start - 80) : b.start]):
-            return b.code
+    meeting = next(
+        (b.code for b in bodies if b.start < lead_end and _MEETING_RE.search(flat[max(0, b.start - 80) : b.start])),
+        None,
+    )
     subjects = [b for b in bodies if not _POSSESSIVE_BEFORE_RE.search(text[max(0, b.start - 8) : b.start])]
-    counts = Counter(b.code for b in subjects if b.start < lead_end)
-    if counts:
-        return counts.most_common(1)[0][0]
     starts = [s.start for s in sentences]
-    counts = Counter(b.code for b in subjects if not _in_chrome(b.start, sentences, starts))
-    return counts.most_common(1)[0][0] if counts else None
+    lead = Counter(b.code for b in subjects if b.start < lead_end)
+    article = Counter(b.code for b in subjects if not _in_chrome(b.start, sentences, starts))
+    named = Counter(b.code for b in bodies if not _in_chrome(b.start, sentences, starts))
+    return _BodyTally(meeting, _shares(lead), _shares(article), _shares(named))
+
+
+def _shares(counts: Counter[str]) -> dict[str, float]:
+    """Each key's share of the total, in order of first appearance (`most_common` ties go to the first)."""
+    total = sum(counts.values())
+    return {code: n / total for code, n in counts.items()}
 
 
 def _skip_reason(sent: Sentence, num: NumberMention) -> str | None:
@@ -451,7 +482,7 @@ def _choose_indicators(
         else:
             chosen[id(num)] = None
             if ctx.trace is not None:
-                ctx.trace.append((num, [], {}))
+                ctx.trace.indicators.append((num, [], {}))
     for key, items in groups.items():
         kind = kinds[key]
         features, candidate, contexts = _features(ctx, kind, items)
@@ -463,7 +494,7 @@ def _choose_indicators(
             if ctx.trace is not None:
                 rows = np.flatnonzero(candidate[i])
                 choices = [(kind.indicators[j], tuple(float(x) for x in features[i, j])) for j in rows]
-                ctx.trace.append((num, choices, {**contexts[2 * i], **contexts[2 * i + 1]}))
+                ctx.trace.indicators.append((num, choices, {**contexts[2 * i], **contexts[2 * i + 1]}))
     return chosen
 
 
@@ -837,25 +868,60 @@ def _body(
     indicator: Indicator,
     period_end: date | None,
 ) -> str | None:
+    """The body the figure is credited to: the codebook's source of the indicator, else the best scored of
+    the candidates (`dxdata.extract.body_model`)."""
     source = indicator.source_body(ctx.ref_date or period_end)
     if source:
         return source
+    candidates = _body_candidates(ctx, sent, clause, num, indicator)
+    if ctx.trace is not None:
+        ctx.trace.bodies.append((num, indicator.code, candidates))
+    return ctx.model.body.choose(candidates) or None
+
+
+def _body_candidates(
+    ctx: _ArticleContext, sent: Sentence, clause: tuple[int, int], num: NumberMention, indicator: Indicator
+) -> dict[str, tuple[float, ...]]:
+    """Every body the figure may be credited to (NO_BODY: none), with its `BODY_FEATURES`."""
     before = _subjects(ctx, sent.start, num.start)
-    subject_regions = [
-        r
+    subject = before[-1].code if before else None
+    province_subject = any(
+        _PROVINCE_SUBJECT_RE.search(ctx.text[max(0, r.start - 12) : r.start])
+        and (not before or r.start > before[-1].start)
         for r in _starting_in(ctx.regions, ctx.region_starts, clause[0], num.start)
-        if _PROVINCE_SUBJECT_RE.search(ctx.text[max(0, r.start - 12) : r.start])
-    ]
-    if subject_regions and (not before or subject_regions[-1].start > before[-1].start):
-        return "PPC"
-    if before:
-        return before[-1].code
+    )
     carried = _previous_sentence_subject(ctx, sent)
-    if carried:
-        return carried
-    if ctx.default_region != "VN" and ctx.default_body in (None, "GOV", "PM"):
-        return "PPC"
-    return ctx.default_body
+    provincial = ctx.default_region != "VN"
+    # the hand rule: the subject (a province as subject: its People's Committee), else the previous
+    # sentence's, else the article's (a provincial article's own People's Committee before the Government)
+    if province_subject:
+        rule = "PPC"
+    elif subject or carried:
+        rule = subject or carried
+    elif provincial and ctx.body_tally.default in (None, "GOV", "PM"):
+        rule = "PPC"
+    else:
+        rule = ctx.body_tally.default or NO_BODY
+    in_sentence = {b.code for b in _starting_in(ctx.bodies, ctx.body_starts, sent.start, sent.end)}
+    tally = ctx.body_tally
+    codes = dict.fromkeys([NO_BODY, rule, *in_sentence, *tally.named])
+    if provincial or province_subject:
+        codes["PPC"] = None
+    return {
+        code: (
+            float(code == rule),
+            float(code == NO_BODY),
+            float(code == subject),
+            float(code in in_sentence),
+            float(code == carried),
+            float(code == tally.meeting),
+            tally.lead.get(code, 0.0),
+            tally.article.get(code, 0.0),
+            tally.named.get(code, 0.0),
+            float(code == "PPC" and (province_subject or provincial)),
+        )
+        for code in codes
+    }
 
 
 def _subjects(ctx: _ArticleContext, start: int, end: int) -> list[BodyMention]:

@@ -1,7 +1,8 @@
-"""Fit the indicator model on gold rows, and measure it by cross-validation by article.
+"""Fit the indicator model (and the body decision's weights) on gold rows, measured by cross-validation.
 
 Gold rows label the numbers of their articles: a number whose value and unit match a gold row with a code
-is a positive example for that code, every other candidate of it a negative one. What is learned from gold
+is a positive example for that code, every other candidate of it a negative one; a figure coded as gold
+codes it is a positive example for the body gold credits it to. What is learned from gold
 (the evidence terms of each indicator's profile, the weights, the threshold) is learned from the training
 articles only. The features of a training article are computed with profiles that did not see it
 (cross-fitting), so the weights learn how much an unseen article's words say, not how well the profiles
@@ -17,7 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from dxdata.codebook import Codebook
-from dxdata.extract.article import extract_article
+from dxdata.extract.article import Trace, extract_article
+from dxdata.extract.body_model import NO_BODY, BodyModel
 from dxdata.extract.model import FEATURES, IndicatorModel, Synonyms, logistic, make_model
 from dxdata.models import Article, ExtractionResult
 
@@ -45,8 +47,8 @@ def gold_codes(rows: Sequence[dict], value: float, unit: str | None) -> tuple[se
     return {r["indicator_code"] for r in matched if r["indicator_code"]}, bool(matched)
 
 
-def trace_article(item: GoldArticle, codebook: Codebook, model: IndicatorModel) -> tuple[list, ExtractionResult]:
-    trace: list = []
+def trace_article(item: GoldArticle, codebook: Codebook, model: IndicatorModel) -> tuple[Trace, ExtractionResult]:
+    trace = Trace()
     result = extract_article(item.article, codebook, model, trace)
     return trace, result
 
@@ -57,7 +59,7 @@ def evidence_terms(items: Sequence[GoldArticle], codebook: Codebook, synonyms: S
     out: dict[str, Counter[str]] = defaultdict(Counter)
     for item in items:
         trace, _ = trace_article(item, codebook, probe)
-        for num, _choices, context in trace:
+        for num, _choices, context in trace.indicators:
             codes, _ = gold_codes(item.rows, num.value, num.unit)
             for code in codes:
                 out[code].update(context.keys())
@@ -78,7 +80,7 @@ def examples(items: Sequence[GoldArticle], codebook: Codebook, model: IndicatorM
     out = []
     for item in items:
         trace, _ = trace_article(item, codebook, model)
-        for num, choices, _context in trace:
+        for num, choices, _context in trace.indicators:
             codes, is_fact = gold_codes(item.rows, num.value, num.unit)
             out.append(
                 Example(
@@ -97,13 +99,39 @@ def _folds(n: int, k: int) -> list[list[int]]:
     return [list(range(i, n, k)) for i in range(k)]
 
 
-def _cross_fitted_examples(items: Sequence[GoldArticle], codebook: Codebook, synonyms: Synonyms) -> list[Example]:
+def _inner_folds(
+    items: Sequence[GoldArticle], codebook: Codebook, synonyms: Synonyms
+) -> list[tuple[list[GoldArticle], list[GoldArticle], dict[str, dict[str, float]]]]:
+    """(training items, held-out items, evidence terms of the training items) for each inner fold."""
     out = []
     for fold in _folds(len(items), min(INNER_FOLDS, len(items))):
         held = set(fold)
         train = [it for i, it in enumerate(items) if i not in held]
-        probe = make_model(codebook, _NEUTRAL_COEF, 0.0, 0.0, evidence_terms(train, codebook, synonyms), synonyms)
-        out += examples([items[i] for i in fold], codebook, probe)
+        out.append((train, [items[i] for i in fold], evidence_terms(train, codebook, synonyms)))
+    return out
+
+
+def _cross_fitted_examples(codebook: Codebook, synonyms: Synonyms, folds: list) -> list[Example]:
+    out = []
+    for _train, held, evidence in folds:
+        out += examples(held, codebook, make_model(codebook, _NEUTRAL_COEF, 0.0, 0.0, evidence, synonyms))
+    return out
+
+
+def body_examples(items: Sequence[GoldArticle], codebook: Codebook, model: IndicatorModel) -> list[Example]:
+    """One example per figure coded as gold codes it: its body candidates' features and labels."""
+    out = []
+    for item in items:
+        trace, _ = trace_article(item, codebook, model)
+        for num, code, candidates in trace.bodies:
+            gold = {
+                r.get("body_code") or NO_BODY
+                for r in item.rows
+                if r["indicator_code"] == code and r["unit"] == num.unit and _same(float(r["value"]), num.value)
+            }
+            labels = [int(body in gold) for body in candidates]
+            if any(labels):  # a body no candidate offers cannot be learned from
+                out.append(Example(list(candidates.values()), labels, list(candidates), gold, True))
     return out
 
 
@@ -129,19 +157,39 @@ def choose_threshold(exs: Sequence[Example], coef: Sequence[float], intercept: f
 
 
 def fit(items: Sequence[GoldArticle], codebook: Codebook, synonyms: Synonyms) -> IndicatorModel:
-    """The model learned from these gold articles: evidence terms, weights, threshold."""
+    """The model learned from these gold articles: evidence terms, weights, threshold, body weights."""
+    items = sorted(items, key=lambda it: it.key)
+    folds = _inner_folds(items, codebook, synonyms)
+    exs = _cross_fitted_examples(codebook, synonyms, folds)
+    coef, intercept = _logistic_fit(exs)
+    threshold = choose_threshold(exs, coef, intercept)
+    # the body weights, on figures coded by the fitted indicator weights with the evidence terms of the
+    # held-out articles' training folds (as an unseen article is coded)
+    body_exs = []
+    for _train, held, evidence in folds:
+        probe = make_model(codebook, coef, intercept, threshold, evidence, synonyms)
+        body_exs += body_examples(held, codebook, probe)
+    body = BodyModel(_logistic_fit(body_exs)[0]) if body_exs else BodyModel()
+    evidence = evidence_terms(items, codebook, synonyms)
+    y = [label for ex in exs for label in ex.labels]
+    info = {
+        "articles": len(items),
+        "numbers": len(exs),
+        "candidate_pairs": len(y),
+        "positives": int(sum(y)),
+        "body_examples": len(body_exs),
+    }
+    return make_model(codebook, coef, intercept, threshold, evidence, synonyms, info, body)
+
+
+def _logistic_fit(exs: Sequence[Example]) -> tuple[tuple[float, ...], float]:
+    """Weights and intercept of a logistic regression of the candidates' labels on their features."""
     from sklearn.linear_model import LogisticRegression
 
-    items = sorted(items, key=lambda it: it.key)
-    exs = _cross_fitted_examples(items, codebook, synonyms)
     x = [f for ex in exs for f in ex.features]
     y = [label for ex in exs for label in ex.labels]
     if len(set(y)) < 2:
         raise ValueError("the gold rows give no positive and negative examples to fit on")
     lr = LogisticRegression(C=REGULARIZATION, max_iter=2000)
     lr.fit(x, y)
-    coef, intercept = tuple(float(w) for w in lr.coef_[0]), float(lr.intercept_[0])
-    threshold = choose_threshold(exs, coef, intercept)
-    evidence = evidence_terms(items, codebook, synonyms)
-    info = {"articles": len(items), "numbers": len(exs), "candidate_pairs": len(y), "positives": int(sum(y))}
-    return make_model(codebook, coef, intercept, threshold, evidence, synonyms, info)
+    return tuple(float(w) for w in lr.coef_[0]), float(lr.intercept_[0])

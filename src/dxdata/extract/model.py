@@ -26,6 +26,7 @@ from typing import Final
 import numpy as np
 
 from dxdata.codebook import Codebook, fold
+from dxdata.extract.body_model import BodyModel
 from dxdata.extract.settings import settings
 
 MODEL_FILE: Final = "indicator_model.json"
@@ -196,6 +197,7 @@ class IndicatorModel:
     profiles: Profiles
     synonyms: Synonyms
     info: dict = field(default_factory=dict)
+    body: BodyModel = field(default_factory=BodyModel)  # the weights of the body decision
     derived: dict = field(default_factory=dict)  # what extraction derives from the model once (`extract._kinds`)
 
     def __post_init__(self) -> None:
@@ -217,11 +219,14 @@ def make_model(
     evidence_terms: dict[str, dict[str, float]],
     synonyms: Synonyms,
     info: dict | None = None,
+    body: BodyModel | None = None,
 ) -> IndicatorModel:
     if len(coef) != len(FEATURES):
         raise ValueError(f"the model has {len(coef)} weights for {len(FEATURES)} features")
     profiles = build_profiles(codebook, evidence_terms, synonyms)
-    return IndicatorModel(tuple(coef), intercept, threshold, evidence_terms, profiles, synonyms, info or {})
+    return IndicatorModel(
+        tuple(coef), intercept, threshold, evidence_terms, profiles, synonyms, info or {}, body or BodyModel()
+    )
 
 
 def logistic(features: np.ndarray, coef, intercept: float) -> np.ndarray:
@@ -252,6 +257,7 @@ def load_model(codebook: Codebook, folder: Path) -> IndicatorModel:
         {code: {t: float(n) for t, n in terms_.items()} for code, terms_ in raw.get("evidence_terms", {}).items()},
         synonyms,
         raw.get("info", {}),
+        BodyModel.from_json(raw.get("body"), str(path)),
     )
     _MODELS[key] = model
     return model
@@ -264,6 +270,7 @@ def save_model(model: IndicatorModel, path: Path) -> None:
         "intercept": round(model.intercept, 6),
         "threshold": round(model.threshold, 4),
         "info": model.info,
+        "body": model.body.to_json(),
         "evidence_terms": {
             code: {t: round(n, 4) for t, n in sorted(terms_.items())}
             for code, terms_ in sorted(model.evidence_terms.items())
