@@ -4,7 +4,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: dataset test lint lock clean
+.PHONY: dataset test test-unlocked lint lock clean
 
 $(BIN)/dxdata: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,17 @@ test: $(BIN)/dxdata
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
+# What `pip install` without the lock file gives (issue 15, point 14): a second venv resolved from
+# pyproject.toml alone, then the tests of reading HTML and the seeds run against it. CI runs this too.
+UNLOCKED := .venv-unlocked
+test-unlocked:
+	rm -rf $(UNLOCKED)
+	$(PYTHON) -m venv $(UNLOCKED)
+	$(UNLOCKED)/bin/pip install --quiet --upgrade pip
+	$(UNLOCKED)/bin/pip install --quiet -e '.[dev]'
+	$(UNLOCKED)/bin/pytest -m "not slow" tests/test_install.py tests/test_ingest.py tests/test_extract.py \
+		-k "not lock_pins"
+
 lint: $(BIN)/dxdata
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -29,4 +40,4 @@ lock:
 	$(BIN)/pip freeze --exclude-editable | grep -v '^dxdata' > requirements.lock
 
 clean:
-	rm -rf $(VENV) data/processed/versions data/processed/LATEST
+	rm -rf $(VENV) $(UNLOCKED) data/processed/versions data/processed/LATEST
