@@ -137,3 +137,10 @@ def test_a_move_over_a_span_of_years_dates_each_end() -> None:
 def test_a_forecast_is_an_estimate() -> None:
     obs = by_value(rows("Doanh thu thương mại điện tử được dự đoán chạm mốc 43 tỷ USD vào năm 2025."))
     assert obs[43_000_000_000].status == "estimate"
+
+
+def test_the_time_between_the_two_ends_of_a_move_dates_the_first() -> None:
+    text = "Vùng phủ sóng 5G đã tăng từ dưới 1% cách đây hai năm lên khoảng 90% dân số."
+    obs = by_value(rows(text, published=date(2026, 1, 10)))
+    assert obs[1].period_end == date(2024, 1, 10)
+    assert obs[90].period_end == date(2026, 1, 10)

@@ -163,3 +163,13 @@ def test_a_month_with_no_year_takes_the_articles_year() -> None:
     assert found == {date(2024, 12, 31)}  # December had not begun by the article's date: last year's
     assert {t.period_end for t in find_time_expressions("Tháng 12/2023, tỷ lệ đạt 45%.", ref)} == {date(2023, 12, 31)}
     assert find_time_expressions("Trong tháng 6.5 triệu lượt", None) == []  # no date to take a year from
+
+
+def test_a_time_that_long_ago_counts_back_from_the_articles_date() -> None:
+    ref = date(2026, 1, 10)
+    ends = {t.period_end for t in find_time_expressions("Cách đây hai năm, tỷ lệ chỉ là 1%.", ref)}
+    assert ends == {date(2024, 1, 10)}
+    assert {t.period_end for t in find_time_expressions("3 tháng trước, số trạm là 500.", ref)} == {date(2025, 10, 10)}
+    assert {t.period_end for t in find_time_expressions("cách đây một năm", date(2024, 2, 29))} == {date(2023, 2, 28)}
+    last_year = find_time_expressions("Năm trước, tỷ lệ là 40%.", ref)  # "năm trước" alone is last year
+    assert [(t.period_start, t.period_end) for t in last_year] == [(date(2025, 1, 1), date(2025, 12, 31))]

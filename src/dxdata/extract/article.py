@@ -718,6 +718,10 @@ def _nearest_time(ctx: _ArticleContext, sent: Sentence, num: NumberMention) -> T
         if t.kind != "comparison"
         and (clause_start <= t.start < clause_end or t.end <= num.start)
         and not (t.kind == "year_of" and t.end <= num.start)  # "thứ 2 của năm 2018" dates what precedes it
+        # "từ dưới 1% cách đây hai năm đến khoảng 90%": the time between the two ends of a move is the first's
+        and not (
+            t.end <= num.start and _MOVE_TO_RE.fullmatch(ctx.text, t.end, num.start) and _follows_fact(ctx, sent, t)
+        )
         # "12%, cao hơn mức 10% của năm 2023": a time after another figure is that figure's
         and not (t.start >= num.end and any(num.end <= s < t.start for s in fact_starts))
     ]
@@ -778,6 +782,17 @@ def _period(
         if year:
             return date(year, 1, 1), date(year, 12, 31)
     return None, ctx.ref_date
+
+
+# what leads from a move's first figure (and its time) to its second: "... đến khoảng 90%", ", lên 45%"
+_MOVE_TO_RE: Final = re.compile(r"\s*,?\s*(?:đến|lên|xuống|tới)(?:\s+(?:mức|khoảng|gần|hơn|trên|con số))*\s*", re.I)
+
+
+def _follows_fact(ctx: _ArticleContext, sent: Sentence, t: TimeExpr) -> bool:
+    """A fact figure of the sentence stands right before the time expression (at most two words between)."""
+    return any(
+        n.end <= t.start and _TIGHT_AFTER_RE.fullmatch(ctx.text, n.end, t.start) for n in ctx.scorers[sent].facts
+    )
 
 
 # the start of a move "từ X lên Y"

@@ -85,6 +85,8 @@ _MONTH_LEADS: Final = ("tháng",)
 _YEAR_LEADS: Final = ("năm", "trong năm", "cả năm", "hết năm")
 _INDEX_LEADS: Final = ("dti", "egdi", "ict index", "index")
 _THIS_YEAR_WORDS: Final = ("năm nay", "năm ngoái", "năm trước", "năm qua")
+_AGO_WORDS: Final = {"một": 1, "hai": 2, "ba": 3, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8, "mười": 10}
+_AGO_LEADS: Final = ("cách đây",)
 _NOW_WORDS: Final = (
     "đến nay", "tới nay", "hiện nay", "hiện tại", "tính đến nay", "đến thời điểm này", "tới thời điểm này",
     "thời điểm hiện tại", "vừa qua",
@@ -142,6 +144,20 @@ _PATTERNS: Final[list[tuple[str, tuple[str, ...], bool, re.Pattern[str]]]] = [
     ),
     ("year", _YEAR_LEADS, False, re.compile(rf"(?P<pre>{_either(_YEAR_LEADS)})\s+{_Y}(?![\d/])")),
     ("year_bare", _INDEX_LEADS, False, re.compile(rf"(?P<pre>{_either(_INDEX_LEADS)})\s+{_Y}(?![\d/])")),
+    (  # "cách đây hai năm", "cách đây 3 tháng": that long before the article's date
+        "ago",
+        _AGO_LEADS,
+        False,
+        re.compile(
+            rf"cách\s+đây\s+(?:khoảng\s+|gần\s+|hơn\s+)?(?P<n>\d{{1,2}}|{_either(tuple(_AGO_WORDS))})\s+(?P<u>năm|tháng)"
+        ),
+    ),
+    (  # "hai năm trước", "3 tháng về trước"
+        "ago",
+        tuple(_AGO_WORDS),
+        True,
+        re.compile(rf"(?P<n>\d{{1,2}}|{_either(tuple(_AGO_WORDS))})\s+(?P<u>năm|tháng)\s+(?:về\s+)?trước\b"),
+    ),
     ("this_year", _THIS_YEAR_WORDS, False, re.compile(rf"(?P<rel>{_either(_THIS_YEAR_WORDS)})")),
     ("now", _NOW_WORDS, False, re.compile(rf"(?:{_either(_NOW_WORDS)})")),
 ]
@@ -296,6 +312,15 @@ def _read(kind: str, m: re.Match[str], ref: date | None, text: str) -> TimeExpr 
         rel = m.group("rel").lower()
         year = ref_year if rel == "năm nay" else ref_year - 1
         return _made(start, end, before, date(year, 1, 1), date(year, 12, 31), "year")
+    if kind == "ago":
+        n_raw = m.group("n")
+        n = int(n_raw) if n_raw.isdigit() else _AGO_WORDS[n_raw]
+        if ref is None or not 1 <= n <= 50:
+            return None
+        months = ref.year * 12 + ref.month - 1 - (n * 12 if m.group("u") == "năm" else n)
+        year, month = divmod(months, 12)
+        day = min(ref.day, _days_in_month(year, month + 1))
+        return TimeExpr(start, end, None, date(year, month + 1, day), "day")
     if kind == "now":
         return TimeExpr(start, end, None, None, "now")
     return None
