@@ -4,22 +4,24 @@
 
 The archive holds one folder, ``dxdata-<version>/``, with:
 
-* ``data/<table>.parquet``: one file per table. Tables published as one file are copied byte for byte
-  (their sha256 equal the manifest's); tables published in parts (one per chunk of articles) are
-  checked against the manifest and joined, in order, into one file; plus ``series`` built with
-  `dxdata.series.build_series` when the version predates that table;
-* ``data/<table>.csv``: the same rows as CSV (UTF-8, comma, header row, ISO dates ``YYYY-MM-DD``,
-  ``true``/``false``, empty cell = missing, floats in shortest round-trip form);
-* ``datapackage.json``: a Frictionless Data Package: one tabular resource per CSV with every field's
-  type, description, constraints and unit where known, primary and foreign keys, byte counts and
-  sha256; one file resource per Parquet file;
-* ``DATA_DICTIONARY.md``: tables and columns, generated from the same descriptions as the data
-  package (the pandera schemas' descriptions where they have them, else `COLUMN_DESCRIPTIONS` here)
-  and the allowed codes;
-* ``codebook/indicators.csv``, ``codebook/bodies.csv``, ``codebook/regions.csv`` and ``CODEBOOK.md``;
-* ``ROWS.md`` (what one observation is), ``README.md``, ``CITATION.cff`` (CFF 1.2.0),
-  ``LICENSE-DATA.md`` (CC BY 4.0), ``CHANGELOG.md`` (this version against the previous one, by
-  `dxdata.diff`), ``manifest.json`` (the version's manifest, as published);
+* ``data/<table>.parquet`` and ``data/<table>.csv`` for the data tables, ``codebook/<table>.parquet`` and
+  ``codebook/<table>.csv`` for the codebooks (indicators, bodies, regions): every table once per format,
+  with all its columns. Tables published as one file are copied byte for byte (their sha256 equal the
+  manifest's); tables published in parts (one per chunk of articles) are checked against the manifest and
+  joined, in order, into one file; ``series`` (and the codebooks) are built when the version predates
+  them. CSV: UTF-8, comma, header row, ISO dates ``YYYY-MM-DD``, ``true``/``false``, empty cell = missing,
+  floats in shortest round-trip form;
+* ``datapackage.json``: a Frictionless Data Package: every table as a typed CSV resource ``<table>`` and a
+  typed Parquet resource ``<table>-parquet`` (the same schema: every field's type, description,
+  constraints and unit where known, primary and foreign keys), sha256 of every file; its ``sources`` are
+  the articles (title, raw file, address where known);
+* ``DATA_DICTIONARY.md``: tables and columns, generated from the same descriptions as the data package
+  (the pandera schemas' descriptions where they have them, else `COLUMN_DESCRIPTIONS` here) and the
+  allowed codes; ``CODEBOOK.md``;
+* ``ROWS.md`` (what one observation is), ``README.md``, ``CITATION.cff`` (CFF 1.2.0, addresses and code
+  licence from pyproject.toml: `project_metadata`), ``LICENSE-DATA.md`` (CC BY 4.0), ``CHANGELOG.md``
+  (this version against the previous one, by `dxdata.diff`), ``manifest.json`` (the version's manifest,
+  as published);
 * ``SHA256SUMS``: the sha256 of every other file, in ``sha256sum`` format (``sha256sum -c SHA256SUMS``
   inside the folder checks them).
 
@@ -33,6 +35,7 @@ from __future__ import annotations
 import argparse
 import csv
 import functools
+import importlib.metadata
 import io
 import json
 import math
@@ -40,6 +43,7 @@ import os
 import shutil
 import sys
 import tempfile
+import tomllib
 import zipfile
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, time
@@ -77,102 +81,150 @@ DATASET_DESCRIPTION = (
     "observation keeps the sentence it was read from and its position in the article; the series table "
     "consolidates the observations of one indicator, region, date and status across articles."
 )
-AUTHORS = [{"name": "dxdata contributors"}]
+AUTHORS = [{"name": "dxdata contributors"}]  # an entity author (CFF `entity`): the project's contributors
 KEYWORDS = ["Vietnam", "digital transformation", "e-government", "indicators", "news", "open data"]
 LICENSE = {
     "name": "CC-BY-4.0",
     "title": "Creative Commons Attribution 4.0 International",
     "path": "https://creativecommons.org/licenses/by/4.0/",
 }
+# [project.urls] labels (normalized: lower case, letters only) in the order each address is looked for
+REPOSITORY_LABELS = ("repository", "source", "sourcecode", "code", "github")
+HOMEPAGE_LABELS = ("homepage", "home", "documentation")
 
 # One line per table; tables with a pandera schema in dxdata.schemas use its docstring instead.
 TABLE_DESCRIPTIONS = {
-    "indicators": "The indicator codebook: one row per indicator code, with its names and unit.",
+    "indicators": "The indicator codebook: one row per indicator code, with its names, unit and cues.",
     "bodies": "The codebook of government bodies that figures are attributed to.",
     "regions": "Viet Nam and its provinces as they stood before the 1 July 2025 merger, with their 2025 province.",
     "series": "Consolidated series: one row per indicator, region, period end and status, across articles.",
 }
+# The codebook tables sit in `codebook/`, the others in `data/` (each table once, as CSV and as Parquet).
+CODEBOOK_TABLES = ("indicators", "bodies", "regions")
 
 # Column descriptions where the pandera schemas have none. `*` applies to every table; a table's own
-# entry wins. Written once here: the data package and the data dictionary both read them.
+# entry wins. Written once here: the data package and the data dictionary both read them. Each says what
+# dxdata.ingest / dxdata.extract / dxdata.pipeline put in the column (tests/test_release.py checks the
+# ids, sizes and hashes against the raw files).
 COLUMN_DESCRIPTIONS: dict[str, dict[str, str]] = {
     "*": {
-        "article_id": "Id of the article (first 16 hex digits of the sha256 of its raw file).",
-        "source_file": "Name of the raw file the article was read from.",
-        "obs_id": "Stable id of an observation: hash of article, position of the number and indicator code.",
+        "article_id": "Id of the article: the first 16 hex digits of the sha256 of its normalized text "
+        "(UTF-8), not of the raw file (that is articles.content_sha256).",
+        "source_file": "Path of the raw file the article was read from, relative to the raw folder "
+        "(e.g. 002_52f6af25ab725421.txt).",
+        "obs_id": "Stable id of an observation: a hash of the article's source file (its path in the raw "
+        "folder), the indicator, the period, the region, the body and the fact's position among the "
+        "article's facts with the same key; it survives a correction of the article's text.",
         "indicator_code": "Indicator code from the codebook (see the indicators table and CODEBOOK.md).",
-        "value": "The number in base units: 80,2% is 80.2; 13,2 triệu is 13200000 (see unit).",
+        "value": "The number in base units: 80,2% is 80.2; 2.398 is 2398; 13,2 triệu is 13200000 (see unit).",
         "unit": "Unit of value: percent (0-100), count, VND, USD, rank, score or times.",
-        "denominator": "For 'x/y' figures (62/63 địa phương, hạng 86/193) the y; else empty.",
-        "qualifier": "How the number was printed: eq plain, gt more than (trên, hơn, vượt), lt less than "
-        "(dưới), approx about (khoảng, gần).",
-        "status": "actual; estimate (ước, dự kiến đạt); or target (mục tiêu, kế hoạch, phấn đấu).",
-        "period_start": "First day of the period the number covers, when the text gives one.",
-        "period_end": "Date the number is true at, or last day of its period (else the event or publication date).",
-        "region_code": "Where the number is about: VN, or a province's ISO 3166-2:VN code as before the 2025 merger.",
-        "region_code_2025": "ISO 3166-2:VN code of the province the region belongs to since 1 July 2025.",
-        "body_code": "Body the text credits with the number, from the bodies codebook (PPC with a province's "
-        "region is that province's People's Committee).",
-        "evidence": "The sentence or clause the number stands in, verbatim from the article.",
-        "char_start": "Start of the evidence in the article text (0-based character offset).",
-        "char_end": "End of the evidence in the article text (character offset, exclusive).",
-        "number_text": "The number as written in the article.",
-        "number_start": "Start of number_text in the article text (0-based character offset).",
-        "number_end": "End of number_text in the article text (character offset, exclusive).",
+        "denominator": "The y of an 'x/y' figure (62/63 địa phương, hạng 86/193) or of a count or rank "
+        "'x trên tổng số y'; else empty.",
+        "qualifier": "How the number was printed: eq plain; gt more than (trên, hơn, vượt); lt less than "
+        "(dưới, chưa đến); approx about (khoảng, gần, xấp xỉ). A range 'từ 60 đến 70%' gives its low end "
+        "as gt and its high end as lt.",
+        "status": "actual; estimate when ước, ước tính, dự kiến or dự báo stands before the number in its "
+        "sentence; target when mục tiêu, phấn đấu, kế hoạch, đề ra ... does, when the number is a share of "
+        "the year's plan, or when the codebook counts the indicator as a target.",
+        "period_start": "First day of the period the number covers, when the text gives one "
+        "('4 tháng đầu năm 2024': 2024-01-01).",
+        "period_end": "Date the number is true at, or the last day of its period ('4 tháng đầu năm 2024': "
+        "2024-04-30); with no time words near it, the date of the event the article reports, else its "
+        "publication date; empty when the article gives neither.",
+        "region_code": "Where the number is about: VN, or a province's ISO 3166-2:VN code as it stood before "
+        "the 1 July 2025 merger (a district or city counts as its province).",
+        "region_code_2025": "ISO 3166-2:VN code of the province the region belongs to since 1 July 2025 "
+        "(VN for the whole country).",
+        "body_code": "Body credited with the number, from the bodies codebook: the publisher the codebook "
+        "names for the indicator, else the subject of the sentence that did or reported it, else the body "
+        "whose meeting or report the article covers; PPC with a province's region_code is that province's "
+        "People's Committee. Empty when none is found.",
+        "evidence": "The sentence the number stands in, verbatim from the article's normalized text "
+        "(its characters char_start to char_end).",
+        "char_start": "Start of evidence in the article's normalized text (0-based character offset).",
+        "char_end": "End of evidence in the article's normalized text (character offset, exclusive).",
+        "number_text": "The number as written in the article (with its scale word or unit: 13,2 triệu, 80,2%).",
+        "number_start": "Start of number_text in the article's normalized text (0-based character offset).",
+        "number_end": "End of number_text in the article's normalized text (character offset, exclusive).",
         "name_vi": "Name in Vietnamese.",
         "name_en": "Name in English.",
-        "level": "Administrative level.",
-        "reason": "Why the row is here (a short code).",
     },
     "articles": {
-        "title": "Headline of the article.",
-        "published": "Publication date of the article, when the page or file gives one.",
+        "source_file": "Path of the raw file, relative to the raw folder (e.g. 002_52f6af25ab725421.txt).",
+        "title": "Headline of the article, when the page or the text gives one.",
+        "published": "Publication date of the article, when the page or the text gives one.",
         "event_date": "Date of the event the article reports (e.g. the meeting day), when it names one.",
-        "publisher": "Name of the newspaper or site that published the article, when known.",
-        "url": "Address the article was published at, when known.",
-        "format": "Format of the raw file: txt or html.",
-        "encoding": "Text encoding the raw file was read with.",
+        "publisher": "Name of the newspaper or site that published the article, when the page or the text names it.",
+        "url": "Address the article was published at, when the page or the text gives it.",
+        "format": "How the raw file was read: html (an .html/.htm file, or text that looks like HTML: "
+        "the article text is extracted from the page) or txt.",
+        "encoding": "Text encoding the raw file was decoded with (utf-8-lossy: UTF-8 with invalid bytes "
+        "replaced by U+FFFD).",
         "n_bytes": "Size of the raw file.",
-        "n_chars": "Length of the article text.",
-        "content_sha256": "sha256 of the raw file's bytes.",
-        "n_observations": "Observations published from the article.",
-        "n_mentions": "Numbers seen in the article and not published as observations.",
+        "n_chars": "Length of the article's normalized text (Unicode code points).",
+        "content_sha256": "sha256 of the raw file's bytes (hex).",
+        "n_observations": "Observations the extractor found in the article, before validation (rows that "
+        "failed a check are in rejects, not in observations).",
+        "n_mentions": "Numbers the extractor saw in the article and did not publish as observations (its "
+        "rows of mentions, before validation).",
     },
     "mentions": {
-        "char_start": "Start of number_text in the article text (0-based character offset).",
-        "char_end": "End of number_text in the article text (character offset, exclusive).",
-        "reason": "Why the number is not an observation: year, date, time, document_number, ordinal, phone, "
-        "page_chrome, label, duration_or_measure, no_indicator, ...",
+        "char_start": "Start of number_text in the article's normalized text (0-based character offset).",
+        "char_end": "End of number_text in the article's normalized text (character offset, exclusive).",
+        "reason": "Why the number is not an observation: year, date, time, document_number, ordinal, label, "
+        "phone, page_chrome, out_of_range, duration_or_measure, ratio_base or universe (not a figure); "
+        "no_indicator (no indicator of the codebook fits); repeated_fact (the same indicator, value, unit "
+        "and period_end is already an observation of the article).",
         "value": "The number in base units, when it could be read.",
         "unit": "Its unit, when one was recognised.",
-        "sentence": "The sentence the number stands in.",
+        "sentence": "The sentence the number stands in, verbatim from the article's normalized text.",
     },
     "rejects": {
-        "stage": "Where the row was rejected: ingest (a raw file that could not be read) or validate (an "
-        "observation that failed a check).",
-        "obs_id": "Id of the rejected observation (validate stage).",
-        "reason": "The failed check or the reason the file was not read.",
-        "detail": "What exactly failed.",
-        "record": "The rejected observation as JSON (validate stage).",
+        "stage": "ingest: a raw file that was not read (or whose extraction failed or ran past its time "
+        "budget); validate: a row of observations, articles or mentions that failed a check.",
+        "source_file": "Path of the raw file the row comes from, relative to the raw folder.",
+        "article_id": "Id of the article the rejected row belongs to (validate stage; empty for ingest).",
+        "obs_id": "Id of the rejected observation (validate stage, observation rows only).",
+        "reason": "Why the file was not read (ingest: empty, binary, undecodable, too_large, no_text, "
+        "duplicate, ...), or the first check the row failed (validate).",
+        "detail": "What exactly failed: an explanation (ingest), or every failed check (validate).",
+        "record": "The rejected row as JSON (validate stage).",
     },
     "indicators": {
-        "group": "Thematic group of the indicator (infrastructure, digital_government, data, ...).",
-        "unit": (
-            "Unit every value of the indicator is given in ('USD|VND': a money indicator reported in either currency)."
-        ),
-        "per": "Period a flow is counted over (year), when it is a rate per period.",
-        "kind": "level (a stock or share) or change (a growth rate, matched only by 'tăng x%').",
-        "cues": "Typical Vietnamese phrasings the extractor matches, joined with ' | '.",
+        "indicator_code": "Code of the indicator, as used in observations and series.",
+        "group": "Thematic group of the indicator in the codebook (infrastructure, digital_government, data, ...).",
+        "name_vi": "Name of the indicator in Vietnamese.",
+        "name_en": "Name of the indicator in English.",
+        "unit": "Unit the indicator's values are given in ('USD|VND': a money indicator reported in either currency).",
+        "per": "Period a flow is counted over (year), when it is a rate per period ('9.300 tỉ đồng/năm').",
+        "kind": "level (a stock, share, amount, rank or score) or change (a growth rate or rise: only "
+        "numbers read as changes, 'tăng 20%', 'gấp 2,5 lần', take it).",
+        "cues": "Vietnamese phrasings the extractor looks for near a number of this indicator, joined with "
+        "' | ' ('...' separates words that must all occur near it).",
     },
     "bodies": {
-        "level": "national, or provincial (a body that exists once per province).",
+        "body_code": "Code of the body, as used in observations.body_code.",
+        "name_vi": "Name of the body in Vietnamese.",
+        "name_en": "Name of the body in English.",
+        "level": "national, or provincial (a body that exists once per province: the row's region_code says which).",
         "aliases": "Other names and abbreviations matched in articles, joined with ' | '.",
     },
     "regions": {
+        "region_code": "ISO 3166-2:VN code of the province as it stood before the 1 July 2025 merger; VN "
+        "for the whole country.",
+        "name_vi": "Name in Vietnamese.",
+        "name_en": "Name without diacritics (Viet Nam for the country).",
         "level": "country, province or municipality (a centrally run city).",
-        "gso_code": "Province code of the General Statistics Office of Viet Nam.",
+        "gso_code": "Province code of the General Statistics Office of Viet Nam (empty for the country).",
+        "region_code_2025": "ISO 3166-2:VN code of the province the region belongs to since 1 July 2025.",
         "name_2025": "Name of the province the region belongs to since 1 July 2025.",
     },
+}
+# Codes of codebook columns, fixed by the code that builds them (dxdata.codebook, dxdata.extract.regions).
+CODEBOOK_ENUMS = {
+    ("indicators", "kind"): ["change", "level"],
+    ("bodies", "level"): ["national", "provincial"],
+    ("regions", "level"): ["country", "municipality", "province"],
 }
 FIELD_UNITS = {
     ("articles", "n_bytes"): "bytes",
@@ -181,24 +233,26 @@ FIELD_UNITS = {
     **{("observations", c): "characters" for c in ("number_start", "number_end")},
 }
 UNIT_COLUMN = "given by the unit column of the same row"
+# Primary keys: columns never empty whose values identify a row. Not series: its key (indicator_code,
+# region_code, period_end, status) is unique, but period_end is empty for undated figures.
 PRIMARY_KEYS = {
     "articles": ["article_id"],
     "observations": ["obs_id"],
     "indicators": ["indicator_code"],
     "bodies": ["body_code"],
     "regions": ["region_code"],
-    "series": ["indicator_code", "region_code", "period_end", "status"],
 }
 FOREIGN_KEYS = {  # (table, column) -> (table, column)
     ("observations", "article_id"): ("articles", "article_id"),
     ("observations", "indicator_code"): ("indicators", "indicator_code"),
     ("observations", "region_code"): ("regions", "region_code"),
+    ("observations", "region_code_2025"): ("regions", "region_code"),
     ("observations", "body_code"): ("bodies", "body_code"),
     ("mentions", "article_id"): ("articles", "article_id"),
     ("series", "indicator_code"): ("indicators", "indicator_code"),
     ("series", "region_code"): ("regions", "region_code"),
 }
-CODEBOOK_COLUMNS = {
+CODEBOOK_COLUMNS = {  # the columns CODEBOOK.md shows (the CSV and Parquet files hold them all)
     "indicators": ["indicator_code", "group", "name_en", "name_vi", "unit", "per", "kind"],
     "bodies": ["body_code", "name_en", "name_vi", "level"],
     "regions": ["region_code", "name_vi", "name_en", "level", "gso_code", "region_code_2025", "name_2025"],
@@ -268,6 +322,9 @@ def _table_description(table: str) -> str:
 
 
 def _field_type(arrow_type: pa.DataType, name: str = "") -> str:
+    """The Table Schema type of an Arrow column (a dictionary-encoded column: the type of its values)."""
+    if pa.types.is_dictionary(arrow_type):
+        arrow_type = arrow_type.value_type
     if pa.types.is_timestamp(arrow_type) and (name in DATE_COLUMNS or name.endswith("_date")):
         return "date"  # a date column written from datetime64 (midnight): the CSV holds the date
     if pa.types.is_boolean(arrow_type):
@@ -335,8 +392,13 @@ def _ordered_tables(names: Iterable[str]) -> list[str]:
     return sorted(names, key=lambda n: (rank.get(n, len(rank)), n))
 
 
-def _collect_tables(vid: str, root: Path, data_dir: Path) -> tuple[dict[str, pa.Table], dict[str, str]]:
-    """Copy the version's Parquet files into `data_dir` (adding `series` if missing); read them back."""
+def table_path(name: str, suffix: str) -> str:
+    """Where a table's file sits in the release: ``codebook/`` for the codebooks, else ``data/``."""
+    return f"{'codebook' if name in CODEBOOK_TABLES else 'data'}/{name}.{suffix}"
+
+
+def _collect_tables(vid: str, root: Path, pkg: Path) -> tuple[dict[str, pa.Table], dict[str, str]]:
+    """Copy the version's Parquet files into the release (adding `series` and codebooks if missing); read them back."""
     manifest = read_manifest(vid, root)
     folder = root / "versions" / vid
     notes: dict[str, str] = {}
@@ -348,7 +410,7 @@ def _collect_tables(vid: str, root: Path, data_dir: Path) -> tuple[dict[str, pa.
     if unknown:
         raise StoreError(f"version {vid} names unknown tables {unknown} (known: {', '.join(TABLE_ORDER)})")
     for name, entry in manifest.get("tables", {}).items():
-        dst = data_dir / f"{name}.parquet"
+        dst = pkg / table_path(name, "parquet")
         if "parts" in entry:  # one file per table in a release: the parts, in order, as one table
             with open(dst, "wb") as f:
                 pq.write_table(read_arrow(folder, name, entry), f, **PARQUET_SETTINGS)
@@ -358,12 +420,25 @@ def _collect_tables(vid: str, root: Path, data_dir: Path) -> tuple[dict[str, pa.
     if "series" not in tables and "observations" in tables:
         articles = load("articles", vid, root) if "articles" in tables else pd.DataFrame()
         series = build_series(load("observations", vid, root), articles)
-        write_parquet(series, data_dir / "series.parquet", SERIES_SORT_KEYS, name="series")
-        tables["series"] = pq.read_table(data_dir / "series.parquet")
+        write_parquet(series, pkg / table_path("series", "parquet"), SERIES_SORT_KEYS, name="series")
+        tables["series"] = pq.read_table(pkg / table_path("series", "parquet"))
         notes["series"] = (
             f"Not in the published version {vid}: built for this release with "
             f"dxdata.series.build_series (dxdata {__version__})."
         )
+    missing = [n for n in CODEBOOK_TABLES if n not in tables]
+    if missing:  # a version from before the codebooks were published with it: today's, said so
+        from dxdata.codebook import load_codebook
+        from dxdata.pipeline import SORT_KEYS, codebook_tables
+
+        frames = codebook_tables(load_codebook())
+        for name in missing:
+            write_parquet(frames[name], pkg / table_path(name, "parquet"), SORT_KEYS[name], name=name)
+            tables[name] = pq.read_table(pkg / table_path(name, "parquet"))
+            notes[name] = (
+                f"Not in the published version {vid}: the codebook of the code that built this release "
+                f"(dxdata {__version__})."
+            )
     return tables, notes
 
 
@@ -382,12 +457,13 @@ def _fields(name: str, table: pa.Table) -> list[dict]:
         if unit:
             field["unit"] = unit
         constraints: dict = {}
-        if m.get("required"):
+        if m.get("required") or f.name in PRIMARY_KEYS.get(name, ()):
             constraints["required"] = True
         if m.get("unique"):
             constraints["unique"] = True
-        if "enum" in m and field["type"] == "string":
-            constraints["enum"] = m["enum"]
+        enum = m.get("enum") or CODEBOOK_ENUMS.get((name, f.name))
+        if enum and field["type"] == "string":
+            constraints["enum"] = enum
         if "minimum" in m and field["type"] in {"integer", "number"}:
             constraints["minimum"] = m["minimum"]
         if constraints:
@@ -396,13 +472,15 @@ def _fields(name: str, table: pa.Table) -> list[dict]:
     return fields
 
 
-def _resource_schema(name: str, table: pa.Table, present: set[str]) -> dict:
+def _resource_schema(name: str, table: pa.Table, present: set[str], ref_suffix: str = "") -> dict:
+    """The Table Schema of one table; `ref_suffix` names the resources its foreign keys point at
+    (``-parquet``: the Parquet resources refer to each other, the CSV ones to each other)."""
     schema: dict = {"fields": _fields(name, table), "missingValues": [""]}
     pk = PRIMARY_KEYS.get(name)
     if pk and all(c in table.column_names for c in pk):
         schema["primaryKey"] = pk
     fks = [
-        {"fields": col, "reference": {"resource": ref_table, "fields": ref_col}}
+        {"fields": col, "reference": {"resource": ref_table + ref_suffix, "fields": ref_col}}
         for (table_name, col), (ref_table, ref_col) in FOREIGN_KEYS.items()
         if table_name == name and col in table.column_names and ref_table in present
     ]
@@ -411,74 +489,115 @@ def _resource_schema(name: str, table: pa.Table, present: set[str]) -> dict:
     return schema
 
 
-def _datapackage(vid: str, manifest: dict, tables: dict[str, pa.Table], notes: dict[str, str], pkg: Path) -> dict:
+def _source_title(row: dict) -> str:
+    title = row.get("title") or row["source_file"]
+    said = [str(v) for v in (row.get("publisher"), row.get("published")) if v]
+    return f"{title} ({', '.join(said)})" if said else title
+
+
+def _sources(tables: dict[str, pa.Table]) -> list[dict]:
+    """One source per article read: its title, the raw file (``path``, relative to the raw folder, as in
+    ``source_file``) and the address it was published at (``url``) when known."""
+    if "articles" not in tables:
+        return []
+    cols = [
+        c for c in ("source_file", "title", "publisher", "published", "url") if c in tables["articles"].column_names
+    ]
+    sources = []
+    for row in sorted(tables["articles"].select(cols).to_pylist(), key=lambda r: r["source_file"]):
+        source = {"title": _source_title(row), "path": row["source_file"]}
+        if row.get("url"):
+            source["url"] = row["url"]
+        sources.append(source)
+    return sources
+
+
+def _datapackage(
+    vid: str, manifest: dict, tables: dict[str, pa.Table], notes: dict[str, str], pkg: Path, project: dict
+) -> dict:
+    """The Frictionless descriptor: every table once as CSV (resource `<table>`) and once as Parquet
+    (`<table>-parquet`), both typed with the same schema."""
     present = set(tables)
     resources = []
     for name in _ordered_tables(tables):
-        csv_path = pkg / "data" / f"{name}.csv"
+        csv_path = table_path(name, "csv")
         description = _table_description(name) + (f" {notes[name]}" if name in notes else "")
         resources.append(
             {
                 "name": name,
                 "type": "table",
-                "path": f"data/{name}.csv",
+                "path": csv_path,
                 "scheme": "file",
                 "format": "csv",
                 "mediatype": "text/csv",
                 "encoding": "utf-8",
                 "title": name,
                 "description": description,
-                "bytes": csv_path.stat().st_size,
-                "hash": "sha256:" + sha256_file(csv_path),
+                "bytes": (pkg / csv_path).stat().st_size,
+                "hash": "sha256:" + sha256_file(pkg / csv_path),
                 "dialect": {"csv": {"delimiter": ",", "quoteChar": '"', "lineTerminator": "\n"}},
                 "schema": _resource_schema(name, tables[name], present),
             }
         )
     for name in _ordered_tables(tables):
-        pq_path = pkg / "data" / f"{name}.parquet"
+        pq_path = table_path(name, "parquet")
         resources.append(
-            {
+            {  # no "bytes": frictionless 5 does not count a Parquet file's bytes and would report a mismatch
                 "name": f"{name}-parquet",
-                "type": "file",
-                "path": f"data/{name}.parquet",
+                "type": "table",
+                "path": pq_path,
                 "scheme": "file",
                 "format": "parquet",
                 "mediatype": "application/vnd.apache.parquet",
                 "title": f"{name} (Parquet)",
-                "description": f"The {name} table as Parquet (same rows and columns as data/{name}.csv).",
-                "bytes": pq_path.stat().st_size,
-                "hash": "sha256:" + sha256_file(pq_path),
+                "description": f"The {name} table as Parquet: the same rows and columns as {table_path(name, 'csv')}.",
+                "hash": "sha256:" + sha256_file(pkg / pq_path),
+                "schema": _resource_schema(name, tables[name], present, ref_suffix="-parquet"),
             }
         )
-    created = manifest.get("created", "")
-    return {
+    package = {
         "name": DATASET_NAME,
         "title": DATASET_TITLE,
         "description": DATASET_DESCRIPTION,
         "version": vid,
-        "created": created,
+        "created": manifest.get("created", ""),
         "keywords": KEYWORDS,
         "licenses": [LICENSE],
-        "contributors": [{"title": a["name"], "roles": ["author"]} for a in AUTHORS],
-        "sources": [{"title": "Vietnamese news articles on digital transformation (see the articles table)"}],
-        "dxdata": {
-            "version": vid,
-            "previous_version": manifest.get("previous_version"),
-            "content_hash": manifest.get("content_hash"),
-            "code_version": manifest.get("code_version"),
-        },
-        "resources": resources,
     }
+    if project.get("url"):
+        package["homepage"] = project["url"]
+    package["contributors"] = [
+        {"title": a["name"], "role": "author"} | ({"path": project["url"]} if project.get("url") else {})
+        for a in AUTHORS
+    ]
+    package["sources"] = _sources(tables)
+    package["dxdata"] = {
+        "version": vid,
+        "previous_version": manifest.get("previous_version"),
+        "content_hash": manifest.get("content_hash"),
+        "code_version": manifest.get("code_version"),
+        "source_paths": "sources: one per article read; path is its raw file, relative to the raw folder the "
+        "version was built from (the raw files are not part of this release); url is where it was published",
+    }
+    package["resources"] = resources
+    if not package["created"]:
+        del package["created"]
+    return package
+
+
+def _csv_resources(package: dict) -> dict[str, dict]:
+    return {r["name"]: r for r in package["resources"] if r.get("format") == "csv"}
 
 
 def _data_dictionary(vid: str, tables: dict[str, pa.Table], package: dict) -> str:
-    by_name = {r["name"]: r for r in package["resources"] if r.get("type") == "table"}
+    by_name = _csv_resources(package)
     lines = [
         f"# Data dictionary: {DATASET_NAME} {vid}",
         "",
-        "Generated from the table schemas (the same text as `datapackage.json`). Every table is in `data/` as "
-        "Parquet and as CSV (UTF-8, ISO dates, empty cell = missing). What one observation is, and how each "
-        "of its fields is read from the text: `ROWS.md`. Codes: `CODEBOOK.md`.",
+        "Generated from the table schemas (the same text as `datapackage.json`). Every table is in the release "
+        "once as Parquet and once as CSV (UTF-8, ISO dates, empty cell = missing): the data tables in `data/`, "
+        "the codebooks in `codebook/`. What one observation is, and how each of its fields is read from the "
+        "text: `ROWS.md`. Codes: `CODEBOOK.md`.",
         "",
         "| table | rows | primary key | description |",
         "|---|---|---|---|",
@@ -495,7 +614,7 @@ def _data_dictionary(vid: str, tables: dict[str, pa.Table], package: dict) -> st
             "",
             r["description"],
             "",
-            f"Files: `data/{name}.parquet`, `data/{name}.csv`; {tables[name].num_rows} rows.",
+            f"Files: `{table_path(name, 'parquet')}`, `{table_path(name, 'csv')}`; {tables[name].num_rows} rows.",
         ]
         if r["schema"].get("primaryKey"):
             lines.append(f"Primary key: `{', '.join(r['schema']['primaryKey'])}`.")
@@ -526,76 +645,129 @@ def _data_dictionary(vid: str, tables: dict[str, pa.Table], package: dict) -> st
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _codebook_frames(tables: dict[str, pa.Table]) -> dict[str, pd.DataFrame]:
-    frames: dict[str, pd.DataFrame] = {}
+def _codebook_md(vid: str, tables: dict[str, pa.Table]) -> str:
+    frames = {}
     for name, cols in CODEBOOK_COLUMNS.items():
-        if name in tables:
-            df = tables[name].to_pandas()
-        elif name in ("indicators", "bodies"):
-            from dxdata.codebook import load_codebook
-            from dxdata.pipeline import codebook_tables
-
-            df = codebook_tables(load_codebook())[name]
-        else:
-            continue
+        df = tables[name].to_pandas()
         keep = [c for c in cols if c in df.columns]
         frames[name] = df[keep].sort_values(keep[0], kind="mergesort").reset_index(drop=True)
-    return frames
-
-
-def _codebook_md(vid: str, frames: dict[str, pd.DataFrame]) -> str:
-    lines = [f"# Codebook: {DATASET_NAME} {vid}", "", "The codes used in the tables (also as CSV in `codebook/`).", ""]
-    if "indicators" in frames:
-        ind = frames["indicators"]
-        lines += [
-            "## Indicators",
-            "",
-            f"{len(ind)} indicator codes, by group. Values are in base units (`13,2 triệu` is 13200000).",
-            "",
-        ]
-        cols = [c for c in ("indicator_code", "name_en", "name_vi", "unit", "kind") if c in ind.columns]
-        if "group" in ind.columns:
-            for group, part in ind.groupby("group", sort=True):
-                lines += [f"### {group}", "", md_table(part[cols]), ""]
-        else:
-            lines += [md_table(ind[cols]), ""]
-    if "bodies" in frames:
-        lines += [
-            "## Bodies",
-            "",
-            "A provincial body is the code plus the row's region (PPC with VN-28 is the "
-            "People's Committee of Kon Tum).",
-            "",
-            md_table(frames["bodies"]),
-            "",
-        ]
-    if "regions" in frames:
-        lines += [
-            "## Regions",
-            "",
-            "ISO 3166-2:VN codes as they stood before the 1 July 2025 merger; "
-            "`region_code_2025` is the province each belongs to since.",
-            "",
-            md_table(frames["regions"]),
-            "",
-        ]
+    lines = [
+        f"# Codebook: {DATASET_NAME} {vid}",
+        "",
+        "The codes used in the tables (every column also in `codebook/*.csv` and `codebook/*.parquet`).",
+        "",
+    ]
+    ind = frames["indicators"]
+    lines += [
+        "## Indicators",
+        "",
+        f"{len(ind)} indicator codes, by group. Values are in base units (`13,2 triệu` is 13200000).",
+        "",
+    ]
+    cols = [c for c in ("indicator_code", "name_en", "name_vi", "unit", "kind") if c in ind.columns]
+    if "group" in ind.columns:
+        for group, part in ind.groupby("group", sort=True):
+            lines += [f"### {group}", "", md_table(part[cols]), ""]
+    else:
+        lines += [md_table(ind[cols]), ""]
+    lines += [
+        "## Bodies",
+        "",
+        "A provincial body is the code plus the row's region (PPC with VN-28 is the People's Committee of Kon Tum).",
+        "",
+        md_table(frames["bodies"]),
+        "",
+        "## Regions",
+        "",
+        "ISO 3166-2:VN codes as they stood before the 1 July 2025 merger; "
+        "`region_code_2025` is the province each belongs to since.",
+        "",
+        md_table(frames["regions"]),
+        "",
+    ]
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _citation(vid: str, manifest: dict) -> str:
-    released = str(manifest.get("created", ""))[:10] or "1970-01-01"
-    cff = {
+def _label(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalpha())
+
+
+def project_metadata(pyproject: Path | None = None) -> dict[str, str]:
+    """The project's addresses and code licence, read from the one place they are declared: pyproject.toml's
+    ``[project.urls]`` and ``license`` (`pyproject`, default the checkout's file when running from one, else
+    the installed package's metadata, which pip writes from it).
+
+    Returns ``repository`` and ``url`` (the homepage, else the repository) when declared, and ``license``.
+    """
+    urls: dict[str, str] = {}
+    licence = None
+    pyproject = pyproject or Path(__file__).resolve().parents[2] / "pyproject.toml"
+    project = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("project", {}) if pyproject.is_file() else {}
+    if project.get("name") == DATASET_NAME:
+        urls = {str(k): str(v) for k, v in project.get("urls", {}).items()}
+        licence = project.get("license")
+        licence = licence.get("text") if isinstance(licence, dict) else licence
+    else:
+        try:
+            meta = importlib.metadata.metadata(DATASET_NAME)
+        except importlib.metadata.PackageNotFoundError:
+            meta = None
+        if meta is not None:
+            for entry in meta.get_all("Project-URL") or []:
+                label, _, address = entry.partition(",")
+                urls[label.strip()] = address.strip()
+            licence = meta.get("License-Expression") or meta.get("License")
+    by_label = {_label(k): v for k, v in urls.items() if v}
+    found: dict[str, str] = {}
+    repository = next((by_label[k] for k in REPOSITORY_LABELS if k in by_label), None)
+    homepage = next((by_label[k] for k in HOMEPAGE_LABELS if k in by_label), None)
+    if repository:
+        found["repository"] = repository
+    if homepage or repository:
+        found["url"] = homepage or repository
+    if licence:
+        found["license"] = str(licence)
+    return found
+
+
+def _citation(vid: str, manifest: dict, project: dict) -> str:
+    """CITATION.cff (CFF 1.2.0) of the dataset; the code that built it is its one reference (with the
+    code's licence: the dataset's own is CC BY 4.0, and a CFF list of licences would mean either one)."""
+    url = project.get("url")
+
+    def authors() -> list[dict]:  # a fresh list each time: a shared one is dumped as a YAML anchor and alias
+        return [a | ({"website": url} if url else {}) for a in AUTHORS]
+
+    cff: dict = {
         "cff-version": "1.2.0",
         "message": "If you use this dataset, please cite it as below.",
         "type": "dataset",
         "title": DATASET_TITLE,
         "version": vid,
-        "date-released": released,
-        "abstract": DATASET_DESCRIPTION,
-        "authors": AUTHORS,
-        "license": LICENSE["name"],
-        "keywords": KEYWORDS,
     }
+    released = str(manifest.get("created", ""))[:10]
+    if released:
+        cff["date-released"] = released
+    cff |= {"abstract": DATASET_DESCRIPTION, "authors": authors()}
+    if project.get("repository"):
+        cff["repository-code"] = project["repository"]
+    if url:
+        cff["url"] = url
+    cff |= {"license": LICENSE["name"], "keywords": KEYWORDS}
+    code_version = str(manifest.get("code_version") or "")
+    software: dict = {
+        "type": "software",
+        "title": f"{DATASET_NAME}: the code that extracted this dataset",
+        "authors": authors(),
+    }
+    built_by = code_version.split(";")[0].strip()
+    if built_by.startswith(f"{DATASET_NAME} "):
+        software["version"] = built_by.removeprefix(f"{DATASET_NAME} ")
+    if project.get("repository"):
+        software["repository-code"] = project["repository"]
+    if project.get("license"):
+        software["license"] = project["license"]
+    cff["references"] = [software]
     return yaml.safe_dump(cff, sort_keys=False, allow_unicode=True, width=100)
 
 
@@ -686,10 +858,11 @@ Rows: {counts}.
 
 ## Contents
 
-- `data/`: every table as Parquet and as CSV (UTF-8, ISO dates, empty cell = missing)
-- `datapackage.json`: Frictionless Data Package describing every table and column
+- `data/`: the data tables, each as Parquet and as CSV (UTF-8, ISO dates, empty cell = missing)
+- `codebook/`: the codebooks (indicators, bodies, regions), each as Parquet and as CSV; `CODEBOOK.md`
+- `datapackage.json`: Frictionless Data Package: every table as a typed CSV resource and a typed Parquet
+  resource (`<table>-parquet`), with primary and foreign keys; its sources are the articles
 - `DATA_DICTIONARY.md`: the tables and columns; `ROWS.md`: what one observation is
-- `CODEBOOK.md`, `codebook/*.csv`: indicators, bodies and regions
 - `CHANGELOG.md`: what changed since the previous version
 - `manifest.json`: the version's manifest (sha256 of each Parquet file, the raw files it was built from)
 - `CITATION.cff`, `LICENSE-DATA.md` (CC BY 4.0), `SHA256SUMS`
@@ -697,6 +870,7 @@ Rows: {counts}.
 ## Check and load
 
     sha256sum -c SHA256SUMS
+    pip install 'frictionless[parquet]'   # the Parquet resources need pyarrow
     frictionless validate datapackage.json
 
     import pandas as pd
@@ -756,18 +930,16 @@ def build_release(version: str = "latest", root: Path | str = DEFAULT_ROOT, out_
         pkg = Path(tmp) / f"{DATASET_NAME}-{vid}"
         (pkg / "data").mkdir(parents=True)
         (pkg / "codebook").mkdir()
-        tables, notes = _collect_tables(vid, root, pkg / "data")
+        tables, notes = _collect_tables(vid, root, pkg)
         for name, table in tables.items():
-            write_csv(table, pkg / "data" / f"{name}.csv")
-        frames = _codebook_frames(tables)
-        for name, df in frames.items():
-            write_csv(pa.Table.from_pandas(df, preserve_index=False), pkg / "codebook" / f"{name}.csv")
-        package = _datapackage(vid, manifest, tables, notes, pkg)
+            write_csv(table, pkg / table_path(name, "csv"))
+        project = project_metadata()
+        package = _datapackage(vid, manifest, tables, notes, pkg, project)
         texts = {
             "datapackage.json": json.dumps(package, indent=2, ensure_ascii=False) + "\n",
             "DATA_DICTIONARY.md": _data_dictionary(vid, tables, package),
-            "CODEBOOK.md": _codebook_md(vid, frames),
-            "CITATION.cff": _citation(vid, manifest),
+            "CODEBOOK.md": _codebook_md(vid, tables),
+            "CITATION.cff": _citation(vid, manifest, project),
             "LICENSE-DATA.md": _license(),
             "CHANGELOG.md": _changelog(vid, root, manifest),
             "README.md": _readme(vid, manifest, tables),
