@@ -113,3 +113,42 @@ def test_cli(root, capsys):
 def test_unknown_version_raises(root):
     with pytest.raises(StoreError):
         diff_versions("v0007", "v0002", root)
+
+
+# ------------------------------------------------------------------------------- real refreshes (issue 15.10)
+
+
+def test_a_corrected_figure_is_one_changed_observation(seeds_copy, tmp_path):
+    """The seeds built, "80,2%" corrected to "81,0%" in one article, built again: one value changed,
+    nothing added or removed (ids built from the article's text made it 23 added and 23 removed)."""
+    from dxdata.refresh import run_refresh
+
+    out = tmp_path / "out"
+    run_refresh(seeds_copy, out)
+    path = seeds_copy / "002_52f6af25ab725421.txt"
+    data = path.read_bytes()
+    assert data.count(b"80,2%") == 1
+    path.write_bytes(data.replace(b"80,2%", b"81,0%"))
+    assert run_refresh(seeds_copy, out).version == "v0002"
+    r = diff_versions("v0001", "v0002", out)
+    assert (r.n_added, r.n_removed, r.n_changed) == (0, 0, 1)
+    assert r.changed[["indicator_code", "field", "old", "new"]].values.tolist() == [
+        ["infra.fiber_households_share", "value", "80.2", "81"]
+    ]
+    assert r.to_text().startswith("observations v0001 -> v0002: 0 added, 0 removed, 1 changed")
+
+
+def test_ids_are_the_same_on_every_build_and_in_any_chunking(seeds_copy, tmp_path):
+    """Nothing renamed, built again elsewhere and one file per chunk: the same obs_id for every row."""
+    from dxdata import load
+    from dxdata.refresh import run_refresh
+
+    def ids(out, batch_size):
+        run_refresh(seeds_copy, out, batch_size=batch_size)
+        obs = load("observations", root=out)
+        return sorted(zip(obs["obs_id"], obs["source_file"], obs["number_start"], strict=True))
+
+    first = ids(tmp_path / "a", 500)
+    assert len(first) > 40 and len({i for i, _, _ in first}) == len(first)
+    assert ids(tmp_path / "b", 500) == first
+    assert ids(tmp_path / "c", 1) == first

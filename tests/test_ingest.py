@@ -14,8 +14,12 @@ import pytest
 from dxdata.ingest import (
     MAX_BYTES,
     IngestError,
+    Source,
+    article_text,
     decode_bytes,
     find_event_date,
+    parse_sources,
+    publisher_for_url,
     read_article,
     read_raw_folder,
     text_metadata,
@@ -415,3 +419,143 @@ def test_publisher_lines() -> None:
     assert text_metadata(footer).publisher == "Báo Sóc Trăng Online"
     assert text_metadata(f"Tiêu đề bài viết thử nghiệm\n\n{body}").publisher == "STO"
     assert text_metadata(f"Tiêu đề bài viết thử nghiệm\n\n{body[6:]}").publisher is None
+
+
+def test_seeds_give_no_url_and_only_two_publishers() -> None:
+    """What the seed pages give, read by the general rules: none prints its own URL (001 and 002 name only
+    their site's domain in the footer), 000 names its poster ("Admin STTTT"), 003 is a scanned newspaper
+    page without its masthead and 004 three paragraphs; so two publishers, both from the page's lines."""
+    articles, _ = read_raw_folder(SEEDS)
+    assert [(a.url, a.publisher) for a in articles] == [
+        (None, None),
+        (None, "Báo Đà Nẵng"),
+        (None, "Báo Sóc Trăng"),
+        (None, None),
+        (None, None),
+    ]
+
+
+# ------------------------------------------------------------------------------------------ URL and publisher
+
+BODY = (
+    "Chiều 12/7, Bộ Thông tin và Truyền thông tổ chức hội nghị sơ kết 6 tháng đầu năm 2023 về chuyển đổi số "
+    "quốc gia với sự tham dự của lãnh đạo các bộ, ngành và địa phương trên cả nước."
+)
+
+
+def test_url_the_page_prints() -> None:
+    url = "https://vnexpress.net/chuyen-doi-so-6-thang-4630000.html"
+    labelled = text_metadata(f"Tiêu đề bài viết thử nghiệm\nNguồn: {url}\n\n{BODY}")
+    assert (labelled.url, labelled.publisher) == (url, "VnExpress")  # the publisher from the URL's domain
+    for header in (f"{url}\nTiêu đề bài viết thử nghiệm", f"Tiêu đề bài viết thử nghiệm\nLink bài viết: {url}."):
+        assert text_metadata(f"{header}\n\n{BODY}").url == url
+    footer = text_metadata(f"Tiêu đề bài viết thử nghiệm\n\n{BODY}\n\nTheo Tuổi Trẻ\n(Nguồn: {url})")
+    assert footer.url == url and footer.publisher == "Tuổi Trẻ"  # a name the page gives beats the domain
+    # a site's home page, a URL inside a body paragraph, an image credit: not the article's URL
+    assert text_metadata(f"Tiêu đề bài viết thử nghiệm\nhttps://baosoctrang.org.vn/\n\n{BODY}").url is None
+    assert text_metadata(f"Tiêu đề bài viết thử nghiệm\n\n{BODY} Xem tại {url} để biết thêm.").url is None
+    assert text_metadata(f"Tiêu đề bài viết thử nghiệm\n\n{BODY}\n(Ảnh: chinhphu.vn)").url is None
+
+
+def test_publisher_from_domain() -> None:
+    assert publisher_for_url("https://www.baosoctrang.org.vn/a/b.html") == "Báo Sóc Trăng"
+    assert publisher_for_url("https://ictnews.vietnamnet.vn/x.html") == "ICTnews"  # nearest declared domain
+    assert publisher_for_url("https://en.vietnamplus.vn/x.html") == "VietnamPlus"
+    assert publisher_for_url("https://www.sotttt.example.vn/x.html") == "sotttt.example.vn"  # undeclared
+    footer = f"Tiêu đề bài viết thử nghiệm\n\n{BODY}\n\nbaosoctrang.org.vn"
+    assert text_metadata(footer).publisher == "Báo Sóc Trăng"
+
+
+# ------------------------------------------------------------------------------------------ sources.tsv
+
+
+def test_sources_manifest(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Its url and publisher win over the page's; an empty cell leaves the page's; bad rows are warned
+    about one by one and skipped; the manifest itself is neither an article nor a reject."""
+    write(tmp_path, "a.txt", f"Tiêu đề bài viết thử nghiệm\n• Nguồn: Báo Sóc Trăng\n\n{BODY}")
+    write(tmp_path, "b.txt", f"Tiêu đề bài viết thứ hai\n• Nguồn: Báo Sóc Trăng\n\n{BODY} Bài hai.")
+    write(tmp_path, "sub/c.txt", f"Tiêu đề bài viết thứ ba\n\n{BODY} Bài ba.")
+    write(tmp_path, "d.txt", f"Tiêu đề bài viết thứ tư\n\n{BODY} Bài bốn.")
+    write(tmp_path, "outside.txt", f"Tiêu đề bài viết thứ năm\n\n{BODY} Bài năm.")
+    write(
+        tmp_path,
+        "sources.tsv",
+        "file\turl\tpublisher\tyear\tregion_focus\tsummary\n"
+        "a.txt\thttps://baomau.example.vn/a.html\tBáo Mẫu\t2023\tVN\tHội nghị\n"
+        "b.txt\thttps://tuoitre.vn/b.html\t\t2023\tVN\t\n"
+        "./sub/c.txt\thttps://tuoitre.vn/c.html\t\t2023\tVN\t\n"
+        "../outside.txt\thttps://x.example.vn/o.html\tX\t\t\t\n"
+        "/etc/passwd\thttps://x.example.vn/p.html\tX\t\t\t\n"
+        "C:\\raw\\d.txt\thttps://x.example.vn/d.html\tX\t\t\t\n"
+        "d.txt\tftp://x.example.vn/d.txt\tBáo D\t\t\t\n"
+        "missing.txt\thttps://x.example.vn/m.html\tX\t\t\t\n"
+        "a.txt\thttps://x.example.vn/again.html\tX\t\t\t\n",
+    )
+    with caplog.at_level(logging.WARNING, logger="dxdata.ingest"):
+        articles, rejects = read_raw_folder(tmp_path)
+    by_file = {a.source_file: (a.url, a.publisher) for a in articles}
+    assert by_file == {
+        "a.txt": ("https://baomau.example.vn/a.html", "Báo Mẫu"),  # the manifest beats "Nguồn: Báo Sóc Trăng"
+        "b.txt": ("https://tuoitre.vn/b.html", "Báo Sóc Trăng"),  # no publisher in the manifest: the page's
+        "d.txt": (None, "Báo D"),  # an ftp URL is refused, the publisher kept
+        "sub/c.txt": ("https://tuoitre.vn/c.html", "Tuổi Trẻ"),  # nobody names it: the URL's domain
+        "outside.txt": (None, None),  # "../outside.txt" is not this file
+    }
+    assert rejects == []
+    warned = "\n".join(r.getMessage() for r in caplog.records if r.getMessage().startswith("sources.tsv"))
+    for expected in ("line 5: '../outside.txt' leads out", "line 6: '/etc/passwd' is an absolute path",
+                     "line 7: 'C:/raw/d.txt' is an absolute path", "line 8: the url of d.txt ('ftp:",
+                     "missing.txt is not a file of the raw folder", "line 10: a.txt is listed again"):  # fmt: skip
+        assert expected in warned
+
+
+def test_sources_manifest_without_header_and_in_a_folder(tmp_path: Path) -> None:
+    """Only ``file<TAB>url``, no header; a manifest in a folder describes that folder's files, and wins there."""
+    write(tmp_path, "a.txt", f"Tiêu đề bài viết thử nghiệm\n\n{BODY}")
+    write(tmp_path, "news/b.txt", f"Tiêu đề bài viết thứ hai\n\n{BODY} Bài hai.")
+    write(tmp_path, "sources.tsv", "a.txt\thttps://vnexpress.net/a.html\nnews/b.txt\thttps://vnexpress.net/b.html\n")
+    write(tmp_path, "news/sources.tsv", "b.txt\thttps://thanhnien.vn/b.html\n")
+    articles, rejects = read_raw_folder(tmp_path)
+    assert rejects == []
+    assert [(a.source_file, a.url, a.publisher) for a in articles] == [
+        ("a.txt", "https://vnexpress.net/a.html", "VnExpress"),
+        ("news/b.txt", "https://thanhnien.vn/b.html", "Thanh Niên"),
+    ]
+
+
+def test_parse_sources_reads_quoted_cells_and_utf16(tmp_path: Path) -> None:
+    entries, problems = parse_sources('file\turl\tpublisher\n"a.txt"\t"https://x.vn/a"\t"Báo ""A"""\n\n')
+    assert entries == {"a.txt": Source("https://x.vn/a", 'Báo "A"')} and problems == []
+    write(tmp_path, "a.txt", f"Tiêu đề bài viết thử nghiệm\n\n{BODY}")
+    write(tmp_path, "sources.tsv", "\ufefffile\turl\r\na.txt\thttps://vov.vn/a.html\r\n".encode("utf-16"))
+    articles, rejects = read_raw_folder(tmp_path)
+    assert rejects == [] and (articles[0].url, articles[0].publisher) == ("https://vov.vn/a.html", "VOV")
+
+
+def test_an_unreadable_manifest_is_a_reject(tmp_path: Path) -> None:
+    write(tmp_path, "a.txt", f"Tiêu đề bài viết thử nghiệm\n\n{BODY}")
+    write(tmp_path, "sources.tsv", b"\x00\x01\x02" * 100)
+    articles, rejects = read_raw_folder(tmp_path)
+    assert [a.source_file for a in articles] == ["a.txt"]
+    assert [(r.source_file, r.reason) for r in rejects] == [("sources.tsv", "binary")]
+    assert rejects[0].detail.startswith("Not read as a sources manifest")
+
+
+# ------------------------------------------------------------------------------------------ article_text
+
+
+def test_article_text_is_the_text_spans_point_into(tmp_path: Path) -> None:
+    """From a path or from bytes, for text and HTML: the text of the Article ingest makes."""
+    raw = ("  Tiêu đề\u00a0bài  viết\r\n\r\n\r\n\r\nHo\u0300a Bi\u0300nh đạt 80,2%\u200b.  \r\n").encode()
+    write(tmp_path, "a.txt", raw)
+    shutil.copy(FIXTURES / "page_with_chrome.html", tmp_path / "page.html")
+    for name in ("a.txt", "page.html"):
+        text = read_article(tmp_path / name, tmp_path).text
+        assert article_text(tmp_path / name) == article_text(str(tmp_path / name)) == text
+        assert article_text((tmp_path / name).read_bytes()) == text  # HTML told by its content
+    assert article_text(raw) == "Tiêu đề bài viết\n\nHòa Bình đạt 80,2%."
+    html = (tmp_path / "page.html").read_bytes()
+    assert "<html" in article_text(html, html=False).lower()
+    with pytest.raises(IngestError) as info:
+        article_text(b"   \n")
+    assert info.value.reason == "empty"

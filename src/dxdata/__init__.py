@@ -4,6 +4,7 @@ import dxdata
 obs = dxdata.load("observations")          # latest version of the project's data/processed (see below)
 dxdata.versions()                          # ['v0001', 'v0002', ...] oldest first
 dxdata.parquet_files("observations")       # the Parquet files behind a table (DuckDB, Polars ...)
+dxdata.article_text("data/raw/x.txt")      # the text every char_start/char_end of that file points into
 
 The dataset folder is `root` when given; else the environment variable DXDATA_ROOT; else `data/processed`
 of the project found upward from the working folder (a folder holding a pyproject.toml with
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __version__ = "0.1.0"
-__all__ = ["__version__", "dataset_root", "load", "parquet_files", "versions"]
+__all__ = ["__version__", "article_text", "dataset_root", "load", "parquet_files", "versions"]
 
 
 def load(table: str = "observations", version: str = "latest", root: str | Path | None = None) -> pd.DataFrame:
@@ -48,3 +49,11 @@ def dataset_root(root: str | Path | None = None) -> Path:
     from dxdata import store
 
     return store.dataset_root(root)
+
+
+def article_text(source: str | Path | bytes, *, html: bool | None = None) -> str:
+    """The normalized text of one raw file (path or bytes), exactly as ingest makes it: every span of the
+    dataset (`char_start`/`char_end`, `number_start`/`number_end`) points into it (see `dxdata.ingest.article_text`)."""
+    from dxdata import ingest
+
+    return ingest.article_text(source, html=html)

@@ -4,7 +4,8 @@ The raw files, sorted by name, are cut into chunks of about `CHUNK_TARGET` files
 a cut falls after a file whose name hashes to 0 modulo half the target (content-defined boundaries),
 and at twice the target at the latest; so adding or removing a file moves only the boundaries next to
 it, and every other chunk keeps its files and its key. A chunk's key hashes its files' names and
-contents (`scan_raw_folder`), the ingest code and the extraction version (codebook and code).
+contents (`scan_raw_folder`), the url and publisher a sources manifest (`sources.tsv`) gives them, the
+ingest code and the extraction version (codebook and code).
 
 A chunk is built where it runs (`build_chunk`: in a worker process, a Prefect task or a Dask worker):
 its files are read (`dxdata.ingest.read_files`), extracted through the extraction cache (only new or
@@ -36,7 +37,19 @@ from dxdata.budget import extract_within_budget
 from dxdata.codebook import Codebook, load_codebook
 from dxdata.extract import extract_article
 from dxdata.incremental import cache_version, extract_incremental, ingest_code_version
-from dxdata.ingest import MAX_BYTES, IngestError, duplicate_reject, entry_problem, raw_files, read_files, read_raw_bytes
+from dxdata.ingest import (
+    MAX_BYTES,
+    MAX_SOURCES_BYTES,
+    IngestError,
+    Source,
+    duplicate_reject,
+    entry_problem,
+    is_sources_manifest,
+    raw_files,
+    read_files,
+    read_raw_bytes,
+    read_sources,
+)
 from dxdata.models import Article, ExtractionResult, FileReject
 from dxdata.pipeline import (
     SORT_KEYS,
@@ -70,6 +83,7 @@ class RawFile:
     source_file: str  # path relative to the raw folder
     path: str
     fingerprint: str  # sha256 of the bytes; size and mtime for a file too large to be read
+    source: Source | None = None  # the url and publisher a sources manifest gives the file (part of the key)
 
 
 @dataclass(frozen=True)
@@ -106,26 +120,30 @@ def scan_raw_folder(raw_dir: Path | str) -> list[RawFile]:
     """Every entry under `raw_dir` (as `dxdata.ingest.raw_files` lists them) with its fingerprint.
 
     An entry that is not read (hidden, a link out of the raw folder, a FIFO ...: `entry_problem`) is
-    fingerprinted by that reason, without being opened.
+    fingerprinted by that reason, without being opened. What a sources manifest says of a file travels
+    with it (`RawFile.source`), so that an edit of the manifest changes the keys of the chunks it touches.
     """
     raw_dir = Path(raw_dir)
+    listing = raw_files(raw_dir)
+    sources = read_sources(raw_dir, listing)
     found = []
-    for source_file, path in raw_files(raw_dir):
+    for source_file, path in listing:
         problem = entry_problem(path, raw_dir)
         if problem is not None:
             found.append(RawFile(source_file, str(path), f"{problem.reason}:{problem.detail}"))
             continue
+        limit = MAX_SOURCES_BYTES if is_sources_manifest(source_file) else MAX_BYTES
         try:
             st = path.stat()
-            if st.st_size > MAX_BYTES:
+            if st.st_size > limit:
                 fingerprint = f"size:{st.st_size}:mtime:{st.st_mtime_ns}"
             else:
-                fingerprint = hashlib.sha256(read_raw_bytes(path, raw_dir)).hexdigest()
+                fingerprint = hashlib.sha256(read_raw_bytes(path, raw_dir, max_bytes=limit)).hexdigest()
         except OSError as err:  # read_files reports it as unreadable, with the reason
             fingerprint = f"unreadable:{err.errno}"
         except IngestError as err:
             fingerprint = f"{err.reason}:{err.detail}"
-        found.append(RawFile(source_file, str(path), fingerprint))
+        found.append(RawFile(source_file, str(path), fingerprint, sources.get(source_file)))
     return found
 
 
@@ -142,6 +160,8 @@ def _chunk_key(version: str, files: Sequence[RawFile], exclude: Sequence[tuple[s
     h = hashlib.sha256(f"chunk\0{version}\n".encode())
     for f in files:
         h.update(f"{f.source_file}\0{f.fingerprint}\n".encode())
+        if f.source is not None:
+            h.update(f"source\0{f.source.url or ''}\0{f.source.publisher or ''}\n".encode())
     for dropped, kept in exclude:
         h.update(f"exclude\0{dropped}\0{kept}\n".encode())
     return h.hexdigest()
@@ -179,7 +199,8 @@ def build_chunk(chunk: Chunk, staging: str, cache_dir: str, codebook: Codebook |
     codebook = codebook or load_codebook()
     excluded = dict(chunk.exclude)
     wanted = [(f.source_file, Path(f.path)) for f in chunk.files if f.source_file not in excluded]
-    articles, file_rejects = read_files(wanted, Path(chunk.raw_dir))
+    sources = {f.source_file: f.source for f in chunk.files if f.source is not None}
+    articles, file_rejects = read_files(wanted, Path(chunk.raw_dir), sources=sources)
     file_rejects += [
         duplicate_reject(f.source_file, excluded[f.source_file], f.fingerprint)
         for f in chunk.files
@@ -212,13 +233,23 @@ def build_chunk(chunk: Chunk, staging: str, cache_dir: str, codebook: Codebook |
         parts,
         series_input=_compact(to_arrow(tables["observations"][SERIES_INPUT], name="observations")),
         publishers=to_arrow(tables["articles"][PUBLISHER_INPUT], name="articles"),
-        sources=source_records(articles, file_rejects),
+        sources=source_records(articles, file_rejects, _manifests_read(chunk, file_rejects)),
         reject_reasons=_reasons(tables["rejects"]),
         files_rejected=len(file_rejects),
         rows_rejected=len(tables["rejects"]) - len(file_rejects),
         extracted=stats.misses,
         unreadable=sorted(r.source_file for r in file_rejects if r.reason == "unreadable"),
     )
+
+
+def _manifests_read(chunk: Chunk, file_rejects: Sequence[FileReject]) -> list[tuple[str, str]]:
+    """(source_file, sha256) of the chunk's sources manifests that were read as such (not rejected)."""
+    rejected = {r.source_file for r in file_rejects}
+    return [
+        (f.source_file, f.fingerprint)
+        for f in chunk.files
+        if is_sources_manifest(f.source_file) and f.source_file not in rejected
+    ]
 
 
 def reuse_chunk(chunk: Chunk, writer: VersionWriter) -> ChunkOutput | None:

@@ -1,10 +1,13 @@
 """What changed between two published versions: observations added, removed and changed, by `obs_id`.
 
-``obs_id`` is stable across runs (a hash of article, number position and indicator code), so an
-observation present in both versions is the same number in the same text. It counts as *changed*
+``obs_id`` names a fact, not a text: a hash of the raw file's path, the indicator, the period, the
+region, the body and the fact's place among the article's facts with those five
+(`dxdata.pipeline.obs_id`). So it survives an edit of the article: "80,2%" corrected to "81,0%" is one
+observation whose value *changed*, not one removed and one added. An observation counts as *changed*
 when any of `COMPARED` differs (``value`` and ``denominator`` compare up to float noise, missing
-equals missing). Counts are given overall and per indicator, with the row counts of every table
-from the two manifests.
+equals missing); in the pipeline's output a new period, region or body makes it another fact (removed
+and added). Counts are given overall and per indicator, with the row counts of every table from the
+two manifests.
 
     dxdata diff v0001 v0002            # text tables
     dxdata diff v0001 latest --json    # the same as JSON

@@ -488,7 +488,8 @@ def extract_incremental(
 
 # --------------------------------------------------------------------------------------------- ingest code
 
-INGEST_MODULES = ("ingest.py", "legacy_encodings.py", "text.py", "models.py")
+# The ingest code, and the data it reads (publisher names by web domain)
+INGEST_MODULES = ("ingest.py", "legacy_encodings.py", "text.py", "models.py", "data/publisher_domains.csv")
 
 
 def ingest_code_version() -> str:

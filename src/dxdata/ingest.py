@@ -1,18 +1,23 @@
 """Ingest: turn the raw folder (crawled .txt pages, saved .html pages) into `Article` records.
 
 Every file is decoded robustly (UTF-8/16, Windows-1258, charset detection), normalized
-once with `normalize_text` (all character spans in the dataset point into that text) and
-described with what the page itself says: title, publication date, publisher and the day
-of the event the article reports. A file that cannot become an article is a `FileReject`
-with a reason code and a sentence a person can act on; one bad file never stops a run.
+once with `normalize_text` (all character spans in the dataset point into that text;
+`article_text` rebuilds it from a raw file by the same code) and described with what the
+page itself says: title, publication date, publisher, URL and the day of the event the
+article reports. A sources manifest (`sources.tsv`) may give the url and publisher of the
+files it lists; they win over the page's. A file that cannot become an article is a
+`FileReject` with a reason code and a sentence a person can act on; one bad file never stops a run.
 
-Only `read_raw_folder` and `read_article` touch the file system; the rest is pure.
+Only the readers (`read_raw_folder`, `read_files`, `read_article`, `read_sources`, `article_text`, ...)
+touch the file system; the rest is pure.
 """
 
 from __future__ import annotations
 
 import calendar
 import codecs
+import csv
+import functools
 import hashlib
 import logging
 import os
@@ -20,10 +25,11 @@ import re
 import stat
 import statistics
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from dxdata.legacy_encodings import best_legacy, mojibake_ratio, reads_as_vietnamese, repair_mojibake
 from dxdata.models import Article, FileReject
@@ -40,6 +46,7 @@ LEAD_MAX_CHARS = 1500
 _SNIFF_BYTES = 65_536
 _MIN_YEAR, _MAX_YEAR = 1990, 2100
 MIN_HTML_WORDS = 15  # trafilatura falls back to menu text on pages without an article
+_PUBLISHER_DOMAINS = Path(__file__).resolve().parent / "data" / "publisher_domains.csv"
 
 
 class IngestError(Exception):
@@ -437,6 +444,15 @@ _DOMAIN_LINE = re.compile(
     r"^(?:https?://)?(?:www\.)?(?P<domain>[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:vn|com|net|org|info))/?$",
     re.IGNORECASE,
 )
+_URL = r"https?://[^\s<>\"'“”]+"
+# "Nguồn: https://...", "Link bài viết: ...", "URL: ...", "Bài gốc: ...", "Source: ..." on a header or footer line
+_URL_LABEL = re.compile(
+    r"(?:^|[\s(•·*\-–])(?:nguồn(?:\s+(?:tin|bài))?|link(?:\s+(?:bài(?:\s+viết)?|gốc))?|đường\s+dẫn|url|"
+    r"bài\s+gốc|xem\s+bài\s+gốc(?:\s+tại)?|source|original(?:\s+url)?)\s*:?\s*(?P<url>" + _URL + ")",
+    re.IGNORECASE,
+)
+_URL_ALONE = re.compile(r"^\(?(?P<url>" + _URL + r")\)?$", re.IGNORECASE)  # a header line that is only a URL
+_URL_TAIL = ".,;:)]}»”\"'"
 
 
 @dataclass(frozen=True)
@@ -453,6 +469,7 @@ class TextMetadata:
     published: date | None = None
     event_date: date | None = None
     publisher: str | None = None
+    url: str | None = None
 
 
 def _make_date(year: int, month: int, day: int | None) -> _Found | None:
@@ -669,13 +686,83 @@ def _find_publisher(lay: _Layout) -> str | None:
                 continue
             raw = m.group(group) or (m.groupdict().get("name2") if rx is _COPYRIGHT else None)
             name = _clean_name(raw or "")
-            if name and (group == "domain" or name[0].isupper() or name[0].isdigit()):
+            if name and group == "domain":
+                return publisher_name(name)
+            if name and (name[0].isupper() or name[0].isdigit()):
                 return name
     return None
 
 
+def _find_url(lay: _Layout) -> str | None:
+    """The article's own URL where the page prints it: a labelled URL ("Nguồn: https://...") on a header or
+    footer line, else a header line that is only a URL. A site's home page (no path) is not an article's URL."""
+    header = lay.lines[: lay.header_end]
+    footer = lay.lines[max(lay.header_end, len(lay.lines) - FOOTER_LINES) :]
+    for rx, where in ((_URL_LABEL, header + footer), (_URL_ALONE, header)):
+        for line in where:
+            m = rx.search(line) if len(line) <= 400 else None
+            url = _page_url(m.group("url").rstrip(_URL_TAIL)) if m else None
+            if url:
+                return url
+    return None
+
+
+def _page_url(url: str | None) -> str | None:
+    """`url` if it is the http(s) URL of a page (a host with a dot; a path or a query), else None."""
+    if not url:
+        return None
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or "." not in parts.netloc:
+        return None
+    if parts.path in ("", "/") and not parts.query:
+        return None  # a site's home page, not an article
+    return url
+
+
+def _host(url: str) -> str | None:
+    try:
+        host = (urlsplit(url.strip()).hostname or "").lower().rstrip(".")
+    except ValueError:
+        return None
+    return host.removeprefix("www.") or None
+
+
+@functools.cache
+def publisher_domains() -> dict[str, str]:
+    """Publisher names by web domain, declared in `data/publisher_domains.csv` (data, not rules)."""
+    with _PUBLISHER_DOMAINS.open(encoding="utf-8", newline="") as fh:
+        return {row["domain"].strip().lower(): row["publisher"].strip() for row in csv.DictReader(fh)}
+
+
+def publisher_for_url(url: str) -> str | None:
+    """The publisher a URL's domain names: the declared name of the domain or of its nearest parent
+    domain (``ictnews.vietnamnet.vn`` before ``vietnamnet.vn``), else the domain itself without ``www.``."""
+    host = _host(url if "://" in url else f"http://{url}")
+    if host is None:
+        return None
+    names = publisher_domains()
+    labels = host.split(".")
+    for i in range(len(labels) - 1):
+        name = names.get(".".join(labels[i:]))
+        if name:
+            return name
+    return host
+
+
+def publisher_name(name: str) -> str:
+    """A publisher as a page gives it: a bare domain ("baosoctrang.org.vn") becomes its declared name."""
+    name = name.strip()
+    if _DOMAIN_LINE.match(name) or name.lower().startswith(("http://", "https://")):
+        return publisher_for_url(name) or name
+    return name
+
+
 def text_metadata(text: str, published: date | None = None) -> TextMetadata:
-    """Title, publication date, publisher and event date as the article text itself gives them.
+    """Title, publication date, publisher, event date and URL as the article text itself gives them.
 
     Works on normalized text (no HTML). A month-only crawl marker ("date 2023-07") gives the
     first day of that month as publication date; the month end bounds the event date.
@@ -692,11 +779,13 @@ def text_metadata(text: str, published: date | None = None) -> TextMetadata:
     lay = _layout(lines)
     found = _Found(published, published) if published else _find_published(lay, marker)
     event = find_event_date(_lead_text(lay), found.value if found else None, found.latest if found else None)
+    url = _find_url(lay)
     return TextMetadata(
         title=_find_title(lay),
         published=found.value if found else None,
         event_date=event,
-        publisher=_find_publisher(lay),
+        publisher=_find_publisher(lay) or (publisher_for_url(url) if url else None),
+        url=url,
     )
 
 
@@ -789,7 +878,7 @@ def _relative(path: Path, raw_dir: Path) -> str:
     return rel
 
 
-def read_raw_bytes(path: Path, raw_dir: Path | None = None) -> bytes:
+def read_raw_bytes(path: Path, raw_dir: Path | None = None, max_bytes: int = MAX_BYTES) -> bytes:
     """The bytes of one raw file; with `raw_dir`, only if `entry_problem` finds none (never blocks on a FIFO)."""
     if raw_dir is not None:
         problem = entry_problem(path, raw_dir)
@@ -802,16 +891,16 @@ def read_raw_bytes(path: Path, raw_dir: Path | None = None) -> bytes:
             st = os.fstat(fh.fileno())
             if not stat.S_ISREG(st.st_mode):
                 raise IngestError("not_a_file", "The entry is not a regular file: not read.")
-            if st.st_size > MAX_BYTES:
+            if st.st_size > max_bytes:
                 raise IngestError(
                     "too_large",
-                    f"The file has {st.st_size:,} bytes, more than the {MAX_BYTES:,} allowed for one article.",
+                    f"The file has {st.st_size:,} bytes, more than the {max_bytes:,} allowed for one article.",
                 )
-            data = fh.read(MAX_BYTES + 1)
+            data = fh.read(max_bytes + 1)
     except OSError as err:
         raise IngestError("unreadable", f"The file could not be read ({err.strerror or err}).") from err
-    if len(data) > MAX_BYTES:
-        raise IngestError("too_large", f"The file has more than the {MAX_BYTES:,} bytes allowed for one article.")
+    if len(data) > max_bytes:
+        raise IngestError("too_large", f"The file has more than the {max_bytes:,} bytes allowed for one article.")
     return data
 
 
@@ -840,8 +929,61 @@ NOT_ARTICLE_SUFFIXES = {
 }
 
 
-def read_article(path: Path, raw_dir: Path) -> Article:
-    """Read one raw file into an Article (text normalized once, here). Raises IngestError."""
+@dataclass(frozen=True)
+class _Body:
+    """A raw file's normalized text (what every span points into), with what decoding it told."""
+
+    text: str
+    encoding: str
+    page: _HtmlPage | None  # the HTML page's metadata; None for plain text
+
+
+def _read_body(data: bytes, suffix: str, html: bool | None = None) -> _Body:
+    """Decode, take the article out of HTML, normalize: the one definition of an article's text.
+
+    `html` None decides as ingest does: by the suffix, else by the content (`looks_like_html`).
+    Raises IngestError ("empty", "binary", "undecodable", "no_text").
+    """
+    decoded, encoding = decode_bytes(data)
+    is_html = html if html is not None else (suffix.lower() in HTML_SUFFIXES or looks_like_html(decoded))
+    page = None
+    if is_html:
+        page = _extract_html(decoded)
+        text = normalize_text(page.text)
+        if _words(text) < MIN_HTML_WORDS:
+            raise IngestError(
+                "no_text",
+                f"Only {_words(text)} words (menus, links) could be extracted from the HTML page: "
+                "it has no article text.",
+            )
+    else:
+        text = normalize_text(decoded)
+        if not text:
+            raise IngestError("empty", "The file contains only whitespace.")
+    if not any(ch.isalpha() for ch in text):
+        raise IngestError("no_text", f"The text has no letters ({len(text)} characters): it is not an article.")
+    return _Body(text, encoding, page)
+
+
+def article_text(source: str | os.PathLike[str] | bytes, *, html: bool | None = None) -> str:
+    """The normalized text of one raw file, exactly as ingest makes it: every span of the dataset points into it.
+
+    `source` is the raw file's path or its bytes. ``article_text(path)[o.char_start:o.char_end] == o.evidence``
+    for every observation `o` of that file, and ``sha256(article_text(path).encode()).hexdigest()[:16]`` is its
+    ``article_id``. `html` None decides HTML as ingest does (the suffix, else the content; bytes have no
+    suffix); True or False forces it. Raises `IngestError` for a file ingest rejects (with the same reason).
+    """
+    if isinstance(source, bytes | bytearray):
+        return _read_body(bytes(source), "", html).text
+    path = Path(source)
+    return _read_body(read_raw_bytes(path), path.suffix, html).text
+
+
+def read_article(path: Path, raw_dir: Path, source: Source | None = None) -> Article:
+    """Read one raw file into an Article (text normalized once, here). Raises IngestError.
+
+    `source` is what a sources manifest says of the file: its url and publisher replace the page's own.
+    """
     source_file = _relative(path, raw_dir)
     problem = entry_problem(path, raw_dir)
     if problem is not None:
@@ -854,44 +996,36 @@ def read_article(path: Path, raw_dir: Path) -> Article:
     data = read_raw_bytes(path, raw_dir)
     sha = _sha256(data)
     try:
-        decoded, encoding = decode_bytes(data)
-        is_html = path.suffix.lower() in HTML_SUFFIXES or looks_like_html(decoded)
-        url = None
-        if is_html:
-            page = _extract_html(decoded)
-            text = normalize_text(page.text)
-            if _words(text) < MIN_HTML_WORDS:
-                raise IngestError(
-                    "no_text",
-                    f"Only {_words(text)} words (menus, links) could be extracted from the HTML page: "
-                    "it has no article text.",
-                )
-            meta = text_metadata(text, _parse_iso(page.date))
-            title, published, event = page.title or meta.title, meta.published, meta.event_date
-            publisher, url = page.sitename or meta.publisher, page.url
-        else:
-            text = normalize_text(decoded)
-            if not text:
-                raise IngestError("empty", "The file contains only whitespace.")
-            meta = text_metadata(text)
-            title, published, publisher, event = meta.title, meta.published, meta.publisher, meta.event_date
-        if not any(ch.isalpha() for ch in text):
-            raise IngestError("no_text", f"The text has no letters ({len(text)} characters): it is not an article.")
+        body = _read_body(data, path.suffix)
     except IngestError as err:
         err.content_sha256 = sha
         raise
-    if encoding == "utf-8-lossy":
+    text, page = body.text, body.page
+    if page is not None:
+        meta = text_metadata(text, _parse_iso(page.date))
+        title = page.title or meta.title
+        publisher = (publisher_name(page.sitename) if page.sitename else None) or meta.publisher
+        url = _page_url(page.url) or meta.url
+    else:
+        meta = text_metadata(text)
+        title, publisher, url = meta.title, meta.publisher, meta.url
+    if source is not None:
+        url = source.url or url
+        publisher = source.publisher or publisher
+    if publisher is None and url:
+        publisher = publisher_for_url(url)
+    if body.encoding == "utf-8-lossy":
         log.warning("%s: invalid UTF-8 byte sequences were replaced by U+FFFD", source_file)
     return Article(
         article_id=_sha256(text.encode("utf-8"))[:16],
         source_file=source_file,
         text=text,
         content_sha256=sha,
-        format="html" if is_html else "txt",
-        encoding=encoding,
+        format="html" if page is not None else "txt",
+        encoding=body.encoding,
         title=title,
-        published=published,
-        event_date=event,
+        published=meta.published,
+        event_date=meta.event_date,
         publisher=publisher,
         url=url,
         n_bytes=len(data),
@@ -935,31 +1069,177 @@ def _reject(source_file: str, reason: str, detail: str, sha: str | None) -> File
     return FileReject(source_file=source_file, reason=reason, detail=detail, content_sha256=sha)
 
 
+# --------------------------------------------------------------------------------------------
+# The sources manifest
+# --------------------------------------------------------------------------------------------
+
+SOURCES_FILE = "sources.tsv"
+MAX_SOURCES_BYTES = 64_000_000  # a manifest of 100,000 files with a summary each
+_FILE_HEADERS = ("file", "source_file")
+_MAX_WARNINGS = 20  # bad rows named one by one per manifest; the rest are counted
+
+
+@dataclass(frozen=True)
+class Source:
+    """What a sources manifest says of one raw file (None: the manifest leaves it to the page)."""
+
+    url: str | None = None
+    publisher: str | None = None
+
+
+def is_sources_manifest(source_file: str) -> bool:
+    """A file named `SOURCES_FILE` (in the raw folder or one of its folders) lists sources, it is no article."""
+    return source_file.rsplit("/", 1)[-1] == SOURCES_FILE
+
+
+def _cell(value: str) -> str:
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        value = value[1:-1].replace('""', '"').strip()
+    return value
+
+
+def _manifest_path(value: str) -> tuple[str | None, str]:
+    """(the path a manifest row names, relative and posix; or None and why it is refused)."""
+    value = value.replace("\\", "/")
+    if not value:
+        return None, "no file name"
+    if value.startswith("/") or re.match(r"^[A-Za-z]:", value) or "://" in value:
+        return None, f"{value!r} is an absolute path or a URL; name files by their path inside the folder"
+    parts = [part for part in value.split("/") if part not in ("", ".")]
+    if ".." in parts:
+        return None, f"{value!r} leads out of the folder ('..'); only files inside it can be described"
+    if not parts:
+        return None, f"{value!r} names no file"
+    return unicodedata.normalize("NFC", "/".join(parts)), ""
+
+
+def parse_sources(text: str) -> tuple[dict[str, Source], list[str]]:
+    """The rows of a sources manifest: (url and publisher by file path, one sentence per row not used).
+
+    Tab-separated, one row per raw file. With a header (first cell ``file``), the columns ``url`` and
+    ``publisher`` are found by name (``year``, ``region_focus``, ``summary`` ... are not read); without
+    one, the columns are ``file``, ``url`` and, if present, ``publisher``. A path that is absolute or
+    leads out of the folder, a URL that is not http(s), and a second row for the same file are refused,
+    each with a line number; the other rows are used.
+    """
+    rows = [(n, line.split("\t")) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
+    problems: list[str] = []
+    columns: dict[str, int | None] = {"file": 0, "url": 1, "publisher": 2}
+    if rows and _cell(rows[0][1][0]).lower().lstrip("\ufeff") in _FILE_HEADERS:
+        names = [_cell(c).lower().lstrip("\ufeff") for c in rows[0][1]]
+        columns = {"file": 0, "url": None, "publisher": None}
+        for name in ("url", "publisher"):
+            columns[name] = names.index(name) if name in names else None
+        rows = rows[1:]
+    entries: dict[str, Source] = {}
+    for line, cells in rows:
+
+        def cell(name: str, cells: list[str] = cells) -> str:
+            i = columns[name]
+            return _cell(cells[i]) if i is not None and i < len(cells) else ""
+
+        path, why = _manifest_path(cell("file"))
+        if path is None:
+            problems.append(f"line {line}: {why}")
+            continue
+        url, publisher = cell("url") or None, cell("publisher") or None
+        if url is not None and not url.lower().startswith(("http://", "https://")):
+            problems.append(f"line {line}: the url of {path} ({url!r}) is not an http(s) URL; it is not used")
+            url = None
+        if path in entries:
+            problems.append(f"line {line}: {path} is listed again; its first row is used")
+            continue
+        entries[path] = Source(
+            url=url, publisher=unicodedata.normalize("NFC", " ".join(publisher.split())) or None if publisher else None
+        )
+    return entries, problems
+
+
+def read_sources_manifest(path: Path, raw_dir: Path) -> str:
+    """The text of one sources manifest under `raw_dir`; IngestError when it cannot be read as text."""
+    data = read_raw_bytes(path, raw_dir, max_bytes=MAX_SOURCES_BYTES)
+    try:
+        text, _ = decode_bytes(data)
+    except IngestError as err:
+        err.content_sha256 = _sha256(data)
+        raise
+    return unicodedata.normalize("NFC", text)
+
+
+def read_sources(raw_dir: Path, files: Sequence[tuple[str, Path]]) -> dict[str, Source]:
+    """What the sources manifests among `files` (``raw_files(raw_dir)``) say, by source_file.
+
+    A manifest describes files under its own folder; a deeper manifest's row wins over a shallower
+    one's for the same file. Rows that cannot be used (see `parse_sources`) and rows naming no file
+    of the raw folder are logged as warnings; the run goes on.
+    """
+    present = {unicodedata.normalize("NFC", name): name for name, _ in files}
+    manifests = sorted(
+        ((name, path) for name, path in files if is_sources_manifest(name)), key=lambda item: item[0].count("/")
+    )
+    found: dict[str, Source] = {}
+    for name, path in manifests:
+        try:
+            entries, problems = parse_sources(read_sources_manifest(Path(path), Path(raw_dir)))
+        except IngestError as err:
+            log.warning("%s is not read as a sources manifest: %s: %s", name, err.reason, err.detail)
+            continue
+        folder = name[: -len(SOURCES_FILE)]
+        for rel, entry in entries.items():
+            source_file = present.get(unicodedata.normalize("NFC", folder + rel))
+            if source_file is None or source_file == name:
+                problems.append(f"{rel} is not a file of the raw folder{' under ' + folder if folder else ''}")
+                continue
+            found[source_file] = entry
+        for problem in problems[:_MAX_WARNINGS]:
+            log.warning("%s: %s", name, problem)
+        if len(problems) > _MAX_WARNINGS:
+            log.warning("%s: %d more rows not used", name, len(problems) - _MAX_WARNINGS)
+        log.info("%s: url or publisher of %d files", name, sum(1 for e in entries if folder + e in present))
+    return found
+
+
 def read_raw_folder(raw_dir: Path) -> tuple[list[Article], list[FileReject]]:
     """Every file under raw_dir as an Article or a FileReject; never raises for a bad file.
 
     Files whose normalized text is identical to an earlier file (in path order) are
-    rejected as duplicates, so each text is counted once.
+    rejected as duplicates, so each text is counted once. A sources manifest is neither: it is
+    read for the url and publisher of the files it lists (`read_sources`).
     """
     raw_dir = Path(raw_dir)
     if not raw_dir.is_dir():
         raise NotADirectoryError(f"raw folder {raw_dir} does not exist or is not a directory")
-    articles, rejects = read_files(raw_files(raw_dir), raw_dir)
+    files = raw_files(raw_dir)
+    articles, rejects = read_files(files, raw_dir, read_sources(raw_dir, files))
     log.info("ingest: %d articles read, %d files rejected from %s", len(articles), len(rejects), raw_dir)
     return articles, rejects
 
 
-def read_files(files: Sequence[tuple[str, Path]], raw_dir: Path) -> tuple[list[Article], list[FileReject]]:
+def read_files(
+    files: Sequence[tuple[str, Path]], raw_dir: Path, sources: Mapping[str, Source] | None = None
+) -> tuple[list[Article], list[FileReject]]:
     """The given files of `raw_dir` (``(source_file, path)`` in path order) as Articles or FileRejects.
 
-    A file whose normalized text equals an earlier one's is rejected as a duplicate of it.
+    A file whose normalized text equals an earlier one's is rejected as a duplicate of it. `sources`
+    is what the sources manifests say of the files (None: read them from `raw_dir`, `read_sources`);
+    a manifest that reads as one is skipped (neither article nor reject), one that does not is a reject.
     """
+    if sources is None:
+        sources = read_sources(Path(raw_dir), raw_files(Path(raw_dir)))
     articles: list[Article] = []
     rejects: list[FileReject] = []
     seen: dict[str, str] = {}
     for source_file, path in files:
+        if is_sources_manifest(source_file):
+            try:
+                read_sources_manifest(Path(path), Path(raw_dir))
+            except IngestError as err:
+                detail = f"Not read as a sources manifest: {err.detail}"
+                rejects.append(_reject(source_file, err.reason, detail, err.content_sha256))
+            continue
         try:
-            article = read_article(Path(path), Path(raw_dir))
+            article = read_article(Path(path), Path(raw_dir), sources.get(source_file))
         except IngestError as err:
             rejects.append(_reject(source_file, err.reason, err.detail, err.content_sha256))
             continue

@@ -10,13 +10,14 @@ import hashlib
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import date
 
 import pandas as pd
 
 from dxdata import __version__
 from dxdata.codebook import Codebook
 from dxdata.extract.regions import all_region_codes, regions_table
-from dxdata.models import Article, ExtractionResult, FileReject
+from dxdata.models import Article, ExtractionResult, FileReject, Observation
 from dxdata.schemas import articles_schema, mentions_schema, rejects_schema
 from dxdata.series import SORT_KEYS as SERIES_SORT_KEYS
 from dxdata.series import build_series
@@ -104,9 +105,47 @@ class RefreshSummary:
         return asdict(self)
 
 
-def obs_id(article_id: str, number_start: int, indicator_code: str) -> str:
-    """Stable id of one observation: the same number in the same text keeps its id across runs."""
-    return hashlib.sha256(f"{article_id}:{number_start}:{indicator_code}".encode()).hexdigest()[:16]
+def obs_id(
+    source_file: str,
+    indicator_code: str,
+    period_start: date | None,
+    period_end: date | None,
+    region_code: str | None,
+    body_code: str | None,
+    ordinal: int,
+) -> str:
+    """Id of one observation, from what identifies the fact rather than the article's text, so that it
+    survives an edit of the article: a corrected figure keeps its id and diffs as a change.
+
+    The key is the raw file's path in the raw folder (not its URL: an id must not change when a URL becomes
+    known later), the indicator, the period, the region, the body, and `ordinal`, the fact's place among
+    the article's facts with the same key, in text order (`observation_ids`). A renamed file gives new ids.
+    """
+    key = (
+        source_file,
+        indicator_code,
+        period_start.isoformat() if period_start else "",
+        period_end.isoformat() if period_end else "",
+        region_code or "",
+        body_code or "",
+        str(ordinal),
+    )
+    return hashlib.sha256("\0".join(key).encode("utf-8")).hexdigest()[:16]
+
+
+def observation_ids(observations: Sequence[Observation]) -> list[str]:
+    """The `obs_id` of each observation, in the given order. Ordinals count in text order (by number
+    position) within one file, so the ids are the same whatever else a chunk holds."""
+    ids: list[str] = [""] * len(observations)
+    seen: dict[tuple, int] = {}
+    order = sorted(range(len(observations)), key=lambda i: (observations[i].source_file, observations[i].number_start))
+    for i in order:
+        o = observations[i]
+        key = (o.source_file, o.indicator_code, o.period_start, o.period_end, o.region_code, o.body_code)
+        ordinal = seen.get(key, 0)
+        seen[key] = ordinal + 1
+        ids[i] = obs_id(*key, ordinal)
+    return ids
 
 
 def _columns(records: Sequence[object], names: Sequence[str]) -> dict[str, list]:
@@ -117,7 +156,7 @@ def _columns(records: Sequence[object], names: Sequence[str]) -> dict[str, list]
 def observations_frame(results: Iterable[ExtractionResult]) -> pd.DataFrame:
     observations = [o for result in results for o in result.observations]
     columns = _columns(observations, [c for c in OBSERVATION_COLUMNS if c != "obs_id"])
-    columns["obs_id"] = [obs_id(o.article_id, o.number_start, o.indicator_code) for o in observations]
+    columns["obs_id"] = observation_ids(observations)
     return pd.DataFrame(columns, columns=OBSERVATION_COLUMNS)
 
 
@@ -266,9 +305,15 @@ def _typed(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     return out
 
 
-def source_records(articles: Sequence[Article], file_rejects: Sequence[FileReject]) -> list[dict]:
-    """The raw files a version was built from, for its manifest."""
+def source_records(
+    articles: Sequence[Article],
+    file_rejects: Sequence[FileReject],
+    sources_manifests: Sequence[tuple[str, str]] = (),
+) -> list[dict]:
+    """The raw files a version was built from, for its manifest; a sources manifest (``(source_file,
+    sha256)``, read for the url and publisher of the files it lists) has the status ``sources_manifest``."""
     rows = [{"source_file": a.source_file, "sha256": a.content_sha256, "status": "read"} for a in articles]
+    rows += [{"source_file": name, "sha256": sha, "status": "sources_manifest"} for name, sha in sources_manifests]
     rows += [
         {"source_file": r.source_file, "sha256": r.content_sha256, "status": f"rejected:{r.reason}"}
         for r in file_rejects
@@ -280,9 +325,7 @@ def code_version(codebook: Codebook) -> str:
     return f"dxdata {__version__}; codebook {codebook.fingerprint[:12]}"
 
 
-def summarize(
-    tables: dict[str, pd.DataFrame], files_seen: int, published: PublishResult | None
-) -> RefreshSummary:
+def summarize(tables: dict[str, pd.DataFrame], files_seen: int, published: PublishResult | None) -> RefreshSummary:
     rejects = tables["rejects"]
     return RefreshSummary(
         files_seen=files_seen,
