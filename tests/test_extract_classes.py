@@ -144,3 +144,13 @@ def test_the_time_between_the_two_ends_of_a_move_dates_the_first() -> None:
     obs = by_value(rows(text, published=date(2026, 1, 10)))
     assert obs[1].period_end == date(2024, 1, 10)
     assert obs[90].period_end == date(2026, 1, 10)
+
+
+def test_a_range_after_a_level_word_gives_both_ends() -> None:
+    obs = by_value(rows("Tỷ lệ hồ sơ nộp trực tuyến của tỉnh duy trì ở mức 90 - 93%, thuộc nhóm cao nhất cả nước."))
+    assert (obs[90].unit, obs[90].qualifier, obs[93].qualifier) == ("percent", "gt", "lt")
+    assert obs[90].indicator_code == obs[93].indicator_code == "gov.online_applications_share"
+
+
+def test_a_level_name_is_still_no_figure() -> None:
+    assert all(o.value != 3 for o in rows("Có 120 dịch vụ công trực tuyến mức độ 3 - 4 được cung cấp."))

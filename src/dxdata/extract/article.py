@@ -50,7 +50,8 @@ _MEETING_RE: Final = re.compile(
     r"(?:phiên\s+họp|hội\s+nghị|cuộc\s+họp|báo\s+cáo|kỳ\s+họp)[^.;]{0,60}?\bcủa\s+$", re.IGNORECASE
 )
 _PROVINCE_SUBJECT_RE: Final = re.compile(r"(?:tỉnh|thành phố|TP\.?|Tp\.?)\s*$", re.IGNORECASE)
-_CLAUSE_BREAK_RE: Final = re.compile(r"[;:]|\s[-–]\s|,\s*trong đó\b", re.IGNORECASE)
+# a dash between two numbers joins the ends of a range ("90 - 93%"), it does not break the clause
+_CLAUSE_BREAK_RE: Final = re.compile(r"[;:]|(?<!\d)\s[-–]\s|\s[-–]\s(?!\d)|,\s*trong đó\b", re.IGNORECASE)
 
 
 class BodyMention:

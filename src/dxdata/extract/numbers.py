@@ -505,7 +505,7 @@ def _mark_ranges(lowered: str, numbers: list[NumberMention]) -> None:
     lower-cased)."""
     for i in range(len(numbers) - 1):
         low, high = numbers[i], numbers[i + 1]
-        if low.not_fact or high.not_fact:
+        if high.not_fact or (low.not_fact and not _level_opens_range(low, high)):
             continue
         link = lowered[low.end : high.start]
         if not _RANGE_LINK_RE.match(link):
@@ -514,10 +514,14 @@ def _mark_ranges(lowered: str, numbers: list[NumberMention]) -> None:
         dash = link.strip() in ("-", "–", "—")
         if not (has_from or dash) or high.unit in (None, "rank"):
             continue
-        low_unit = high.unit if low.unit == "count" else low.unit
-        scale = 1.0
-        if low.unit == "count" and high.unit in ("VND", "USD", "percent", "count") and low.value < high.value:
-            scale = 1.0
-        # both are facts (checked above): `read_as` keeps their not-fact reason, None
-        numbers[i] = low.read_as(low.value * scale, low_unit, "gt", low.is_change, "low")
+        low_unit = high.unit if low.unit in (None, "count") else low.unit
+        numbers[i] = NumberMention(
+            low.start, low.end, low.text, low.value, low_unit, low.denominator, "gt", None, low.is_change, "low"
+        )
         numbers[i + 1] = high.read_as(high.value, high.unit, "lt", high.is_change, "high")
+
+
+def _level_opens_range(low: NumberMention, high: NumberMention) -> bool:
+    """'ở mức 90 - 93%': a number after 'mức' is a level's name ('mức 3'), except where it opens a range of
+    percents."""
+    return low.not_fact == "label" and high.unit == "percent" and low.value < high.value
