@@ -73,6 +73,8 @@ def test_evaluate_cv_on_the_command_line() -> None:
             "evaluate",
             "--cv",
             "2",
+            "--repeats",
+            "2",
             "--quiet",
             "--gold",
             str(gold),
@@ -85,6 +87,7 @@ def test_evaluate_cv_on_the_command_line() -> None:
     )
     assert out.returncode == 0, out.stderr
     assert "cross-validated, 2 folds" in out.stdout and "row_f1:" in out.stdout
+    assert "mean of 2 deals of the folds" in out.stdout
 
 
 def test_evaluate_refuses_a_malformed_gold_file(tmp_path: Path) -> None:
@@ -98,3 +101,12 @@ def test_evaluate_refuses_a_malformed_gold_file(tmp_path: Path) -> None:
     )
     assert out.returncode == 2
     assert "non-numeric value" in out.stderr
+
+
+def test_repeated_cross_validation_deals_the_folds_anew() -> None:
+    items = load_gold_articles(SEEDS)
+    first, _ = cross_validate(items, 2, deal=0)
+    again, _ = cross_validate(items, 2, deal=0)
+    assert first.metrics == again.metrics  # a deal is reproducible
+    shuffled = [cross_validate(items, 2, deal=d)[0].metrics["quantity_f1"] for d in (1, 2, 3)]
+    assert all(0 < f <= 1 for f in shuffled)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import random
 import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -226,10 +227,11 @@ def _keyed(rows: list[dict], key: str) -> list[dict]:
     return [{**r, "source_file": key} for r in rows]
 
 
-def cross_validate(items, k: int) -> tuple[Score, dict[str, Score]]:
+def cross_validate(items, k: int, deal: int = 0) -> tuple[Score, dict[str, Score]]:
     """K-fold cross-validation by article: the model is fitted on k-1 folds and scored on the one left out.
 
-    Returns the pooled score and one score per gold set.
+    `deal` 0 deals the articles (sorted by set and name) into the folds in turn; another number shuffles
+    them first with that seed, for repeated cross-validation. Returns the pooled score and one per gold set.
     """
     from dxdata.codebook import load_codebook, schemas_dir
     from dxdata.extract import extract_article
@@ -240,6 +242,8 @@ def cross_validate(items, k: int) -> tuple[Score, dict[str, Score]]:
     codebook = load_codebook()
     synonyms = load_synonyms(schemas_dir() / SYNONYMS_FILE)
     items = sorted(items, key=lambda it: it.key)
+    if deal:
+        random.Random(deal).shuffle(items)
     gold, pred = [], []
     for fold in _folds(len(items), k):
         held = set(fold)
@@ -270,12 +274,20 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
             if args.cv < 2:
                 print("error: --cv needs at least 2 folds", file=sys.stderr)
                 return 2
-            pooled, per_set = cross_validate(load_gold_articles(sets), args.cv)
+            if args.repeats < 1:
+                print("error: --repeats needs at least 1", file=sys.stderr)
+                return 2
+            items = load_gold_articles(sets)
+            runs = [cross_validate(items, args.cv, deal) for deal in range(args.repeats)]
+            pooled, per_set = runs[0]
             for name, result in per_set.items():
                 print(f"== {name} (cross-validated, {args.cv} folds)")
                 print(report(result, verbose=not args.quiet))
             print(f"== all sets (cross-validated, {args.cv} folds)")
             print(report(pooled, verbose=False))
+            if args.repeats > 1:
+                print(f"== all sets, mean of {args.repeats} deals of the folds (min-max)")
+                print(_mean_report([p.metrics for p, _ in runs]))
             return 0
         for gold_path, raw_dir in sets:
             gold = read_gold(gold_path)
@@ -289,6 +301,17 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _mean_report(runs: list[dict]) -> str:
+    """The mean of each rate over repeated cross-validations, with its range: one small change moves a
+    single deal's figures by about as much as it moves the truth."""
+    lines = []
+    for key, first in runs[0].items():
+        values = [r[key] for r in runs]
+        if isinstance(first, float) and all(isinstance(v, float) for v in values):
+            lines.append(f"{key}: {sum(values) / len(values):.4f} ({min(values):.4f}-{max(values):.4f})")
+    return "\n".join(lines)
+
+
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "evaluate",
@@ -299,5 +322,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--gold", action="append", help="gold CSV with the columns of ROWS.md (repeatable)")
     p.add_argument("--raw-dir", action="append", help="folder with the articles of the --gold before it")
     p.add_argument("--cv", type=int, default=0, metavar="K", help="K-fold cross-validation by article")
+    p.add_argument(
+        "--repeats",
+        type=int,
+        default=1,
+        metavar="R",
+        help="with --cv: also the mean of R different deals of the articles into folds (default: 1)",
+    )
     p.add_argument("--quiet", action="store_true", help="only the figures, no list of misses")
     p.set_defaults(func=_cmd_evaluate)
