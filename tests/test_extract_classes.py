@@ -154,3 +154,14 @@ def test_a_range_after_a_level_word_gives_both_ends() -> None:
 
 def test_a_level_name_is_still_no_figure() -> None:
     assert all(o.value != 3 for o in rows("Có 120 dịch vụ công trực tuyến mức độ 3 - 4 được cung cấp."))
+
+
+def test_a_sentence_that_opens_on_the_one_before_keeps_its_date_across_a_paragraph_break() -> None:
+    text = (
+        "Tính đến ngày 13/11/2024, hệ thống đã cung cấp 2.206 dịch vụ công trực tuyến.\n\n"
+        "Trong đó, dịch vụ công trực tuyến toàn trình có 937 dịch vụ.\n\n"
+        "Tỉnh có 120 điểm phát sóng 5G."
+    )
+    obs = by_value(rows(text, published=date(2025, 2, 13)))
+    assert obs[937].period_end == date(2024, 11, 13)
+    assert all(o.period_end == date(2025, 2, 13) for o in obs.values() if o.value == 120)  # a new paragraph

@@ -811,10 +811,18 @@ def _previous_sentence_period(ctx: _ArticleContext, sent: Sentence) -> TimeExpr 
     (Carrying a period further, from any earlier sentence of the paragraph or from the article's first
     sentence, lowered the cross-validated period accuracy: 0.888 -> 0.826 and 0.880.)"""
     index = ctx.index_of(sent)
-    if index == 0 or ctx.sentences[index - 1].paragraph != sent.paragraph:
+    if index == 0:
         return None
-    periods = [t for t in _times_in(ctx, ctx.sentences[index - 1]) if t.kind in ("range", "year")]
+    # "Trong đó, ...", "Cụ thể, ...": a sentence that opens on the one before it continues it across a paragraph
+    # break too ("Tính đến ngày 13/11/2024, ... 2.206 dịch vụ công. // Trong đó, ... có 742 dịch vụ")
+    if ctx.sentences[index - 1].paragraph != sent.paragraph and not _CONTINUES_RE.match(ctx.text, sent.start):
+        return None
+    periods = [t for t in _times_in(ctx, ctx.sentences[index - 1]) if t.kind in _CARRIED_KINDS]
     return periods[-1] if periods else None
+
+
+_CONTINUES_RE: Final = re.compile(r"\s*(?:trong đó|trong số (?:này|đó)|cụ thể)\b", re.IGNORECASE)
+_CARRIED_KINDS: Final = ("range", "year", "cumulative", "day", "month")  # not "now", comparisons, "của năm"
 
 
 def _article_index_year(ctx: _ArticleContext, before: int) -> int | None:
