@@ -14,7 +14,10 @@ Stages, each a task calling plain functions of `dxdata` (so the logic is tested 
 3. ``publish`` (in the flow, under the store's lock) -- `dxdata.build.build_version`: the series table
    and the codebooks; a new version only when the content changed.
 
-Every stage logs one line with its counts; the run ends with a table artifact ``refresh-summary``.
+Every stage logs one line with its counts, and the `dxdata` loggers' lines ("store: published v0001 at
+...") are run logs too; rejected files or rows add a warning with the counts and reasons. The run ends with
+a Markdown artifact keyed per output folder (`dxdata.refresh.summary_artifact_key`: ``refresh-<folder>-<hash>``):
+the folders, version, counts, rejects by reason and seconds per stage.
 
     python flows/refresh.py --raw-dir data/raw --out-dir data/processed      # same as `dxdata refresh`
 """
@@ -22,14 +25,17 @@ Every stage logs one line with its counts; the run ends with a table artifact ``
 from __future__ import annotations
 
 import contextlib
+import logging
+import os
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_table_artifact
+from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.logging.handlers import APILogHandler
 
 from dxdata.batching import default_workers, process_pool
 from dxdata.build import (
@@ -44,7 +50,7 @@ from dxdata.build import (
 )
 from dxdata.codebook import load_codebook
 from dxdata.incremental import ExtractionCache, cache_dir_for, cache_version
-from dxdata.refresh import check_folders
+from dxdata.refresh import Stopwatch, check_folders, rejects_note, summary_artifact_key, summary_markdown
 from dxdata.store import VersionWriter
 
 DEFAULT_BATCH = 500
@@ -67,6 +73,71 @@ def _register_by_value() -> None:
 
 
 _register_by_value()
+
+
+# --------------------------------------------------------------------------------------------- logging
+
+DXDATA_LOGGER = "dxdata"
+
+
+class _DxdataOnlyInRuns(logging.Filter):
+    """Passes a `dxdata` record to Prefect's API log handler only inside a flow or task run.
+
+    The functions of `dxdata` run outside flows too (`dxdata.refresh.run_refresh`, the tests, notebooks);
+    there their lines belong to no run, and the handler would warn about each one.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        ours = record.name == DXDATA_LOGGER or record.name.startswith(DXDATA_LOGGER + ".")
+        if not ours or getattr(record, "flow_run_id", None):
+            return True
+        from prefect.context import FlowRunContext, TaskRunContext
+
+        return FlowRunContext.get() is not None or TaskRunContext.get() is not None
+
+
+def route_dxdata_logs_to_prefect() -> None:
+    """Make the lines of the `dxdata` loggers ("store: published v0001 at ...") logs of the run they happen
+    in: in the UI, in `prefect flow-run logs`, in the serve log.
+
+    Prefect's setting `logging.extra_loggers` attaches its API log handler to the loggers it names when
+    Prefect sets up logging (on import). It is set here in the environment, for the processes started
+    from this one (the run processes of `flows/serve.py` and of a worker, Dask workers), and applied in
+    this one, where Prefect has set up logging already. They pass from the level of Prefect's own lines
+    (``PREFECT_LOGGING_LEVEL``, INFO by default), not only from WARNING as Prefect's root logger would
+    let them. Outside runs they are not sent (`_DxdataOnlyInRuns`). Idempotent; the build task calls it
+    too, for the Dask workers it runs on.
+    """
+    names = [n.strip() for n in os.environ.get("PREFECT_LOGGING_EXTRA_LOGGERS", "").split(",") if n.strip()]
+    if DXDATA_LOGGER not in names:
+        os.environ["PREFECT_LOGGING_EXTRA_LOGGERS"] = ",".join([*names, DXDATA_LOGGER])
+    logger = logging.getLogger(DXDATA_LOGGER)
+    for handler in logging.getLogger("prefect.extra").handlers:  # what Prefect does for each extra logger
+        if handler not in logger.handlers:
+            logger.addHandler(handler)
+    for handler in logger.handlers:
+        if isinstance(handler, APILogHandler) and not any(isinstance(f, _DxdataOnlyInRuns) for f in handler.filters):
+            handler.addFilter(_DxdataOnlyInRuns())
+    prefect_level = logging.getLogger("prefect").getEffectiveLevel()  # PREFECT_LOGGING_LEVEL, INFO by default
+    if logger.level == logging.NOTSET and logger.getEffectiveLevel() > prefect_level:
+        logger.setLevel(prefect_level)
+
+
+def quiet_dask_logs() -> None:
+    """Dask's `distributed` loggers say INFO for every worker, nanny, connection and client (dozens of lines
+    a run): WARNING and up only, here and in the Dask processes started from here (they read
+    ``DASK_LOGGING__DISTRIBUTED`` when they import distributed). A value set by the user is kept."""
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
+    if "dask" in sys.modules and "distributed" not in sys.modules:  # dask read the environment before this
+        import dask
+
+        dask.config.set({"logging.distributed": os.environ["DASK_LOGGING__DISTRIBUTED"]})
+    if "distributed" in sys.modules:  # distributed has set its loggers up already
+        logging.getLogger("distributed").setLevel(os.environ["DASK_LOGGING__DISTRIBUTED"].upper())
+
+
+route_dxdata_logs_to_prefect()
+quiet_dask_logs()
 
 
 # --------------------------------------------------------------------------------------------- progress
@@ -134,6 +205,7 @@ def build(bundle: Bundle, staging: str, cache_dir: str, processes: int = 1) -> C
     """
     from prefect.runtime import task_run
 
+    route_dxdata_logs_to_prefect()  # on a Dask worker, this file's module code has not run
     chunk: Chunk = bundle.value
     started = time.perf_counter()
     if processes > 1:
@@ -198,6 +270,8 @@ def refresh(
     """
     logger = get_run_logger()
     started = time.perf_counter()
+    seconds: dict[str, float] = {}
+    clock = Stopwatch(seconds)
     codebook = load_codebook()
     version = extraction_version(codebook)
     cache_dir = str(cache_dir_for(out_dir))
@@ -206,11 +280,13 @@ def refresh(
         raise NotADirectoryError(f"raw folder {raw_dir} does not exist or is not a directory")
     check_folders(raw_dir, out_dir)
 
-    chunks: list[Chunk] = scan(raw_dir, version, batch_size).value
+    with clock("scan"):
+        chunks: list[Chunk] = scan(raw_dir, version, batch_size).value
     with VersionWriter(out_dir) as writer:  # the store's lock, held until the version is published
-        chunks, outputs, n_reused = build_all(
-            chunks, writer, version, lambda todo: _submit_builds(todo, str(writer.staging), cache_dir, processes)
-        )
+        with clock("build"):
+            chunks, outputs, n_reused = build_all(
+                chunks, writer, version, lambda todo: _submit_builds(todo, str(writer.staging), cache_dir, processes)
+            )
         extracted = sum(o.extracted for o in outputs)
         logger.info(
             "build: %d chunks: %d unchanged since %s (reused), %d built; %d articles extracted",
@@ -220,26 +296,33 @@ def refresh(
             len(chunks) - n_reused,
             extracted,
         )
-        with ExtractionCache(cache_dir, cache_version(codebook)) as cache:
+        with clock("cache"), ExtractionCache(cache_dir, cache_version(codebook)) as cache:
             cache.prune(keep=None)  # entries of other codebook or code versions
-        summary = build_version(writer, chunks, outputs, codebook, workers=processes)
+        with clock("publish"):
+            summary = build_version(writer, chunks, outputs, codebook, workers=processes)
     logger.info(
         "publish: %s",
         f"new version {summary.version}" if summary.changed else f"no change (latest is {summary.version})",
     )
     elapsed = time.perf_counter() - started
-    rows = [{"stage": k, "count": v} for k, v in summary.as_dict().items() if isinstance(v, int | str | None)]
-    rows += [
-        {"stage": "chunks", "count": len(chunks)},
-        {"stage": "chunks_reused", "count": n_reused},
-        {"stage": "articles_extracted", "count": extracted},
-        {"stage": "seconds", "count": round(elapsed, 1)},
-    ]
-    rows += [{"stage": f"reject:{k}", "count": v} for k, v in summary.reject_reasons.items()]
-    create_table_artifact(
-        key="refresh-summary",
-        table=rows,
-        description=f"dxdata refresh: version {summary.version} ({'new' if summary.changed else 'no change'})",
+    seconds["total"] = elapsed
+    note = rejects_note(summary)
+    if note:
+        logger.warning("%s", note)
+    create_markdown_artifact(
+        key=summary_artifact_key(out_dir),
+        markdown=summary_markdown(
+            summary,
+            raw_dir=raw_dir,
+            out_dir=out_dir,
+            seconds=seconds,
+            counts={"chunks": len(chunks), "chunks reused": n_reused, "articles extracted": extracted},
+        ),
+        description=(
+            f"dxdata refresh of {Path(out_dir).resolve()}: {summary.version} "
+            f"({'new' if summary.changed else 'no change'})"
+            + (f", {summary.files_rejected} files and {summary.rows_rejected} rows rejected" if note else "")
+        ),
     )
     logger.info(
         "refresh: %d files, %d articles, %d rows published, version %s (%s) in %.1f s",

@@ -4,7 +4,9 @@ and the Dask task runner. Both slow: the server takes 7-15 s to start, a Dask cl
 from __future__ import annotations
 
 import argparse
+import logging
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -15,6 +17,7 @@ import pytest
 
 from dxdata import store, synth
 from dxdata.refresh import run_refresh
+from test_flow_logs import LogRecords, wait_for_logs
 
 REPO = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow
@@ -32,7 +35,11 @@ def test_served_deployment_runs_through_the_server(real_prefect_server: str, see
 
     serve_mod_path = REPO / "flows" / "serve.py"
     out = tmp_path / "out"
-    env = dict(os.environ) | {"PREFECT_API_URL": real_prefect_server, "PREFECT_HOME": str(tmp_path / "client-home")}
+    env = dict(os.environ) | {
+        "PREFECT_API_URL": real_prefect_server,
+        "PREFECT_HOME": str(tmp_path / "client-home"),
+        "PREFECT_LOGGING_LEVEL": "INFO",  # Prefect's default (the tests' is WARNING)
+    }
     log = open(tmp_path / "serve.log", "w")  # noqa: SIM115
     server_proc = subprocess.Popen(
         [
@@ -69,6 +76,9 @@ def test_served_deployment_runs_through_the_server(real_prefect_server: str, see
             assert run.state is not None and run.state.is_completed(), run.state
         assert store.versions(out) == ["v0001"]
         assert len(store.load("articles", "latest", out)) == 5
+        logs = wait_for_logs(real_prefect_server, run.id, "published v0001 at")  # the store's line is a run log
+        assert any(f"published v0001 at {out}" in log.message for log in logs), [log.message for log in logs]
+        assert "published v0001 at" in (tmp_path / "serve.log").read_text()  # and in the serve log
     finally:
         if server_proc.poll() is None:
             os.killpg(server_proc.pid, signal.SIGINT)
@@ -81,7 +91,7 @@ def test_served_deployment_runs_through_the_server(real_prefect_server: str, see
 
 
 def test_dask_runner_gives_the_same_dataset(
-    real_prefect_server: str, flows_module, tmp_path: Path, monkeypatch
+    real_prefect_server: str, flows_module, tmp_path: Path, monkeypatch, capfd
 ) -> None:
     raw = tmp_path / "raw"
     synth.generate(40, raw, seed=9)
@@ -98,9 +108,20 @@ def test_dask_runner_gives_the_same_dataset(
         no_progress=True,
         no_prefect=False,
     )
-    with _client_settings(real_prefect_server):
-        summary = cli_support.run_refresh(args)
+    capfd.readouterr()
+    seen = LogRecords()
+    logging.getLogger("distributed").addHandler(seen)  # sees every record its loggers let through
+    try:
+        with _client_settings(real_prefect_server):
+            summary = cli_support.run_refresh(args)
+    finally:
+        logging.getLogger("distributed").removeHandler(seen)
     assert summary == plain.as_dict()
+    # Dask says nothing below WARNING: neither here (scheduler, nannies) nor in its worker processes (stderr)
+    chatter = [r.getMessage() for r in seen.records if r.levelno < logging.WARNING]
+    assert not chatter, chatter[:5]
+    err = capfd.readouterr().err
+    assert not re.search(r"\bINFO\b.*\bdistributed\.|\bdistributed\.\S+ - INFO\b", err), err[-3000:]
     assert (
         store.read_manifest("latest", tmp_path / "dask")["content_hash"]
         == store.read_manifest("latest", tmp_path / "plain")["content_hash"]

@@ -60,14 +60,18 @@ def test_summary_artifact_is_created(flow, seeds_copy: Path, tmp_path: Path) -> 
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
-    summary = flow(raw_dir=str(seeds_copy), out_dir=str(tmp_path / "out"), batch_size=500)
+    from dxdata.refresh import summary_artifact_key
+
+    out = tmp_path / "out"
+    summary = flow(raw_dir=str(seeds_copy), out_dir=str(out), batch_size=500)
+    key = summary_artifact_key(out)
     with get_client(sync_client=True) as client:
-        found = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["refresh-summary"])))
-    assert found, "no refresh-summary artifact"
+        found = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])))
+    assert found, f"no {key} artifact"
     latest = max(found, key=lambda a: a.created)
-    assert latest.type == "table"
+    assert latest.type == "markdown"
     text = str(latest.data)
-    assert "articles_read" in text and str(summary["observations"]) in text
+    assert f"`{out.resolve()}`" in text and f"| rows published (observations) | {summary['observations']} |" in text
 
 
 def test_messy_folder_is_processed_to_the_end(flow, seeds_copy: Path, tmp_path: Path) -> None:
