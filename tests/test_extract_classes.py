@@ -165,3 +165,13 @@ def test_a_sentence_that_opens_on_the_one_before_keeps_its_date_across_a_paragra
     obs = by_value(rows(text, published=date(2025, 2, 13)))
     assert obs[937].period_end == date(2024, 11, 13)
     assert all(o.period_end == date(2025, 2, 13) for o in obs.values() if o.value == 120)  # a new paragraph
+
+
+def test_a_figure_repeated_from_the_title_is_one_row_dated_by_its_time_words() -> None:
+    text = (
+        "Hơn 661 triệu giao dịch qua nền tảng tích hợp, chia sẻ dữ liệu quốc gia\n\n"
+        "Tính đến cuối tháng 9/2022, tổng số giao dịch thực hiện thông qua nền tảng tích hợp, chia sẻ dữ liệu "
+        "quốc gia (NDXP) đã đạt hơn 661 triệu giao dịch."
+    )
+    found = [o for o in rows(text, published=date(2022, 10, 5)) if o.value == 661_000_000]
+    assert [(o.indicator_code, o.period_end) for o in found] == [("gov.ndxp_transactions", date(2022, 9, 30))]

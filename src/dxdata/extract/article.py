@@ -187,23 +187,44 @@ def extract_article(
             facts += sent_facts
     chosen = _choose_indicators(ctx, codebook, facts)
     result = ExtractionResult()
-    seen: dict[tuple, int] = {}
+    rows: dict[tuple, int] = {}  # (indicator, value, unit, period_end) -> its row
+    dated: dict[tuple, int] = {}  # (indicator, value, unit) -> its first row dated by time words of its own
+    undated: dict[tuple, tuple[int, Sentence, NumberMention]] = {}  # ... -> its row dated by the article only
     for sent, nums in pieces:
         for num in nums:
             reason = _skip_reason(sent, num)
             if reason is None:
                 obs, reason = _observe(ctx, sent, num, chosen[id(num)])
                 if obs is not None:
-                    # one fact, one row: a figure repeated in title, lead and body is kept once,
-                    # with the denominator if any repetition gives it
+                    # one fact, one row: a figure repeated in title, lead and body is kept once, dated by the
+                    # repetition that has time words ("661 triệu giao dịch" in the title, "tính đến cuối tháng
+                    # 9-2022, ... hơn 661 triệu" in the body), with the denominator if any repetition gives it
                     key = (obs.indicator_code, obs.value, obs.unit, obs.period_end)
-                    if key in seen:
+                    fact = key[:3]
+                    own_date = not (obs.period_start is None and obs.period_end == ctx.ref_date)
+                    if key not in rows and not own_date and fact in dated:
+                        key = (*fact, result.observations[dated[fact]].period_end)
+                    if key in rows:
                         reason = "repeated_fact"
-                        kept = result.observations[seen[key]]
+                        kept = result.observations[rows[key]]
                         if kept.denominator is None and obs.denominator is not None:
-                            result.observations[seen[key]] = replace(kept, denominator=obs.denominator)
+                            result.observations[rows[key]] = replace(kept, denominator=obs.denominator)
+                    elif own_date and fact in undated:  # the dated repetition replaces the undated row
+                        row, old_sent, old_num = undated.pop(fact)
+                        old = result.observations[row]
+                        del rows[(*fact, old.period_end)]
+                        if obs.denominator is None:
+                            obs = replace(obs, denominator=old.denominator)
+                        result.observations[row] = obs
+                        rows[key] = dated[fact] = row
+                        result.mentions.append(_mention(ctx, old_sent, old_num, "repeated_fact"))
+                        continue
                     else:
-                        seen[key] = len(result.observations)
+                        row = rows[key] = len(result.observations)
+                        if own_date:
+                            dated.setdefault(fact, row)
+                        else:
+                            undated[fact] = (row, sent, num)
                         result.observations.append(obs)
                         continue
             result.mentions.append(_mention(ctx, sent, num, reason))
