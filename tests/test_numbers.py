@@ -361,4 +361,11 @@ def test_a_numeral_of_hundreds_of_digits_is_out_of_range_not_a_crash() -> None:
 
 def test_a_grouped_number_at_the_end_of_a_sentence_keeps_all_its_groups() -> None:
     found = find_numbers("Số giao dịch trong tháng 9 là 58.397.139. Như vậy, tổng số đã tăng.")
-    assert [(n.text, n.value) for n in found if n.not_fact is None] == [("9", 9.0), ("58.397.139", 58_397_139.0)]
+    assert [(n.text, n.value) for n in found if n.not_fact is None] == [("58.397.139", 58_397_139.0)]
+
+
+def test_a_month_followed_by_a_verb_is_a_date_not_a_count() -> None:
+    found = find_numbers("Tổng số giao dịch qua nền tảng NDXP trong tháng 9 là 58.397.139.")
+    assert [(n.value, n.not_fact) for n in found] == [(9, "date"), (58_397_139, None)]
+    counted = find_numbers("Trong tháng 9 đơn vị đã được kết nối.")  # a counted noun after it: a count
+    assert [n.not_fact for n in counted] == [None]

@@ -180,7 +180,11 @@ _DOC_AFTER_RE: Final = re.compile(r"[-/][A-ZĐ]|-[A-Z]{1,4}/")
 _CODE_AFTER_RE: Final = re.compile(r"[A-ZĐ]|[-/][A-ZĐ]")
 _DOT_DIGIT_AFTER_RE: Final = re.compile(r"\.\d(?!\d)")
 _VERSION_RE: Final = re.compile(r"\d\.\d$")
-_COUNT_NOUN_RE: Final = re.compile(r"\s+[a-zà-ỹđ]")
+# a word after a number that names what it counts ("tháng 9 đơn vị"): not a verb or a function word
+# ("trong tháng 9 là 58.397.139": the 9 is the month's)
+_COUNT_NOUN_RE: Final = re.compile(
+    r"\s+(?!(?:là|có|đạt|và|đã|thì|vừa|này|qua|nay|trước|sau|cũng|mới|vẫn|tới|đến|với|của)\b)[a-zà-ỹđ]"
+)
 _INDEX_FRACTION_RE: Final = re.compile(r"0[.,]\d{3,4}")
 _PHONE_RE: Final = re.compile(
     r"(?=\d)(?:(?<![\d.,])0\d{1,3}(?:[ .-]?\d){6,9}(?![\d,])"  # 0xx xxx xxxx
