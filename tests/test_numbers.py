@@ -369,3 +369,17 @@ def test_a_month_followed_by_a_verb_is_a_date_not_a_count() -> None:
     assert [(n.value, n.not_fact) for n in found] == [(9, "date"), (58_397_139, None)]
     counted = find_numbers("Trong tháng 9 đơn vị đã được kết nối.")  # a counted noun after it: a count
     assert [n.not_fact for n in counted] == [None]
+
+
+@pytest.mark.parametrize(
+    ("text", "reasons"),
+    [
+        ("date 2024-10 Theo đó, cả nước có 32,1 triệu sổ", ["year", "date", None]),
+        ("phát biểu tại phiên họp chiều 10-3. Ảnh: VGP", ["date", "date"]),
+        ("dịch vụ công trực tuyến mức độ 3, 4 thực hiện trên địa bàn", ["label", "label"]),
+        ("dịch vụ công trực tuyến mức độ 3 và 4 được cung cấp", ["label", "label"]),
+        ("Trong năm 2023, 5 doanh nghiệp được cấp phép.", ["year", None]),
+    ],
+)
+def test_a_number_joined_to_a_date_or_listed_after_a_label_is_not_a_figure(text: str, reasons: list) -> None:
+    assert [n.not_fact for n in find_numbers(text)] == reasons

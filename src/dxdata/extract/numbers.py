@@ -372,6 +372,7 @@ def find_numbers(
         found.append(_read_match(text, lowered, m, blocked_at.get(start), index_article))
     found.extend(_number_words(text, lowered, {(n.start, n.end) for n in found}, anchors))
     found.sort(key=lambda n: n.start)
+    _carry_not_facts(lowered, found)
     _mark_ranges(lowered, found)
     _mark_coordinations(text, lowered, found)
     return found
@@ -502,6 +503,27 @@ def _word_mention(
     start, end = m.span("word")
     value = float(NUMBER_WORDS[m.group("word").lower()])
     return NumberMention(start, end, text[start:end], value, unit, qualifier=qualifier, is_change=is_change)
+
+
+def _carry_not_facts(lowered: str, numbers: list[NumberMention]) -> None:
+    """A number joined to a date's ("2024-10", "chiều 10-3") is part of the date; a small whole number listed
+    after a label ("mức độ 3, 4", "mức độ 3 và 4") is a label too."""
+    for i in range(1, len(numbers)):
+        prev, cur = numbers[i - 1], numbers[i]
+        if cur.not_fact or not prev.not_fact:
+            continue
+        link = lowered[prev.end : cur.start]
+        if prev.not_fact in ("date", "year") and link in ("-", "/", "."):
+            numbers[i] = _not_fact_mention(cur.start, cur.end, cur.text, cur.text, "date")
+        elif prev.not_fact == "label" and _LABEL_LIST_LINK_RE.fullmatch(link) and _is_small_whole(cur):
+            numbers[i] = _not_fact_mention(cur.start, cur.end, cur.text, cur.text, "label")
+
+
+_LABEL_LIST_LINK_RE: Final = re.compile(r"\s*(?:,|và|hoặc|,\s*và)\s*")
+
+
+def _is_small_whole(num: NumberMention) -> bool:
+    return num.text.isdigit() and len(num.text) <= 2
 
 
 def _mark_ranges(lowered: str, numbers: list[NumberMention]) -> None:
