@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -745,7 +745,7 @@ def _nearest_time(ctx: _ArticleContext, sent: Sentence, num: NumberMention) -> T
             t.end <= num.start and _MOVE_TO_RE.fullmatch(ctx.text, t.end, num.start) and _follows_fact(ctx, sent, t)
         )
         # "12%, cao hơn mức 10% của năm 2023": a time after another figure is that figure's
-        and not (t.start >= num.end and any(num.end <= s < t.start for s in fact_starts))
+        and not (t.start >= num.end and bisect_left(fact_starts, t.start) > bisect_left(fact_starts, num.end))
     ]
     if not candidates:
         return None
@@ -811,10 +811,11 @@ _MOVE_TO_RE: Final = re.compile(r"\s*,?\s*(?:đến|lên|xuống|tới)(?:\s+(?:
 
 
 def _follows_fact(ctx: _ArticleContext, sent: Sentence, t: TimeExpr) -> bool:
-    """A fact figure of the sentence stands right before the time expression (at most two words between)."""
-    return any(
-        n.end <= t.start and _TIGHT_AFTER_RE.fullmatch(ctx.text, n.end, t.start) for n in ctx.scorers[sent].facts
-    )
+    """A fact figure of the sentence stands right before the time expression (at most two words between: only
+    the last figure ending before it can)."""
+    ends = ctx.scorers[sent].span_ends  # the facts' ends, in order (facts do not overlap)
+    i = bisect_right(ends, t.start) - 1
+    return i >= 0 and _TIGHT_AFTER_RE.fullmatch(ctx.text, ends[i], t.start) is not None
 
 
 # the start of a move "từ X lên Y"
