@@ -204,3 +204,21 @@ def test_extraction_time_grows_near_linearly_with_one_long_paragraph() -> None:
     seconds(50)  # warm-up: automatons and codebook
     small, large = seconds(250), seconds(2000)
     assert large < 24 * small, (small, large)  # linear: about 8; quadratic: about 64
+
+
+def test_extraction_time_grows_near_linearly_with_one_long_sentence() -> None:
+    """A table flattened from a PDF reads as one sentence of many figures: each figure's cue words, time and
+    status are looked up near it (bisections, the cue words of at most a few figures away), so eight times the
+    text takes about eight times the time."""
+    import time
+
+    row = "tỷ lệ hồ sơ trực tuyến đạt 50% năm 2020, tăng 3% so với năm 2019 và 120 doanh nghiệp công nghệ số, "
+
+    def seconds(n: int) -> float:
+        start = time.process_time()
+        extract_article(article("Trong tháng 9 " + row * n + "kết thúc."), load_codebook())
+        return time.process_time() - start
+
+    seconds(20)  # warm-up
+    small, large = seconds(100), seconds(800)
+    assert large < 24 * small, (small, large)  # linear: about 8; the old scans: over 200

@@ -51,6 +51,7 @@ _MEETING_RE: Final = re.compile(
 )
 _PROVINCE_SUBJECT_RE: Final = re.compile(r"(?:tỉnh|thành phố|TP\.?|Tp\.?)\s*$", re.IGNORECASE)
 # a dash between two numbers joins the ends of a range ("90 - 93%"), it does not break the clause
+_MAX_FIGURES_AWAY: Final = 10  # a cue word past this many other figures no longer speaks for a number
 _CLAUSE_BREAK_RE: Final = re.compile(r"[;:]|(?<!\d)\s[-–]\s|\s[-–]\s(?!\d)|,\s*trong đó\b", re.IGNORECASE)
 
 
@@ -114,6 +115,8 @@ class _ArticleContext:
     clause_breaks: dict[Sentence, list[tuple[int, int]]] = field(default_factory=dict)
     possessive: dict[int, bool] = field(default_factory=dict)  # body start -> '... của <body>'
     sentence_times: dict[Sentence, list[TimeExpr]] = field(default_factory=dict)  # `_times_in`
+    first_match_ends: dict[tuple[int, str], int] = field(default_factory=dict)  # `_sentence_says`
+    sentence_time_ends: dict[int, list[int]] = field(default_factory=dict)  # `_nearest_time`
     time_starts: list[int] = field(default_factory=list)  # the starts of `times`, `regions`, `bodies`
     region_starts: list[int] = field(default_factory=list)
     body_starts: list[int] = field(default_factory=list)
@@ -535,7 +538,8 @@ def _features(
     for i, (sent, num) in enumerate(items):
         scorer = ctx.scorers[sent]
         clause = _clause_bounds(ctx, sent, num.start)
-        next_fact = min((s for s in scorer.fact_starts if s > num.start), default=clause[1])
+        k = bisect_right(scorer.fact_starts, num.start)
+        next_fact = scorer.fact_starts[k] if k < len(scorer.fact_starts) else clause[1]
         # "lần lượt là 30%, 45% và 60%": a figure in a list shares the words before the list's first figure
         head = scorer.list_head(num)
         head_clause = clause if head is num else _clause_bounds(ctx, sent, head.start)
@@ -590,13 +594,16 @@ def _cue_score(
     """Sum of the weighted lengths of the cue's parts, found in order ('a ... b': a before b)."""
     score, after = 0.0, -1
     hits = scorer.hits
+    lo, hi = scorer.reach(num)
     for part_id in cue:
         # the best occurrence of the part after the previous one: the greatest (weighted length, start, end),
         # compared field by field (no tuple built per occurrence); best_end < 0 while there is none
         best_score, best_start, best_end = 0.0, 0, -1
-        for s, e in hits.get(part_id, ()):
-            if s < after:
-                continue
+        found = hits.get(part_id, ())
+        for k in range(bisect_left(scorer.hit_starts.get(part_id, ()), max(after, lo)), len(found)):
+            s, e = found[k]
+            if s >= hi:
+                break
             w = weights.get((s, e))
             if w is None:
                 w = weights[(s, e)] = scorer.weight(num, s, e)
@@ -629,7 +636,11 @@ class _SentenceScorer:
         self.fact_ends: dict[int, int] = {}  # end offset -> how many facts end there
         for n in facts:
             self.fact_ends[n.end] = self.fact_ends.get(n.end, 0) + 1
+        self.position = {id(n): i for i, n in enumerate(self.facts)}  # a fact -> its place among them
         self.breaks = _sentence_breaks(ctx, sent)
+        self.break_starts = [b for b, _ in self.breaks]  # sorted, and so are their ends: breaks do not overlap
+        self.break_ends = [e for _, e in self.breaks]
+        self.hit_starts = {pid: [s for s, _ in found] for pid, found in self.hits.items()}
         self.ends_before: dict[int, tuple[int, ...]] = {}  # cue start -> `_ends_just_before` it, where one is
         self._cues = ctx.cues
         self._hit_parts = set(self.hits)
@@ -642,13 +653,22 @@ class _SentenceScorer:
         """The first figure of the list `num` stands in ("30%, 45% và 60%": only ',', ';', 'và', 'hoặc' between
         figures of one unit), else `num` itself."""
         head = num
-        i = self.facts.index(num)
+        i = self.position[id(num)]
         while i > 0:
             prev = self.facts[i - 1]
             if prev.unit != head.unit or not _LIST_LINK_RE.fullmatch(self.text, prev.end, head.start):
                 break
             head, i = prev, i - 1
         return head
+
+    def reach(self, num: NumberMention) -> tuple[int, int]:
+        """The stretch of the sentence whose cue words may speak for `num`: up to `max_figures_away` other
+        figures on either side (past them a cue keeps at most `per_figure_between` to that power of its
+        weight), so that a sentence of many figures costs in proportion to its length."""
+        i, n = self.position[id(num)], len(self.facts)
+        lo = self.span_ends[i - _MAX_FIGURES_AWAY - 1] if i > _MAX_FIGURES_AWAY else -1
+        hi = self.span_starts[i + _MAX_FIGURES_AWAY + 1] if i + _MAX_FIGURES_AWAY + 1 < n else len(self.text)
+        return lo, hi
 
     def discount(self, part_id: int) -> float:
         """The share of a cue part's score it keeps: a part many indicators share says less (`generic_discount`)."""
@@ -679,7 +699,7 @@ class _SentenceScorer:
             gap, lo, hi = 0, num.start, num.start
         # other numbers in between ([lo, hi) never holds num.start)
         crossings = bisect_left(self.fact_starts, hi) - bisect_left(self.fact_starts, lo)
-        breaks = sum(1 for b_start, b_end in self.breaks if lo <= b_start and b_end <= hi)
+        breaks = max(0, bisect_right(self.break_ends, hi) - bisect_left(self.break_starts, lo))
         for other_end in self._ends_just_before(start):
             if self.fact_ends[other_end] > (other_end == num.end):
                 return 0.0  # the counted noun of another number ("5 quyết định, 2 chỉ thị"): not ours
@@ -701,10 +721,9 @@ class _SentenceScorer:
 
     def _ends_just_before(self, start: int) -> tuple[int, ...]:
         """The fact ends at most 2 characters before `start`, with only spaces in between (once per start)."""
-        for end in self.span_ends:  # mostly no fact ends there: told by integer comparisons, nothing cached
-            if start - 2 <= end <= start:
-                break
-        else:
+        ends = self.span_ends  # mostly no fact ends there: told by a bisection, nothing cached
+        i = bisect_left(ends, start - 2)
+        if i == len(ends) or ends[i] > start:
             return ()
         found = self.ends_before.get(start)
         if found is None:
@@ -715,53 +734,72 @@ class _SentenceScorer:
 
     def _min_gap(self, start: int, end: int) -> int:
         """The characters between the occurrence and the nearest fact (0 when they overlap). The facts hold the
-        number being weighed; no gap reaches the length of the text. A few facts a sentence: a loop over
-        them costs less than a cache keyed by the occurrence."""
-        found = len(self.text)
-        span_ends = self.span_ends
-        for i, s in enumerate(self.span_starts):
-            e = span_ends[i]
-            gap = s - end if end <= s else start - e if start >= e else 0
-            if gap < found:
-                found = gap
+        number being weighed; no gap reaches the length of the text. Facts are sorted and do not overlap: the
+        nearest is the last one starting before the occurrence ends or the first one starting after."""
+        starts, ends = self.span_starts, self.span_ends
+        i = bisect_left(starts, end)
+        found = starts[i] - end if i < len(starts) else len(self.text)
+        if i > 0:
+            before = ends[i - 1]
+            found = min(found, start - before if start >= before else 0)
         return found
 
 
 def _nearest_time(ctx: _ArticleContext, sent: Sentence, num: NumberMention) -> TimeExpr | None:
+    """The time expression of the figure's sentence nearest to it, by `_time_distance`: the nearest one before
+    it (any earlier in the sentence is farther), or one after it in its clause before the next figure.
+
+    Times do not overlap, so their ends are in order as their starts: both sides are found by bisection and a
+    walk that stops at the first that holds, and a sentence of many figures costs in proportion to its length.
+    """
     clause_start, clause_end = _clause_bounds(ctx, sent, num.start)
-    for t in _times_in(ctx, sent):
+    times = _times_in(ctx, sent)
+    ends = ctx.sentence_time_ends.get(sent.start)
+    if ends is None:
+        ends = ctx.sentence_time_ends[sent.start] = [t.end for t in times]
+    n_before = bisect_right(ends, num.start)  # times[:n_before] end before the figure
+    if n_before:
+        t = times[n_before - 1]
         # "tăng 8,6% so với năm 2023 (0,7326)": the figure in brackets is the compared year's
-        if t.kind == "comparison" and t.end <= num.start and ctx.text[t.end : num.start].strip() == "(":
+        if t.kind == "comparison" and ctx.text[t.end : num.start].strip() == "(":
             return TimeExpr(t.start, t.end, t.period_start, t.period_end, "year")
-    fact_starts = ctx.scorers[sent].fact_starts  # the sentence's facts (its scorer is made before any period)
-    candidates = [
-        t
-        for t in _times_in(ctx, sent)
-        if t.kind != "comparison"
-        and (clause_start <= t.start < clause_end or t.end <= num.start)
-        and not (t.kind == "year_of" and t.end <= num.start)  # "thứ 2 của năm 2018" dates what precedes it
+    best: TimeExpr | None = None
+    for k in range(n_before - 1, -1, -1):
+        t = times[k]
+        if t.kind in ("comparison", "year_of"):  # "thứ 2 của năm 2018" dates what precedes it
+            continue
         # "từ dưới 1% cách đây hai năm đến khoảng 90%": the time between the two ends of a move is the first's
-        and not (
-            t.end <= num.start and _MOVE_TO_RE.fullmatch(ctx.text, t.end, num.start) and _follows_fact(ctx, sent, t)
-        )
-        # "12%, cao hơn mức 10% của năm 2023": a time after another figure is that figure's
-        and not (t.start >= num.end and bisect_left(fact_starts, t.start) > bisect_left(fact_starts, num.end))
-    ]
-    if not candidates:
-        return None
+        if _MOVE_TO_RE.fullmatch(ctx.text, t.end, num.start) and _follows_fact(ctx, sent, t):
+            continue
+        best = t
+        break
+    best_distance = _time_distance(ctx, num, best, clause_start, clause_end) if best else math.inf
+    fact_starts = ctx.scorers[sent].fact_starts  # the sentence's facts (its scorer is made before any period)
+    for k in range(n_before, len(times)):
+        t = times[k]
+        if t.start >= clause_end:
+            break
+        # "12%, cao hơn mức 10% của năm 2023": a time after another figure is that figure's (and so is any later)
+        if t.start >= num.end and bisect_left(fact_starts, t.start) > bisect_left(fact_starts, num.end):
+            break
+        if t.kind == "comparison" or t.start < clause_start:
+            continue
+        distance = _time_distance(ctx, num, t, clause_start, clause_end)
+        if distance < best_distance:
+            best, best_distance = t, distance
+    return best
 
-    def distance(t: TimeExpr) -> float:
-        if t.end <= num.start:
-            d = num.start - t.end
-        elif _TIGHT_AFTER_RE.fullmatch(ctx.text, num.end, t.start):
-            d = 0  # "58.000 DN năm 2020": the year right after the counted noun is the number's
-        else:
-            d = (t.start - num.end) * 1.5 + 10
-        if not (clause_start <= t.start < clause_end):
-            d += 150
-        return d
 
-    return min(candidates, key=distance)
+def _time_distance(ctx: _ArticleContext, num: NumberMention, t: TimeExpr, clause_start: int, clause_end: int) -> float:
+    if t.end <= num.start:
+        d = num.start - t.end
+    elif _TIGHT_AFTER_RE.fullmatch(ctx.text, num.end, t.start):
+        d = 0  # "58.000 DN năm 2020": the year right after the counted noun is the number's
+    else:
+        d = (t.start - num.end) * 1.5 + 10
+    if not (clause_start <= t.start < clause_end):
+        d += 150
+    return d
 
 
 # what joins two figures of one subject: a list ("30%, 45% và 60%") or a move ("từ 25% lên 45%"). (Allowing
@@ -879,10 +917,7 @@ def _region(
 def _respective(ctx: _ArticleContext, sent: Sentence, num: NumberMention, things: list) -> object | None:
     """'TP.HCM và Quảng Ninh lần lượt xếp thứ 2 và 3', 'năm 2021 và 2022 lần lượt đạt 30% và 45%': in a sentence
     that says 'lần lượt', the i-th figure of a unit goes with the i-th of the `things` it names (places, years)."""
-    respectively = ctx.respectively.get(sent)
-    if respectively is None:  # once per sentence
-        respectively = ctx.respectively[sent] = _sentence_says(ctx, sent, _RESPECTIVELY_RE)
-    if not respectively or len(things) < 2:
+    if not _says_respectively(ctx, sent) or len(things) < 2:
         return None
     same_unit = [n for n in ctx.scorers[sent].facts if n.unit == num.unit and not n.is_change]
     if num not in same_unit or len(same_unit) % len(things):
@@ -890,7 +925,17 @@ def _respective(ctx: _ArticleContext, sent: Sentence, num: NumberMention, things
     return things[same_unit.index(num) % len(things)]
 
 
+def _says_respectively(ctx: _ArticleContext, sent: Sentence) -> bool:
+    """The sentence says 'lần lượt' (asked once per sentence)."""
+    respectively = ctx.respectively.get(sent)
+    if respectively is None:
+        respectively = ctx.respectively[sent] = _sentence_says(ctx, sent, _RESPECTIVELY_RE)
+    return respectively
+
+
 def _respective_region(ctx: _ArticleContext, sent: Sentence, num: NumberMention) -> str | None:
+    if not _says_respectively(ctx, sent):
+        return None
     codes: list[str] = []
     for r in _starting_in(ctx.regions, ctx.region_starts, sent.start, sent.end):
         if r.region_code not in codes:
@@ -899,6 +944,8 @@ def _respective_region(ctx: _ArticleContext, sent: Sentence, num: NumberMention)
 
 
 def _respective_period(ctx: _ArticleContext, sent: Sentence, num: NumberMention) -> TimeExpr | None:
+    if not _says_respectively(ctx, sent):
+        return None
     years: list[TimeExpr] = []
     for t in _times_in(ctx, sent):
         if t.kind == "year" and t.end <= num.start and all(y.period_end != t.period_end for y in years):
@@ -1017,8 +1064,14 @@ def _is_year_plan(ctx: _ArticleContext, num: NumberMention) -> bool:
 
 
 def _sentence_says(ctx: _ArticleContext, sent: Sentence, rx: re.Pattern[str], end: int | None = None) -> bool:
-    """Whether `rx` matches in the sentence, or in its part before `end`."""
-    return rx.search(ctx.text[sent.start : sent.end if end is None else end]) is not None
+    """Whether `rx` matches in the sentence, or in its part before `end` (the sentence is searched once per
+    rule: its first match ends earliest)."""
+    key = (sent.start, rx.pattern)
+    first_end = ctx.first_match_ends.get(key)
+    if first_end is None:
+        m = rx.search(ctx.text, sent.start, sent.end)
+        first_end = ctx.first_match_ends[key] = m.end() if m else sent.end + 1
+    return first_end <= (sent.end if end is None else end)
 
 
 def _mention(ctx: _ArticleContext, sent: Sentence, num: NumberMention, reason: str) -> Mention:

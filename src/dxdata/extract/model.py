@@ -296,7 +296,13 @@ class ArticleWords:
 
     def left_terms(self, clause_start: int, num_start: int) -> dict[str, float]:
         """The words before the number in its clause (at most LEFT_WORDS), the nearest weighing most."""
-        words = words_of(self.folded, clause_start, num_start)[-LEFT_WORDS:]
+        # the words of a stretch before the number that holds more than LEFT_WORDS of them, else of the clause:
+        # a long clause costs no more than a short one
+        window = max(clause_start, num_start - _LEFT_WINDOW_CHARS)
+        words = words_of(self.folded, window, num_start)
+        if len(words) <= LEFT_WORDS and window > clause_start:
+            words = words_of(self.folded, clause_start, num_start)
+        words = words[-LEFT_WORDS:]
         return _decayed(terms(words, self.synonyms), len(words), backwards=True)
 
     def right_terms(self, num_end: int, limit: int) -> dict[str, float]:
@@ -317,4 +323,5 @@ def _decayed(seq: list[tuple[int, str]], n: int, backwards: bool) -> dict[str, f
     return out
 
 
+_LEFT_WINDOW_CHARS: Final = 400  # holds LEFT_WORDS words but where the clause is mostly figures
 _NEARNESS: Final = [1.0 / (1.0 + d / NEAR_WORDS) for d in range(max(LEFT_WORDS, RIGHT_WORDS))]
