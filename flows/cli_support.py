@@ -7,12 +7,19 @@ imports neither Prefect nor Dask, so ``dxdata --help`` stays fast.
 Options added to ``dxdata refresh``:
 
 ``--workers N``     extract on a local Dask cluster of N worker processes (prefect-dask's
-                    DaskTaskRunner). Needs a real Prefect server: ``PREFECT_API_URL`` if set, else a
-                    temporary one is started on 127.0.0.1 for the run (about 10 s).
+                    DaskTaskRunner). Needs a real Prefect server: ``PREFECT_API_URL`` if set, else the
+                    local server (or, with ``DXDATA_PREFECT_SERVER=temporary``, a temporary one).
 ``--dask ADDRESS``  extract on an existing Dask scheduler (``tcp://host:8786``). Needs
                     ``PREFECT_API_URL`` set to a Prefect server that the workers can reach.
 ``--processes N``   extract in N worker processes of this machine (default: one per core).
 ``--no-progress``   no progress bar (it is shown only when stderr is a terminal anyway).
+
+Which Prefect server a refresh talks to (`prefect_api`): ``PREFECT_API_URL`` (or a Prefect profile) when
+the user configured one; else the project's local server (`flows/server.py`), started in the background
+by the first refresh and reused by the next ones; with ``DXDATA_PREFECT_SERVER=temporary`` (CI, tests,
+or a machine where nothing may outlive the command), Prefect's temporary server for this run only, tied
+to this process. When the local server cannot be used (another Prefect version answers, it does not
+start), the refresh says why and falls back to a temporary server.
 """
 
 from __future__ import annotations
@@ -26,8 +33,15 @@ from collections.abc import Iterator
 
 from dxdata.flowpath import load_flows_module
 
+SERVER_MODE_VARIABLE = "DXDATA_PREFECT_SERVER"
+SERVER_MODES = ("local", "temporary")
 
-class DaskSetupError(RuntimeError):
+
+class EngineSetupError(RuntimeError):
+    """A refresh through Prefect cannot run as asked; the message says why (the CLI exits with code 2)."""
+
+
+class DaskSetupError(EngineSetupError):
     """The Dask path cannot run as asked (missing package, no Prefect server); the message says why."""
 
 
@@ -120,11 +134,48 @@ def configured_api_url() -> str | None:
     return PREFECT_API_URL.value() or None
 
 
+def server_mode() -> str:
+    """``local`` (default: the project's server, kept between runs) or ``temporary`` (one per run)."""
+    mode = os.environ.get(SERVER_MODE_VARIABLE, "").strip().lower() or "local"
+    if mode not in SERVER_MODES:
+        raise EngineSetupError(f"{SERVER_MODE_VARIABLE}={mode!r}: expected one of {', '.join(SERVER_MODES)}")
+    return mode
+
+
 @contextlib.contextmanager
-def _api_for_dask(address: str | None) -> Iterator[str]:
+def use_api_url(api_url: str) -> Iterator[str]:
+    """Point Prefect at `api_url` in this process, every thread included, and in its children.
+
+    The environment variable is for children (Dask workers); the global settings context is for Prefect's
+    own threads (log and event workers), which do not see a `temporary_settings` of the calling thread:
+    one that found no URL could start a temporary server of its own.
+    """
+    import prefect.context
+
+    server = load_flows_module("server")
+    old_env, old_global = os.environ.get("PREFECT_API_URL"), prefect.context.GLOBAL_SETTINGS_CONTEXT
+    os.environ["PREFECT_API_URL"] = api_url
+    prefect.context.refresh_global_settings_context()
+    try:
+        yield api_url
+    finally:
+        server.drain_prefect_workers()
+        if old_env is None:
+            os.environ.pop("PREFECT_API_URL", None)
+        else:
+            os.environ["PREFECT_API_URL"] = old_env
+        prefect.context.GLOBAL_SETTINGS_CONTEXT = old_global
+
+
+@contextlib.contextmanager
+def prefect_api(dask: bool = False, address: str | None = None) -> Iterator[str | None]:
+    """The Prefect server of this refresh, as the module docstring says; yields its API URL, or None for
+    Prefect's temporary server (started here, tied to this process)."""
+    mode = server_mode()
     url = configured_api_url()
     if url:
-        os.environ.setdefault("PREFECT_API_URL", url)  # the workers (child processes) read the environment
+        if dask:
+            os.environ.setdefault("PREFECT_API_URL", url)  # the workers (child processes) read the environment
         yield url
         return
     if address:
@@ -133,9 +184,45 @@ def _api_for_dask(address: str | None) -> Iterator[str]:
             "(`prefect server start`) and set PREFECT_API_URL (see docs/operations.md)"
         )
     server = load_flows_module("server")
-    print("note: PREFECT_API_URL is not set; starting a temporary Prefect server for this run", file=sys.stderr)
-    with server.prefect_server() as api_url:
-        yield api_url
+    if mode == "local":
+        try:
+            local_url, _ = server.ensure_local_server()
+        except server.LocalServerError as err:
+            print(f"warning: {err}\nwarning: this refresh uses a temporary Prefect server instead", file=sys.stderr)
+        else:
+            with use_api_url(local_url):
+                yield local_url
+            return
+    if dask:  # Prefect's temporary server would be started again by every Dask worker: a real one for the run
+        print("note: starting a temporary Prefect server for this run", file=sys.stderr)
+        with server.prefect_server() as api_url:
+            yield api_url
+        return
+    start_embedded_server_tied_to_this_process()
+    yield None
+
+
+@contextlib.contextmanager
+def run_settings(api_url: str | None) -> Iterator[None]:
+    """Prefect's settings for the flow run: `api_url` (if any), and no flow-run heartbeats unless the user
+    set PREFECT_FLOWS_HEARTBEAT_FREQUENCY.
+
+    Prefect joins the heartbeat thread when the flow ends, and that thread sleeps in steps of one second:
+    every run paid up to 1 s (0.5-0.9 s measured) for a signal that only an automation watching for crashed
+    runs reads. Served deployments (`flows/serve.py`) keep them.
+    """
+    from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+    updates: dict = {PREFECT_API_URL: api_url} if api_url else {}
+    if not any(
+        name in os.environ for name in ("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", "PREFECT_RUNNER_HEARTBEAT_FREQUENCY")
+    ):
+        updates[PREFECT_FLOWS_HEARTBEAT_FREQUENCY] = None
+    if not updates:
+        yield
+        return
+    with temporary_settings(updates=updates):
+        yield
 
 
 # The embedded Prefect server runs as `python -m uvicorn ...` in a child process. Started through this code
@@ -193,13 +280,27 @@ def start_embedded_server_tied_to_this_process() -> None:
         prefect_server_module.subprocess = real
 
 
+def skip_final_collection() -> None:
+    """At exit, leave the objects alive now out of the interpreter's last garbage collections.
+
+    After a refresh those are Prefect's, pandas' and pyarrow's modules and caches: collecting them when the
+    process ends took 0.3-0.5 s of a 3 s refresh (measured on the seeds) and frees nothing that matters.
+    Files are closed by the code that opens them, so no buffer waits for that collection.
+    """
+    import atexit
+    import gc
+
+    atexit.register(gc.freeze)
+
+
 def run_refresh(args: argparse.Namespace) -> dict:
     """Run one refresh as the parsed `dxdata refresh` options ask; return the summary dict.
 
     Raises `dxdata.store.StoreError` like the flow does (the CLI maps it to its exit codes) and
-    `DaskSetupError` when the Dask path cannot start.
+    `EngineSetupError` (`DaskSetupError` for the Dask path) when the run cannot start as asked.
     """
     raw_dir, out_dir, batch_size = str(args.raw_dir), str(args.out_dir), int(args.batch_size)
+    skip_final_collection()
     show = not getattr(args, "no_progress", False) and sys.stderr.isatty()
     workers, address = getattr(args, "workers", None), getattr(args, "dask", None)
     _quiet_http_logs()
@@ -223,16 +324,15 @@ def run_refresh(args: argparse.Namespace) -> dict:
             return summary.as_dict()
 
     flows = load_flows_module("refresh")
-    with progress_bar(show) as hook:
+    runner = dask_task_runner(address, workers) if (workers or address) else None
+    with prefect_api(runner is not None, address) as api_url, run_settings(api_url), progress_bar(show) as hook:
         old = flows.set_progress_hook(hook)
         try:
-            if not (workers or address):
-                start_embedded_server_tied_to_this_process()
+            if runner is None:
                 return flows.refresh(raw_dir=raw_dir, out_dir=out_dir, batch_size=batch_size, processes=processes)
-            runner = dask_task_runner(address, workers)
-            with _api_for_dask(address):  # on Dask, each Dask worker extracts its batch in-process
-                return flows.refresh.with_options(task_runner=runner)(
-                    raw_dir=raw_dir, out_dir=out_dir, batch_size=batch_size, processes=1
-                )
+            # on Dask, each Dask worker extracts its batch in-process
+            return flows.refresh.with_options(task_runner=runner)(
+                raw_dir=raw_dir, out_dir=out_dir, batch_size=batch_size, processes=1
+            )
         finally:
             flows.set_progress_hook(old)

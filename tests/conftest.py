@@ -3,6 +3,8 @@
 * Prefect never touches the developer's ``~/.prefect`` or server: ``PREFECT_HOME`` is a temporary
   folder for the whole session, ``PREFECT_API_URL`` is unset, analytics are off, and the embedded
   server gets 120 s to start (15 s is a cold start on CI machines).
+* A refresh in a test uses a temporary Prefect server of its own (``DXDATA_PREFECT_SERVER=temporary``), never
+  the project's reusable local server in ``.prefect/`` (``DXDATA_SERVER_HOME`` points into the temporary home).
 * ``prefect_harness`` (session): one temporary Prefect server + database shared by every flow test,
   so its start-up (~7 s) is paid once.
 * ``real_prefect_server`` (session, slow tests only): ``prefect server start`` on 127.0.0.1 with a free
@@ -33,6 +35,10 @@ os.environ.pop("PREFECT_API_URL", None)
 os.environ.pop("PREFECT_PROFILE", None)
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = "120"
+# each refresh a test runs gets Prefect's temporary server, tied to it: no test leaves the project's local
+# server running, and none ever uses the project's .prefect/ (tests/test_prefect_server.py sets its own)
+os.environ["DXDATA_PREFECT_SERVER"] = "temporary"
+os.environ["DXDATA_SERVER_HOME"] = str(Path(_PREFECT_HOME) / "dxdata-server")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 

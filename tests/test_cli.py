@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -77,6 +78,6 @@ def test_refresh_shows_no_future_warning(tmp_path: Path) -> None:
     second = _run(args, tmp_path)  # carries the series over from v0001: the Arrow sort of store.sorted_arrow
     assert second.returncode == 0, second.stderr
     assert "no change (latest is v0001)" in second.stdout
-    assert "series: 52 rows carried over" in second.stderr
+    assert re.search(r"series: [1-9]\d* rows carried over", second.stderr), second.stderr
     for run in (first, second):
         assert "FutureWarning" not in run.stderr, run.stderr

@@ -1,4 +1,4 @@
-"""`dxdata` command line: refresh, versions, verify, evaluate, release, diff, plot, synth.
+"""`dxdata` command line: refresh, versions, verify, server, evaluate, release, diff, plot, synth.
 
 Exit codes: 0 done (a new version, or no change; `verify`: every file good); 1 the run failed (`verify`:
 damage found; a full disk or write error: one line saying so); 2 bad arguments, input or output folder
@@ -8,6 +8,7 @@ damage found; a full disk or write error: one line saying so); 2 bad arguments, 
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import os
 import sys
@@ -48,7 +49,7 @@ def _cmd_refresh(args: argparse.Namespace) -> int:
     cli_support = load_flows_module("cli_support")
     try:
         summary = cli_support.run_refresh(args)
-    except cli_support.DaskSetupError as err:
+    except cli_support.EngineSetupError as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_USAGE
     except StoreError as err:
@@ -183,7 +184,37 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _cmd_server(args: argparse.Namespace) -> int:
+    """`dxdata server start|status|stop`: the project's local Prefect server (`flows/server.py`).
+
+    Exit codes: start 0 running (1 it did not start); status 0 running, 1 not; stop 0 (stopped or none).
+    """
+    from dxdata.flowpath import load_flows_module
+
+    server = load_flows_module("server")
+    home = server.local_server_home()
+    if args.action == "start":
+        try:
+            _, started = server.ensure_local_server(home, port=args.port)
+        except server.LocalServerError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return EXIT_FAILED
+        if not started:
+            print("already running", file=sys.stderr)
+    elif args.action == "stop":
+        server.stop_local_server(home)
+        return EXIT_OK
+    found = server.inspect_local_server(home)
+    print(found.describe())
+    if os.environ.get("PREFECT_API_URL"):
+        print(
+            f"note: PREFECT_API_URL is set ({os.environ['PREFECT_API_URL']}): refreshes use that server, not this one"
+        )
+    return EXIT_OK if found.status == "running" else EXIT_FAILED
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser; with `command`, only that command's module is loaded for it."""
     parser = argparse.ArgumentParser(
         prog="dxdata", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -222,16 +253,37 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--root", "--out-dir", dest="root", default="data/processed", help="dataset folder")
     p.set_defaults(func=_cmd_verify)
 
-    from dxdata import diff, evaluate, plot, release, synth
+    p = sub.add_parser(
+        "server",
+        help="the project's local Prefect server that refreshes reuse: start, status (exit 0 running, 1 not), stop",
+        description="A refresh through Prefect starts this server itself when none runs and reuses it later; "
+        "PREFECT_API_URL, when set, wins; DXDATA_PREFECT_SERVER=temporary uses a temporary server per run instead. "
+        "Its database, log and state file are in .prefect/ of the project (or $DXDATA_SERVER_HOME).",
+    )
+    p.add_argument("action", choices=["start", "status", "stop"])
+    p.add_argument("--port", type=positive_int, metavar="N", help="start: port on 127.0.0.1 (default: a free one)")
+    p.set_defaults(func=_cmd_server)
 
-    for module in (evaluate, release, diff, plot, synth):
-        module.add_parser(sub)
+    for name in COMMAND_MODULES:  # a command run loads only its own module (a refresh never loads matplotlib)
+        if command in (None, name):
+            importlib.import_module(f"dxdata.{name}").add_parser(sub)
     return parser
+
+
+COMMAND_MODULES = ("evaluate", "release", "diff", "plot", "synth")  # each declares its command (`add_parser`)
+
+
+def _command_in(argv: list[str]) -> str | None:
+    """The command named on the command line (the first word that is not an option), if it is one of
+    `COMMAND_MODULES`; else None, and the parser knows every command (for --help and errors)."""
+    words = [a for a in argv if not a.startswith("-")]
+    return words[0] if words and words[0] in COMMAND_MODULES + ("refresh", "versions", "verify", "server") else None
 
 
 def main(argv: list[str] | None = None) -> int:
     limit_blas_threads()  # before anything loads numpy
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(_command_in(argv)).parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
