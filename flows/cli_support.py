@@ -106,7 +106,7 @@ def progress_bar(enabled: bool) -> Iterator[object]:
 
 
 def _quiet_http_logs() -> None:
-    for name in ("httpx", "httpcore", "distributed", "asyncio"):
+    for name in ("httpx", "httpcore", "asyncio"):  # distributed: `quiet_dask_logs` in flows/refresh.py
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
@@ -123,7 +123,10 @@ def dask_task_runner(address: str | None = None, workers: int | None = None):
             "n_workers": int(workers or 2),
             "threads_per_worker": 1,
             "processes": True,
-            "dashboard_address": None,
+            # distributed always starts its HTTP server: a free loopback port, not 8787 on every interface,
+            # and no dashboard pages behind it
+            "dashboard_address": "127.0.0.1:0",
+            "scheduler_kwargs": {"dashboard": False},
         },
     )
 

@@ -122,6 +122,7 @@ def test_dask_runner_gives_the_same_dataset(
     assert not chatter, chatter[:5]
     err = capfd.readouterr().err
     assert not re.search(r"\bINFO\b.*\bdistributed\.|\bdistributed\.\S+ - INFO\b", err), err[-3000:]
+    assert ":8787" not in err  # no dashboard on the default port of every interface
     assert (
         store.read_manifest("latest", tmp_path / "dask")["content_hash"]
         == store.read_manifest("latest", tmp_path / "plain")["content_hash"]
