@@ -112,8 +112,10 @@ def route_dxdata_logs_to_prefect() -> None:
     if DXDATA_LOGGER not in names:
         os.environ["PREFECT_LOGGING_EXTRA_LOGGERS"] = ",".join([*names, DXDATA_LOGGER])
     logger = logging.getLogger(DXDATA_LOGGER)
-    for handler in logging.getLogger("prefect.extra").handlers:  # what Prefect does for each extra logger
-        if handler not in logger.handlers:
+    # what Prefect does for each extra logger, for its API handler only: whatever else happens to sit on
+    # `prefect.extra` at that moment (a test's capture handler) is not copied
+    for handler in logging.getLogger("prefect.extra").handlers:
+        if isinstance(handler, APILogHandler) and handler not in logger.handlers:
             logger.addHandler(handler)
     for handler in logger.handlers:
         if isinstance(handler, APILogHandler) and not any(isinstance(f, _DxdataOnlyInRuns) for f in handler.filters):
