@@ -28,7 +28,7 @@ test-unlocked:
 	$(PYTHON) -m venv $(UNLOCKED)
 	$(UNLOCKED)/bin/pip install --quiet --upgrade pip
 	$(UNLOCKED)/bin/pip install --quiet -e '.[dev]'
-	$(UNLOCKED)/bin/pytest -m "not slow" tests/test_install.py tests/test_ingest.py tests/test_extract.py \
+	$(UNLOCKED)/bin/pytest -m "not slow" tests/test_install.py tests/test_ingest.py tests/test_evaluate.py \
 		-k "not lock_pins"
 
 lint: $(BIN)/dxdata
