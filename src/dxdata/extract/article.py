@@ -50,8 +50,8 @@ _MEETING_RE: Final = re.compile(
     r"(?:phiên\s+họp|hội\s+nghị|cuộc\s+họp|báo\s+cáo|kỳ\s+họp)[^.;]{0,60}?\bcủa\s+$", re.IGNORECASE
 )
 _PROVINCE_SUBJECT_RE: Final = re.compile(r"(?:tỉnh|thành phố|TP\.?|Tp\.?)\s*$", re.IGNORECASE)
-# a dash between two numbers joins the ends of a range ("90 - 93%"), it does not break the clause
 _MAX_FIGURES_AWAY: Final = 10  # a cue word past this many other figures no longer speaks for a number
+# a dash between two numbers joins the ends of a range ("90 - 93%"), it does not break the clause
 _CLAUSE_BREAK_RE: Final = re.compile(r"[;:]|(?<!\d)\s[-–]\s|\s[-–]\s(?!\d)|,\s*trong đó\b", re.IGNORECASE)
 
 
@@ -111,7 +111,6 @@ class _ArticleContext:
     cues: CueIndex
     scorers: dict[Sentence, _SentenceScorer] = field(default_factory=dict)  # built once per sentence
     sentence_index: dict[Sentence, int] = field(default_factory=dict)
-    respectively: dict[Sentence, bool] = field(default_factory=dict)  # sentence says 'lần lượt'
     clause_breaks: dict[Sentence, list[tuple[int, int]]] = field(default_factory=dict)
     possessive: dict[int, bool] = field(default_factory=dict)  # body start -> '... của <body>'
     sentence_times: dict[Sentence, list[TimeExpr]] = field(default_factory=dict)  # `_times_in`
@@ -630,9 +629,9 @@ class _SentenceScorer:
         self.present = ctx.cues.codes_with_parts(self.hits)
         facts = [n for n in sent_nums if n.not_fact is None]
         self.facts = sorted(facts, key=lambda n: n.start)
-        self.fact_starts = sorted(n.start for n in facts)
-        self.span_starts = [n.start for n in facts]  # the facts' spans, as two lists of unboxed integers
-        self.span_ends = [n.end for n in facts]
+        # the facts' spans, as two lists of unboxed integers, both in order (facts do not overlap)
+        self.fact_starts = [n.start for n in self.facts]
+        self.span_ends = [n.end for n in self.facts]
         self.fact_ends: dict[int, int] = {}  # end offset -> how many facts end there
         for n in facts:
             self.fact_ends[n.end] = self.fact_ends.get(n.end, 0) + 1
@@ -662,12 +661,12 @@ class _SentenceScorer:
         return head
 
     def reach(self, num: NumberMention) -> tuple[int, int]:
-        """The stretch of the sentence whose cue words may speak for `num`: up to `max_figures_away` other
-        figures on either side (past them a cue keeps at most `per_figure_between` to that power of its
-        weight), so that a sentence of many figures costs in proportion to its length."""
+        """The stretch of the sentence whose cue words may speak for `num`: up to `_MAX_FIGURES_AWAY` other
+        figures on either side (past them a cue keeps at most `per_figure_between` to that
+        power of its weight), so that a sentence of many figures costs in proportion to its length."""
         i, n = self.position[id(num)], len(self.facts)
         lo = self.span_ends[i - _MAX_FIGURES_AWAY - 1] if i > _MAX_FIGURES_AWAY else -1
-        hi = self.span_starts[i + _MAX_FIGURES_AWAY + 1] if i + _MAX_FIGURES_AWAY + 1 < n else len(self.text)
+        hi = self.fact_starts[i + _MAX_FIGURES_AWAY + 1] if i + _MAX_FIGURES_AWAY + 1 < n else len(self.text)
         return lo, hi
 
     def discount(self, part_id: int) -> float:
@@ -736,7 +735,7 @@ class _SentenceScorer:
         """The characters between the occurrence and the nearest fact (0 when they overlap). The facts hold the
         number being weighed; no gap reaches the length of the text. Facts are sorted and do not overlap: the
         nearest is the last one starting before the occurrence ends or the first one starting after."""
-        starts, ends = self.span_starts, self.span_ends
+        starts, ends = self.fact_starts, self.span_ends
         i = bisect_left(starts, end)
         found = starts[i] - end if i < len(starts) else len(self.text)
         if i > 0:
@@ -926,11 +925,8 @@ def _respective(ctx: _ArticleContext, sent: Sentence, num: NumberMention, things
 
 
 def _says_respectively(ctx: _ArticleContext, sent: Sentence) -> bool:
-    """The sentence says 'lần lượt' (asked once per sentence)."""
-    respectively = ctx.respectively.get(sent)
-    if respectively is None:
-        respectively = ctx.respectively[sent] = _sentence_says(ctx, sent, _RESPECTIVELY_RE)
-    return respectively
+    """The sentence says 'lần lượt' (`_sentence_says` searches it once)."""
+    return _sentence_says(ctx, sent, _RESPECTIVELY_RE)
 
 
 def _respective_region(ctx: _ArticleContext, sent: Sentence, num: NumberMention) -> str | None:
@@ -985,18 +981,18 @@ def _body_candidates(
     )
     carried = _previous_sentence_subject(ctx, sent)
     provincial = ctx.default_region != "VN"
+    tally = ctx.body_tally
     # the hand rule: the subject (a province as subject: its People's Committee), else the previous
     # sentence's, else the article's (a provincial article's own People's Committee before the Government)
     if province_subject:
         rule = "PPC"
     elif subject or carried:
         rule = subject or carried
-    elif provincial and ctx.body_tally.default in (None, "GOV", "PM"):
+    elif provincial and tally.default in (None, "GOV", "PM"):
         rule = "PPC"
     else:
-        rule = ctx.body_tally.default or NO_BODY
+        rule = tally.default or NO_BODY
     in_sentence = {b.code for b in _starting_in(ctx.bodies, ctx.body_starts, sent.start, sent.end)}
-    tally = ctx.body_tally
     codes = dict.fromkeys([NO_BODY, rule, *in_sentence, *tally.named])
     if provincial or province_subject:
         codes["PPC"] = None

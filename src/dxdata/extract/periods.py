@@ -12,6 +12,7 @@ import re
 from datetime import date
 from typing import Final
 
+from dxdata.extract.numbers import NUMBER_WORDS
 from dxdata.text import Anchors, digit_runs, finditer_at, lower_same_length, merge_starts
 
 ROMAN: Final = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
@@ -64,7 +65,6 @@ _Y: Final = r"((?:19|20)\d{2})"
 _NO_YEAR: Final = r"(?!\s*(?:[/.-]|năm)?\s*\d)"  # a month with no year after it ("cuối tháng 6")
 # "đến / tính đến / tới hết ..." before a date makes it cumulative: checked on the text before a match
 _UPTO_BEFORE: Final = re.compile(r"(?:đến|tới|đến hết|tới hết|hết|lũy kế đến)(?:\s+thời điểm)?\s+$")
-_WORD_NUM: Final = {"sáu": 6, "chín": 9, "ba": 3, "bốn": 4, "năm": 5, "mười": 10}  # counts of months, in words
 _COMPARISON_BEFORE: Final = re.compile(r"(?:so với|so cùng kỳ|so với cùng kỳ|hơn|từ|như|bằng)(?:\s*cùng kỳ)?\s*$")
 _POSSESSIVE_BEFORE: Final = re.compile(r"\bcủa\s*$")
 
@@ -76,7 +76,7 @@ def _either(words: tuple[str, ...]) -> str:
 
 # The words each pattern opens with (the words it may open with, where it may open with a digit too).
 _RANGE_LEADS: Final = ("năm",)
-_MONTH_COUNT_WORDS: Final = tuple(_WORD_NUM)
+_MONTH_COUNT_WORDS: Final = ("sáu", "chín", "ba", "bốn", "năm", "mười")  # counts of months, in words
 _QUARTER_LEADS: Final = ("quý",)
 _HALF_LEADS: Final = ("giữa", "đầu", "cuối")
 _MONTH_EDGE_LEADS: Final = ("đầu", "giữa", "cuối")
@@ -85,7 +85,7 @@ _MONTH_LEADS: Final = ("tháng",)
 _YEAR_LEADS: Final = ("năm", "trong năm", "cả năm", "hết năm")
 _INDEX_LEADS: Final = ("dti", "egdi", "ict index", "index")
 _THIS_YEAR_WORDS: Final = ("năm nay", "năm ngoái", "năm trước", "năm qua")
-_AGO_WORDS: Final = {"một": 1, "hai": 2, "ba": 3, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8, "mười": 10}
+_AGO_WORDS: Final = ("một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "mười")  # "hai năm trước"
 _AGO_LEADS: Final = ("cách đây",)
 _NOW_WORDS: Final = (
     "đến nay", "tới nay", "hiện nay", "hiện tại", "tính đến nay", "đến thời điểm này", "tới thời điểm này",
@@ -149,14 +149,14 @@ _PATTERNS: Final[list[tuple[str, tuple[str, ...], bool, re.Pattern[str]]]] = [
         _AGO_LEADS,
         False,
         re.compile(
-            rf"cách\s+đây\s+(?:khoảng\s+|gần\s+|hơn\s+)?(?P<n>\d{{1,2}}|{_either(tuple(_AGO_WORDS))})\s+(?P<u>năm|tháng)"
+            rf"cách\s+đây\s+(?:khoảng\s+|gần\s+|hơn\s+)?(?P<n>\d{{1,2}}|{_either(_AGO_WORDS)})\s+(?P<u>năm|tháng)"
         ),
     ),
     (  # "hai năm trước", "3 tháng về trước"
         "ago",
-        tuple(_AGO_WORDS),
+        _AGO_WORDS,
         True,
-        re.compile(rf"(?P<n>\d{{1,2}}|{_either(tuple(_AGO_WORDS))})\s+(?P<u>năm|tháng)\s+(?:về\s+)?trước\b"),
+        re.compile(rf"(?P<n>\d{{1,2}}|{_either(_AGO_WORDS)})\s+(?P<u>năm|tháng)\s+(?:về\s+)?trước\b"),
     ),
     ("this_year", _THIS_YEAR_WORDS, False, re.compile(rf"(?P<rel>{_either(_THIS_YEAR_WORDS)})")),
     ("now", _NOW_WORDS, False, re.compile(rf"(?:{_either(_NOW_WORDS)})")),
@@ -260,7 +260,7 @@ def _read(kind: str, m: re.Match[str], ref: date | None, text: str) -> TimeExpr 
         return _made(start, end, before, date(y1, 1, 1), date(y2, 12, 31), "range")
     if kind == "months_of_year":
         n_raw = m.group("n").lower()
-        n = _WORD_NUM.get(n_raw) or (int(n_raw) if n_raw.isdigit() else 0)
+        n = NUMBER_WORDS.get(n_raw) or (int(n_raw) if n_raw.isdigit() else 0)
         year = _optional_year(m) or ref_year
         if not 1 <= n <= 12 or year is None:
             return None
@@ -314,7 +314,7 @@ def _read(kind: str, m: re.Match[str], ref: date | None, text: str) -> TimeExpr 
         return _made(start, end, before, date(year, 1, 1), date(year, 12, 31), "year")
     if kind == "ago":
         n_raw = m.group("n")
-        n = int(n_raw) if n_raw.isdigit() else _AGO_WORDS[n_raw]
+        n = int(n_raw) if n_raw.isdigit() else NUMBER_WORDS[n_raw]
         if ref is None or not 1 <= n <= 50:
             return None
         months = ref.year * 12 + ref.month - 1 - (n * 12 if m.group("u") == "năm" else n)
