@@ -36,6 +36,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import filelock
+
 STARTUP_TIMEOUT_S = 120.0
 
 
@@ -336,34 +338,29 @@ def inspect_local_server(home: Path | None = None) -> LocalServer:
 
 @contextlib.contextmanager
 def _state_lock(home: Path, timeout: float, say: Callable[[str], None]) -> Iterator[None]:
-    """Hold the lock of `home` (one process at a time checks, starts or stops the server); wait at most `timeout`."""
-    try:
-        import fcntl
-    except ImportError:  # not on POSIX: no lock
-        yield
-        return
+    """Hold the lock of `home` (one process at a time checks, starts or stops the server); wait at most `timeout`.
+
+    A `filelock.FileLock`, as the store's publish lock; a note after a second of waiting says why nothing moves.
+    """
     home.mkdir(parents=True, exist_ok=True)
-    fd = os.open(home / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+    lock = filelock.FileLock(home / LOCK_FILE)
+    started = time.monotonic()
     try:
-        started, told = time.monotonic(), False
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                waited = time.monotonic() - started
-                if waited > timeout:
-                    raise LocalServerError(
-                        f"another process has held {home / LOCK_FILE} for {waited:.0f} s while starting or "
-                        "stopping the local Prefect server"
-                    ) from None
-                if not told and waited > 1.0:
-                    say("note: another process is starting or stopping the local Prefect server; waiting for it")
-                    told = True
-                time.sleep(0.2)
+        lock.acquire(timeout=min(1.0, timeout))
+    except filelock.Timeout:
+        if timeout > 1.0:
+            say("note: another process is starting or stopping the local Prefect server; waiting for it")
+        try:
+            lock.acquire(timeout=max(0.0, timeout - (time.monotonic() - started)))
+        except filelock.Timeout:
+            raise LocalServerError(
+                f"another process has held {home / LOCK_FILE} for {time.monotonic() - started:.0f} s while "
+                "starting or stopping the local Prefect server"
+            ) from None
+    try:
         yield
     finally:
-        os.close(fd)  # releases the lock
+        lock.release()
 
 
 def ensure_local_server(
