@@ -32,7 +32,7 @@ import json, sys, time
 from dxdata.codebook import load_codebook
 from dxdata.extract import extract_article
 from dxdata.models import Article
-from dxdata.synth import _provinces, article_text
+from dxdata.tools.synth import _provinces, article_text
 from dxdata.text import normalize_text
 
 mb, shape = float(sys.argv[1]), sys.argv[2]

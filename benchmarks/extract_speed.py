@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
 
     source = str(args.raw_dir)
     if args.synthetic:
-        from dxdata import synth
+        from dxdata.tools import synth
 
         with tempfile.TemporaryDirectory(prefix="dxdata-extract-speed-") as tmp:  # removed once read
             synth.generate(args.synthetic, Path(tmp))

@@ -8,7 +8,7 @@ its own under ``--workdir`` and stopped at the end:
    publishes v0001), then ``--runs`` no-change refreshes through Prefect alternating with as many
    ``--no-prefect`` ones; medians. ``--temporary-runs`` adds no-change refreshes on Prefect's temporary
    server (``DXDATA_PREFECT_SERVER=temporary``, the behaviour before the local server) for comparison.
-2. **Synthetic corpus** (``--articles``, default 5,000; `dxdata.synth`, seed 0): full refreshes into an
+2. **Synthetic corpus** (``--articles``, default 5,000; `dxdata.tools.synth`, seed 0): full refreshes into an
    empty output folder with ``--no-prefect`` and through Prefect, alternating (``--full-runs`` of each),
    then 1% new articles and the incremental refresh of each; Prefect's share = (Prefect - plain) / Prefect
    of the medians. ``--with-temporary`` adds a full refresh on the temporary server.
@@ -83,7 +83,7 @@ def seeds_part(workdir: Path, env: dict[str, str], runs: int, temporary_runs: in
 
 def corpus(workdir: Path, n: int) -> Path:
     """workdir/corpus-N: the first N synthetic articles of seed 0 (written once, then reused)."""
-    from dxdata import synth
+    from dxdata.tools import synth
 
     folder = workdir / f"corpus-{n}"
     if not (folder / ".complete").exists():
@@ -97,7 +97,7 @@ def synthetic_part(
 ) -> dict:
     """Full refreshes (plain and through Prefect, alternating, `full_runs` of each, every one into an empty
     output folder), then 1% new articles and one incremental refresh of each mode; wall seconds."""
-    from dxdata import synth
+    from dxdata.tools import synth
 
     base = corpus(workdir, n)
     raw = workdir / f"raw-{n}"

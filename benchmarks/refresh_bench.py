@@ -3,7 +3,7 @@
 For each size N (default 1,000 and 10,000; add 50000 with --sizes):
 
 1. ``full``        -- a full refresh without Prefect (`pipeline.run_refresh`, empty cache) on N
-                      synthetic articles (`dxdata.synth`, seed 0): articles/s, time per stage, peak RSS
+                      synthetic articles (`dxdata.tools.synth`, seed 0): articles/s, time per stage, peak RSS
                       of the main process and of the largest extraction worker (``--processes``).
 2. ``incremental`` -- 1% new articles added to the same raw folder, same output folder: time.
 3. ``flow``        -- the same full refresh through the Prefect flow (embedded server, default thread
@@ -29,7 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from dxdata import synth
+from dxdata.tools import synth
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -39,7 +39,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 def _peak_rss_mib() -> dict[str, float]:
     """Peak resident memory of this process and of its largest child (the extraction workers), MiB."""
-    from dxdata.batching import shutdown_pool
+    from dxdata.pool import shutdown_pool
 
     shutdown_pool()  # reap the workers so that RUSAGE_CHILDREN counts them
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
@@ -49,7 +49,7 @@ def _peak_rss_mib() -> dict[str, float]:
 
 def child_plain(raw: Path, out: Path, batch: int, processes: int) -> dict:
     """`dxdata refresh --no-prefect`: `pipeline.run_refresh` with the caches, timed per stage."""
-    from dxdata.refresh import run_refresh
+    from dxdata.orchestrate.refresh import run_refresh
 
     stages: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -72,12 +72,11 @@ def child_flow(raw: Path, out: Path, batch: int, processes: int) -> dict:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     from prefect import flow
 
-    from dxdata.flowpath import load_flows_module
+    from dxdata.orchestrate import prefect_flow
 
     flow(lambda: None, name="warm-up")()  # starts the embedded server
-    module = load_flows_module("refresh")
     t0 = time.perf_counter()
-    summary = module.refresh(raw_dir=str(raw), out_dir=str(out), batch_size=batch, processes=processes)
+    summary = prefect_flow.refresh(raw_dir=str(raw), out_dir=str(out), batch_size=batch, processes=processes)
     return {"seconds": time.perf_counter() - t0, "observations": summary["observations"], "version": summary["version"]}
 
 
@@ -113,7 +112,7 @@ def run_child(mode: str, raw: Path, out: Path, batch: int, processes: int, env: 
 
 def corpus(workdir: Path, n: int) -> Path:
     """workdir/corpus-N: the first N synthetic articles of seed 0 (written once, then reused)."""
-    from dxdata import synth
+    from dxdata.tools import synth
 
     folder = workdir / f"corpus-{n}"
     done = folder / ".complete"
@@ -197,8 +196,7 @@ def report(row: dict) -> None:
     print(f"\n== {n} articles (mean {full['mean_bytes'] / 1000:.1f} kB)")
     print(
         f"full refresh (no Prefect): {full['seconds']:.1f} s = {n / full['seconds']:.0f} articles/s; "
-        f"peak RSS {_rss(full)}; stages "
-        + ", ".join(f"{k} {v:.1f} s" for k, v in full["stages"].items())
+        f"peak RSS {_rss(full)}; stages " + ", ".join(f"{k} {v:.1f} s" for k, v in full["stages"].items())
     )
     print(
         f"incremental (+{row['n'] // 100} new): {inc['seconds']:.1f} s = "

@@ -6,8 +6,8 @@
 1. loads the observations and the consolidated series with pandas (`dxdata.load`);
 2. queries the same version's Parquet files with DuckDB (no copy, no server), including the
    ``obs_ids`` list of each series row, split with ``string_split``;
-3. pivots the national series to one column per indicator (`dxdata.series.wide`);
-4. plots the indicator with the most dated national figures (`dxdata.plot.plot_series` returns a matplotlib
+3. pivots the national series to one column per indicator (`dxdata.products.series.wide`);
+4. plots the indicator with the most dated national figures (`dxdata.products.plot.plot_series` returns a matplotlib
    Figure and, with ``save_to``, also writes a PNG).
 """
 
@@ -21,9 +21,9 @@ import duckdb
 import pandas as pd
 
 import dxdata
-from dxdata.plot import load_series, plot_series
-from dxdata.series import wide
-from dxdata.store import read_manifest
+from dxdata.products.plot import load_series, plot_series
+from dxdata.products.series import wide
+from dxdata.publish.store import read_manifest
 
 
 def _sql_files(table: str, version: str, root: Path) -> str:

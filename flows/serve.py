@@ -23,7 +23,7 @@ DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 
 
 def main(argv: list[str] | None = None) -> int:
-    from dxdata.cli import add_batch_size_argument  # argparse only: loads neither numpy nor Prefect
+    from dxdata.arguments import add_batch_size_argument  # argparse only: loads neither numpy nor Prefect
 
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--name", default=DEPLOYMENT_NAME, help="deployment name (default: %(default)s)")
@@ -57,9 +57,8 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
             )
             return 2
-    from dxdata.flowpath import load_flows_module
+    from dxdata.orchestrate.prefect_flow import refresh
 
-    refresh = load_flows_module("refresh").refresh
     params = {
         "raw_dir": str(Path(args.raw_dir).resolve()),
         "out_dir": str(Path(args.out_dir).resolve()),

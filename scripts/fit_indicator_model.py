@@ -14,10 +14,10 @@ import sys
 from pathlib import Path
 
 from dxdata.codebook import load_codebook, schemas_dir
-from dxdata.evaluate import default_gold_sets, load_gold_articles
 from dxdata.extract.body_model import BODY_FEATURES
 from dxdata.extract.fit import fit
 from dxdata.extract.model import FEATURES, MODEL_FILE, SYNONYMS_FILE, load_synonyms, save_model
+from dxdata.tools.evaluate import default_gold_sets, load_gold_articles
 
 
 def main() -> int:

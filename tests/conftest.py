@@ -9,7 +9,6 @@
   so its start-up (~7 s) is paid once.
 * ``real_prefect_server`` (session, slow tests only): ``prefect server start`` on 127.0.0.1 with a free
   port, for the deployment and Dask tests; yields its API URL and stops it at the end.
-* ``flows_module(name)``: ``flows/<name>.py`` loaded by path (``flows/`` is not a package).
 * The ``slow`` marker: tests that start servers, clusters or big corpora; deselect with ``-m "not slow"``.
 """
 
@@ -22,8 +21,6 @@ import tempfile
 from pathlib import Path
 
 import pytest
-
-from dxdata.flowpath import load_flows_module
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SEEDS_DIR = REPO_ROOT / "data" / "raw"
@@ -47,11 +44,6 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(scope="session")
-def flows_module():
-    return load_flows_module
-
-
-@pytest.fixture(scope="session")
 def prefect_harness():
     """A temporary Prefect server and database for all flow tests of the session."""
     from prefect.testing.utilities import prefect_test_harness
@@ -63,7 +55,8 @@ def prefect_harness():
 @pytest.fixture(scope="session")
 def real_prefect_server(tmp_path_factory):
     """A real `prefect server start` on 127.0.0.1 (own PREFECT_HOME); yields its API URL."""
-    server = load_flows_module("server")
+    from dxdata.orchestrate import prefect_server as server
+
     home = tmp_path_factory.mktemp("prefect-server-home")
     with server.prefect_server(home, set_env=False) as api_url:
         yield api_url

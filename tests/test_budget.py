@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from dxdata import store
-from dxdata.budget import GUARDED_CHARS, TooSlow, extract_within_budget, run_within
 from dxdata.codebook import load_codebook
 from dxdata.extract import extract_article
+from dxdata.extract.budget import GUARDED_CHARS, TooSlow, extract_within_budget, run_within
 from dxdata.models import Article
-from dxdata.refresh import run_refresh
-from dxdata.synth import _provinces, article_text
+from dxdata.orchestrate.refresh import run_refresh
+from dxdata.publish import store
 from dxdata.text import normalize_text
+from dxdata.tools.synth import _provinces, article_text
 
 
 def long_paragraph(chars: int, seed: int = 7, *, one_paragraph: bool = True) -> str:
@@ -138,14 +138,17 @@ def test_kill_9_of_a_refresh_leaves_no_extraction_behind(seeds_copy: Path, tmp_p
 
     (seeds_copy / "zz_long.txt").write_text(long_paragraph(1_000_000), encoding="utf-8")
     out = tmp_path / "out"
-    env = dict(os.environ, DXDATA_FILE_BUDGET_S="600", PYTHONPATH=str(Path(store.__file__).parents[1]))
-    code = "import sys; from dxdata.refresh import run_refresh; run_refresh(sys.argv[1], sys.argv[2], cached=True)"
+    env = dict(os.environ, DXDATA_FILE_BUDGET_S="600", PYTHONPATH=str(Path(store.__file__).parents[2]))
+    code = (
+        "import sys; from dxdata.orchestrate.refresh import run_refresh; "
+        "run_refresh(sys.argv[1], sys.argv[2], cached=True)"
+    )
     proc = subprocess.Popen([sys.executable, "-c", code, str(seeds_copy), str(out)], env=env)
     child = None
     deadline = time.monotonic() + 120
     while child is None and time.monotonic() < deadline:
         kids = psutil.Process(proc.pid).children(recursive=True)
-        kids = [c for c in kids if "dxdata.budget" in " ".join(c.cmdline())]
+        kids = [c for c in kids if "dxdata.extract.budget" in " ".join(c.cmdline())]
         child = kids[0] if kids else None
         time.sleep(0.2)
     assert child is not None, "the long article was not handed to a child process"

@@ -12,19 +12,20 @@ from pathlib import Path
 
 import pytest
 
-from dxdata import incremental, store
 from dxdata.codebook import load_codebook
 from dxdata.extract import extract_article
-from dxdata.incremental import (
+from dxdata.orchestrate.refresh import run_refresh
+from dxdata.publish import cache as incremental
+from dxdata.publish import store
+from dxdata.publish.cache import (
     CacheWriteError,
     ExtractionCache,
     article_key,
-    cache_version,
     decode_result,
     encode_result,
     extract_incremental,
+    extraction_fingerprint,
 )
-from dxdata.refresh import run_refresh
 
 
 class _Planted:
@@ -78,7 +79,7 @@ def test_old_pickle_cache_is_discarded(seed_articles, tmp_path: Path) -> None:
 def test_full_cache_is_a_write_error_not_damage(seed_articles, tmp_path: Path) -> None:
     codebook = load_codebook()
     extract_incremental(seed_articles[:1], codebook, tmp_path)
-    with ExtractionCache(tmp_path, cache_version(codebook)) as cache:
+    with ExtractionCache(tmp_path, extraction_fingerprint(codebook)) as cache:
         pages = cache._conn.execute("PRAGMA page_count").fetchone()[0]
         cache._conn.execute(f"PRAGMA max_page_count = {pages}")  # SQLite's own SQLITE_FULL from here on
         big = [(f"k{i}", extract_article(a, codebook)) for i, a in enumerate(seed_articles * 4)]
@@ -129,7 +130,7 @@ def test_full_disk_fails_cleanly_and_keeps_the_cache(seeds_copy: Path, tmp_path:
                     pass
         finally:
             os.close(fd)
-        env = dict(os.environ, PYTHONPATH=str(Path(store.__file__).parents[1]))
+        env = dict(os.environ, PYTHONPATH=str(Path(store.__file__).parents[2]))
         cli = [sys.executable, "-m", "dxdata.cli", "refresh", "--no-prefect", "--processes", "1"]
         for _ in range(2):  # twice: nothing piles up
             done = subprocess.run(

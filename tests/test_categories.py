@@ -10,7 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dxdata import schemas, store
+from dxdata.publish import store
+from dxdata.validate import schemas
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from dxdata.ingest import MAX_HTML_DEPTH, html_depth, read_article
-from dxdata.refresh import run_refresh
+from dxdata.orchestrate.refresh import run_refresh
 
 PARAGRAPH = (
     "<p>Theo báo cáo của Sở Thông tin và Truyền thông, đến nay tỉnh đã có 98% hồ sơ công việc được xử lý "

@@ -19,15 +19,16 @@ from pathlib import Path
 
 import pytest
 
-from dxdata import store, synth
-from dxdata.refresh import run_refresh
+from dxdata.orchestrate.refresh import run_refresh
+from dxdata.publish import store
+from dxdata.tools import synth
 
 REPO = Path(__file__).resolve().parents[1]
 
 REFRESH_SCRIPT = """
 import sys, time
-import dxdata.store as st
-from dxdata.refresh import run_refresh
+import dxdata.publish.store as st
+from dxdata.orchestrate.refresh import run_refresh
 
 delay = float(sys.argv[3])
 if delay:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from dxdata import store
+from dxdata.publish import store
 
 REPO = Path(__file__).resolve().parents[1]
 

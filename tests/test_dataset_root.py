@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from dxdata.store import dataset_root
+from dxdata.publish.store import dataset_root
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -26,7 +26,7 @@ try:
     files = dxdata.parquet_files("observations", "latest", *args)
     print(json.dumps({"versions": versions, "rows": len(obs), "files": [str(f) for f in files],
                       "root": str(dxdata.dataset_root(*args))}))
-except dxdata.store.StoreError as err:
+except dxdata.publish.store.StoreError as err:
     print(json.dumps({"error": str(err)}))
 """
 

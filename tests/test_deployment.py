@@ -15,8 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from dxdata import store, synth
-from dxdata.refresh import run_refresh
+from dxdata.orchestrate import engines
+from dxdata.orchestrate.refresh import run_refresh
+from dxdata.publish import store
+from dxdata.tools import synth
 from test_flow_logs import LogRecords, wait_for_logs
 
 REPO = Path(__file__).resolve().parents[1]
@@ -90,14 +92,12 @@ def test_served_deployment_runs_through_the_server(real_prefect_server: str, see
         log.close()
 
 
-def test_dask_runner_gives_the_same_dataset(
-    real_prefect_server: str, flows_module, tmp_path: Path, monkeypatch, capfd
-) -> None:
+def test_dask_runner_gives_the_same_dataset(real_prefect_server: str, tmp_path: Path, monkeypatch, capfd) -> None:
     raw = tmp_path / "raw"
     synth.generate(40, raw, seed=9)
     plain = run_refresh(raw, tmp_path / "plain", batch_size=10)
 
-    cli_support = flows_module("cli_support")
+    cli_support = engines
     monkeypatch.setenv("PREFECT_API_URL", real_prefect_server)  # the Dask workers read the environment
     args = argparse.Namespace(
         raw_dir=str(raw),
@@ -129,8 +129,8 @@ def test_dask_runner_gives_the_same_dataset(
     )
 
 
-def test_dask_address_without_server_is_refused(flows_module, tmp_path: Path, monkeypatch) -> None:
-    cli_support = flows_module("cli_support")
+def test_dask_address_without_server_is_refused(tmp_path: Path, monkeypatch) -> None:
+    cli_support = engines
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
     args = argparse.Namespace(
         raw_dir=str(tmp_path),

@@ -9,9 +9,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from dxdata import diff
-from dxdata.diff import diff_frames, diff_versions
-from dxdata.store import StoreError, publish
+from dxdata.products import diff
+from dxdata.products.diff import diff_frames, diff_versions
+from dxdata.publish.store import StoreError, publish
 
 
 def observations(rows: list[tuple]) -> pd.DataFrame:
@@ -121,7 +121,7 @@ def test_unknown_version_raises(root):
 def test_a_corrected_figure_is_one_changed_observation(seeds_copy, tmp_path):
     """The seeds built, "80,2%" corrected to "81,0%" in one article, built again: one value changed,
     nothing added or removed (ids built from the article's text made it 23 added and 23 removed)."""
-    from dxdata.refresh import run_refresh
+    from dxdata.orchestrate.refresh import run_refresh
 
     out = tmp_path / "out"
     run_refresh(seeds_copy, out)
@@ -141,7 +141,7 @@ def test_a_corrected_figure_is_one_changed_observation(seeds_copy, tmp_path):
 def test_ids_are_the_same_on_every_build_and_in_any_chunking(seeds_copy, tmp_path):
     """Nothing renamed, built again elsewhere and one file per chunk: the same obs_id for every row."""
     from dxdata import load
-    from dxdata.refresh import run_refresh
+    from dxdata.orchestrate.refresh import run_refresh
 
     def ids(out, batch_size):
         run_refresh(seeds_copy, out, batch_size=batch_size)

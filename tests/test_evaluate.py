@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dxdata.evaluate import extract_folder, normalize_rows, report, score
+from dxdata.tools.evaluate import extract_folder, normalize_rows, report, score
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "tests" / "data" / "seeds_gold.csv"
@@ -63,9 +63,7 @@ def test_scoring_rules() -> None:
         ]
 
     gold = rows(("a", 1.0, "count", "x"), ("a", 2.0, "count", ""), ("a", 3.0, "percent", "y"))
-    pred = rows(
-        ("a", 1.0, "count", "x"), ("a", 2.0, "count", "z"), ("a", 3.0, "count", "y"), ("b", 9.0, "count", "q")
-    )
+    pred = rows(("a", 1.0, "count", "x"), ("a", 2.0, "count", "z"), ("a", 3.0, "count", "y"), ("b", 9.0, "count", "q"))
     m = score(gold, pred).metrics
     # 1 right; 2 matches a fact outside the codebook (ignored); 3 has the wrong unit (a miss and a false row);
     # file b has no gold, so it is not scored

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from dxdata.refresh import run_refresh
+from dxdata.orchestrate.refresh import run_refresh
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -15,8 +15,9 @@ from uuid import UUID
 
 import pytest
 
-from dxdata.pipeline import RefreshSummary
-from dxdata.refresh import rejects_note, run_refresh, summary_artifact_key, summary_markdown
+from dxdata.orchestrate import prefect_flow
+from dxdata.orchestrate.refresh import RefreshSummary, run_refresh
+from dxdata.orchestrate.report import rejects_note, summary_artifact_key, summary_markdown
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -60,9 +61,9 @@ def _summary_artifact(api_url: str, out: Path, flow_run_id: UUID):
     return found[0]
 
 
-def _run_flow(flows_module, api_url: str, raw: Path, out: Path) -> UUID:
+def _run_flow(api_url: str, raw: Path, out: Path) -> UUID:
     """The flow in this process, against the server at `api_url`; returns the flow run's id."""
-    refresh = flows_module("refresh").refresh
+    refresh = prefect_flow.refresh
     from prefect.logging.handlers import APILogWorker
 
     with _client_settings(api_url):
@@ -140,12 +141,12 @@ def test_plain_refresh_warns_about_rejects(seeds_copy: Path, tmp_path: Path) -> 
     assert len(warnings) == 1 and "1 of 6 files" in warnings[0] and "empty 1" in warnings[0]
 
 
-def test_dxdata_lines_outside_a_run_are_not_sent(flows_module, seeds_copy: Path, tmp_path: Path) -> None:
+def test_dxdata_lines_outside_a_run_are_not_sent(seeds_copy: Path, tmp_path: Path) -> None:
     """With the flows loaded (the `dxdata` loggers reach Prefect's API handler), the plain refresh still
     runs without a flow run: its lines are not sent, and Prefect does not warn about them."""
     import warnings
 
-    flows_module("refresh")
+    assert prefect_flow.refresh  # imported: the `dxdata` loggers now reach Prefect's API handler
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         run_refresh(seeds_copy, tmp_path / "out", batch_size=500)
@@ -186,12 +187,10 @@ def test_dxdata_lines_are_run_logs_of_a_cli_refresh(real_prefect_server: str, se
 
 
 @pytest.mark.slow
-def test_rejects_are_a_warning_and_in_the_artifact(
-    real_prefect_server: str, flows_module, seeds_copy: Path, tmp_path: Path
-) -> None:
+def test_rejects_are_a_warning_and_in_the_artifact(real_prefect_server: str, seeds_copy: Path, tmp_path: Path) -> None:
     (seeds_copy / "empty.txt").write_bytes(b"")
     out = tmp_path / "out"
-    run_id = _run_flow(flows_module, real_prefect_server, seeds_copy, out)
+    run_id = _run_flow(real_prefect_server, seeds_copy, out)
 
     logs = wait_for_logs(real_prefect_server, run_id, "rejects:")
     warnings = [log.message for log in logs if log.level == logging.WARNING and "rejects:" in log.message]
@@ -212,11 +211,9 @@ def test_rejects_are_a_warning_and_in_the_artifact(
 
 
 @pytest.mark.slow
-def test_two_output_folders_have_two_artifact_keys(
-    real_prefect_server: str, flows_module, seeds_copy: Path, tmp_path: Path
-) -> None:
+def test_two_output_folders_have_two_artifact_keys(real_prefect_server: str, seeds_copy: Path, tmp_path: Path) -> None:
     outs = [tmp_path / "a" / "out", tmp_path / "b" / "out"]  # the same name: the key's hash tells them apart
-    runs = [_run_flow(flows_module, real_prefect_server, seeds_copy, out) for out in outs]
+    runs = [_run_flow(real_prefect_server, seeds_copy, out) for out in outs]
     keys = [_summary_artifact(real_prefect_server, out, run).key for out, run in zip(outs, runs, strict=True)]
     assert keys[0] != keys[1] and all(k.startswith("refresh-out-") for k in keys)
     for out, run in zip(outs, runs, strict=True):

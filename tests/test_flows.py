@@ -7,15 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from dxdata import store, synth
+from dxdata.orchestrate import prefect_flow
+from dxdata.publish import store
+from dxdata.tools import synth
 from test_ingest import to_cp1258
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 
 @pytest.fixture(scope="module")
-def flow(flows_module):
-    return flows_module("refresh").refresh
+def flow():
+    return prefect_flow.refresh
 
 
 def test_refresh_seeds_then_no_change_then_new_article(flow, seeds_copy: Path, tmp_path: Path) -> None:
@@ -45,7 +47,7 @@ def test_refresh_seeds_then_no_change_then_new_article(flow, seeds_copy: Path, t
 
 
 def test_flow_matches_the_plain_pipeline(flow, seeds_copy: Path, tmp_path: Path) -> None:
-    from dxdata.refresh import run_refresh
+    from dxdata.orchestrate.refresh import run_refresh
 
     plain = run_refresh(seeds_copy, tmp_path / "plain", batch_size=2)  # in-process, no cache: the reference
     flowed = flow(raw_dir=str(seeds_copy), out_dir=str(tmp_path / "flow"), batch_size=2, processes=2)
@@ -60,7 +62,7 @@ def test_summary_artifact_is_created(flow, seeds_copy: Path, tmp_path: Path) -> 
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
-    from dxdata.refresh import summary_artifact_key
+    from dxdata.orchestrate.report import summary_artifact_key
 
     out = tmp_path / "out"
     summary = flow(raw_dir=str(seeds_copy), out_dir=str(out), batch_size=500)
@@ -116,9 +118,9 @@ def test_messy_folder_is_processed_to_the_end(flow, seeds_copy: Path, tmp_path: 
     assert {s["source_file"] for s in manifest["sources"]} == set(names)
 
 
-def test_build_retries_unreadable_files(flows_module, seeds_copy: Path, tmp_path: Path, monkeypatch) -> None:
+def test_build_retries_unreadable_files(seeds_copy: Path, tmp_path: Path, monkeypatch) -> None:
     """A chunk whose files could not all be read is built again (transient I/O error) before giving up."""
-    mod = flows_module("refresh")
+    mod = prefect_flow
     real = mod.build_chunk
     calls = {"n": 0}
 

@@ -13,12 +13,12 @@ import time
 import unicodedata
 from pathlib import Path
 
-from dxdata.budget import extract_within_budget
 from dxdata.codebook import load_codebook
 from dxdata.extract import extract_article
+from dxdata.extract.budget import extract_within_budget
 from dxdata.ingest import read_files
-from dxdata.legacy_encodings import TCVN3_HIGH, VNI_LETTERS
-from dxdata.pipeline import chunk_tables
+from dxdata.ingest.legacy_encodings import TCVN3_HIGH, VNI_LETTERS
+from dxdata.validate.tables import chunk_tables
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = [p.read_bytes() for p in sorted((REPO / "data" / "raw").glob("*.txt"))]

@@ -7,10 +7,10 @@ import sys
 from pathlib import Path
 
 from dxdata.codebook import load_codebook, schemas_dir
-from dxdata.evaluate import cross_validate, load_gold_articles
 from dxdata.extract.body_model import BODY_FEATURES, BodyModel
 from dxdata.extract.fit import choose_threshold, examples, fit, gold_codes
 from dxdata.extract.model import FEATURES, load_synonyms
+from dxdata.tools.evaluate import cross_validate, load_gold_articles
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = [(REPO / "tests" / "data" / "seeds_gold.csv", REPO / "data" / "raw")]

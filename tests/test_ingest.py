@@ -103,9 +103,7 @@ def test_seed_metadata(name: str, title: str | None, published: date | None, eve
 
 def test_seed_publishers() -> None:
     assert "Sóc Trăng" in (read_article(SEEDS / "002_52f6af25ab725421.txt", SEEDS).publisher or "")
-    assert (
-        read_article(SEEDS / "001_cc512932bece74b4.txt", SEEDS).publisher == "Báo Đà Nẵng"
-    )  # "Theo Báo Đà Nẵng."
+    assert read_article(SEEDS / "001_cc512932bece74b4.txt", SEEDS).publisher == "Báo Đà Nẵng"  # "Theo Báo Đà Nẵng."
     assert read_article(SEEDS / "000_35315ea89c7fab3f.txt", SEEDS).publisher is None
 
 
@@ -323,8 +321,7 @@ def test_missing_folder_raises(tmp_path: Path) -> None:
 def test_explicit_label_beats_crawl_date_on_top() -> None:
     meta = text_metadata(
         "Thứ 3, Ngày 23/04/2024 -\n\nTỉnh họp bàn về chuyển đổi số năm 2022\nNgày đăng: 01/12/2021 13:22\n\n"
-        + "Chiều 30/11, tỉnh tổ chức hội nghị trực tuyến về chuyển đổi số với sự tham dự của các sở, ngành. "
-        * 2
+        + "Chiều 30/11, tỉnh tổ chức hội nghị trực tuyến về chuyển đổi số với sự tham dự của các sở, ngành. " * 2
     )
     assert meta.title == "Tỉnh họp bàn về chuyển đổi số năm 2022"
     assert meta.published == date(2021, 12, 1)
@@ -409,13 +406,8 @@ def test_event_date_only_in_lead() -> None:
 
 def test_publisher_lines() -> None:
     body = "STO - Sáng ngày 24/4, tại Trụ sở Chính phủ, Thủ tướng chủ trì phiên họp lần thứ 8 của Ủy ban."
-    assert (
-        text_metadata(f"Tiêu đề bài viết thử nghiệm\n• Nguồn: Báo Sóc Trăng\n\n{body}").publisher
-        == "Báo Sóc Trăng"
-    )
-    footer = (
-        f"Tiêu đề bài viết thử nghiệm\n\n{body}\n\nBáo Sóc Trăng Online - baosoctrang.org.vn\nTổng biên tập"
-    )
+    assert text_metadata(f"Tiêu đề bài viết thử nghiệm\n• Nguồn: Báo Sóc Trăng\n\n{body}").publisher == "Báo Sóc Trăng"
+    footer = f"Tiêu đề bài viết thử nghiệm\n\n{body}\n\nBáo Sóc Trăng Online - baosoctrang.org.vn\nTổng biên tập"
     assert text_metadata(footer).publisher == "Báo Sóc Trăng Online"
     assert text_metadata(f"Tiêu đề bài viết thử nghiệm\n\n{body}").publisher == "STO"
     assert text_metadata(f"Tiêu đề bài viết thử nghiệm\n\n{body[6:]}").publisher is None

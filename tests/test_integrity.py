@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from dxdata import store
-from dxdata.refresh import run_refresh
-from dxdata.release import build_release
+from dxdata.orchestrate.refresh import run_refresh
+from dxdata.products.release import build_release
+from dxdata.publish import store
 
 ARTICLE = (
     "Tỉnh Bắc Ninh đẩy mạnh chuyển đổi số năm 2023\n\n"

@@ -12,7 +12,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from dxdata import store
+from dxdata.publish import store
 
 
 def _servers(pid: int) -> list[psutil.Process]:

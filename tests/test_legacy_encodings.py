@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from dxdata.ingest import IngestError, decode_bytes, read_article
-from dxdata.legacy_encodings import TCVN3_HIGH, TCVN3_LOW, VNI_LETTERS
+from dxdata.ingest.legacy_encodings import TCVN3_HIGH, TCVN3_LOW, VNI_LETTERS
 from dxdata.text import normalize_text
 from test_ingest import to_cp1258
 

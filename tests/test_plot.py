@@ -22,11 +22,11 @@ from matplotlib.figure import Figure
 from matplotlib.image import imread
 
 import dxdata
-from dxdata import plot
 from dxdata.extract.regions import regions_table
-from dxdata.plot import PlotError, marker_size, plot_series
-from dxdata.refresh import run_refresh
-from dxdata.store import publish
+from dxdata.orchestrate.refresh import run_refresh
+from dxdata.products import plot
+from dxdata.products.plot import PlotError, marker_size, plot_series
+from dxdata.publish.store import publish
 
 REPO = Path(__file__).resolve().parents[1]
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -262,7 +262,7 @@ def test_no_pyplot_and_no_backend_switch(root, tmp_path):
     script = textwrap.dedent(
         f"""
         import sys
-        from dxdata.plot import plot_series
+        from dxdata.products.plot import plot_series
         fig = plot_series({CODE!r}, None, {str(root)!r}, save_to={str(tmp_path / "x.png")!r})
         assert fig._repr_png_()[:4] == b"\\x89PNG"
         assert "matplotlib.pyplot" not in sys.modules, "pyplot was imported"

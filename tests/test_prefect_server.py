@@ -20,7 +20,8 @@ from pathlib import Path
 import psutil
 import pytest
 
-from dxdata import store
+from dxdata.orchestrate import prefect_server
+from dxdata.publish import store
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -28,6 +29,7 @@ REPO = Path(__file__).resolve().parents[1]
 # /api/admin/version with the home and version it is given.
 _STUB = """
 import http.server, json, sys
+from dxdata.orchestrate import prefect_server
 port, home, version = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
@@ -104,8 +106,8 @@ def _stub(port: int, home: Path, version: str) -> subprocess.Popen:
 
 
 @pytest.fixture
-def server_mod(flows_module):
-    return flows_module("server")
+def server_mod():
+    return prefect_server
 
 
 def test_status_without_a_server(tmp_path: Path) -> None:

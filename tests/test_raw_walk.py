@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from dxdata import store
-from dxdata.build import scan_raw_folder
 from dxdata.ingest import raw_files, read_raw_folder
-from dxdata.refresh import FolderError, check_folders, run_refresh
+from dxdata.orchestrate.refresh import FolderError, check_folders, run_refresh
+from dxdata.publish import store
+from dxdata.publish.chunks import scan_raw_folder
 
 ARTICLE = (
     "Tỉnh Bắc Ninh đẩy mạnh chuyển đổi số năm 2023\n\n"
@@ -145,7 +145,7 @@ def test_fifo_does_not_block_a_refresh(tmp_path: Path) -> None:
     _write(raw, "a.txt", ARTICLE)
     os.mkfifo(raw / "pipe.txt")
     code = (
-        "import sys; from dxdata.refresh import run_refresh; "
+        "import sys; from dxdata.orchestrate.refresh import run_refresh; "
         "s = run_refresh(sys.argv[1], sys.argv[2], cached=True); print(s.files_rejected)"
     )
     done = subprocess.run([sys.executable, "-c", code, str(raw), str(out)], capture_output=True, text=True, timeout=120)

@@ -20,12 +20,12 @@ import pytest
 import yaml
 from frictionless import Package, validate
 
-from dxdata import release
 from dxdata.ingest import read_article
-from dxdata.pipeline import SORT_KEYS
-from dxdata.refresh import run_refresh
-from dxdata.release import build_release
-from dxdata.store import publish, read_arrow, read_manifest
+from dxdata.orchestrate.refresh import run_refresh
+from dxdata.products import release
+from dxdata.products.release import build_release
+from dxdata.publish.store import publish, read_arrow, read_manifest
+from dxdata.validate.tables import SORT_KEYS
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from dxdata.series import (
+from dxdata.products.series import (
     SERIES_COLUMNS,
     SORT_KEYS,
     build_series,
@@ -17,7 +17,7 @@ from dxdata.series import (
     wide,
     written_step,
 )
-from dxdata.store import load, publish
+from dxdata.publish.store import load, publish
 
 D = date(2024, 4, 24)
 

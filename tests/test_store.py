@@ -12,7 +12,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from dxdata.store import (
+from dxdata.publish.store import (
     PublishResult,
     StoreError,
     content_hash,

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from dxdata import synth
 from dxdata.codebook import load_codebook
 from dxdata.extract import extract_article
 from dxdata.ingest import read_raw_folder
+from dxdata.tools import synth
 
 
 def test_deterministic_per_seed_and_prefix_stable(tmp_path: Path) -> None:

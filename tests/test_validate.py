@@ -6,7 +6,7 @@ from datetime import date
 
 import pandas as pd
 
-from dxdata.validate import validate_observations
+from dxdata.validate.rows import validate_observations
 
 TEXT = "Có 80,2% hộ gia đình sử dụng cáp quang."
 

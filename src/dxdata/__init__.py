@@ -25,28 +25,28 @@ __all__ = ["__version__", "article_text", "dataset_root", "load", "parquet_files
 
 def load(table: str = "observations", version: str = "latest", root: str | Path | None = None) -> pd.DataFrame:
     """One table of one published version, with typed columns (see README, 'Tables')."""
-    from dxdata import store
+    from dxdata.publish import store
 
     return store.load(table=table, version=version, root=root)
 
 
 def versions(root: str | Path | None = None) -> list[str]:
     """Published version ids under `root`, oldest first; each can be passed to `load`."""
-    from dxdata import store
+    from dxdata.publish import store
 
     return store.versions(root)
 
 
 def parquet_files(table: str, version: str = "latest", root: str | Path | None = None) -> list[Path]:
     """The Parquet file(s) holding one table of one version, in order (for DuckDB and other engines)."""
-    from dxdata import store
+    from dxdata.publish import store
 
     return store.parquet_files(table, version, root)
 
 
 def dataset_root(root: str | Path | None = None) -> Path:
     """The dataset folder `load`, `versions` and `parquet_files` read (see the module's docstring)."""
-    from dxdata import store
+    from dxdata.publish import store
 
     return store.dataset_root(root)
 

@@ -14,6 +14,7 @@ import os
 import sys
 from pathlib import Path
 
+from dxdata.arguments import add_batch_size_argument, describe_os_error, output_folder_problem, positive_int
 from dxdata.runtime import limit_blas_threads
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 4
@@ -35,9 +36,9 @@ def _cmd_refresh(args: argparse.Namespace) -> int:
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return EXIT_USAGE
-    from dxdata.flowpath import load_flows_module
-    from dxdata.refresh import FolderError, check_folders
-    from dxdata.store import StoreError
+    from dxdata.orchestrate import engines
+    from dxdata.orchestrate.refresh import FolderError, check_folders
+    from dxdata.publish.store import StoreError
 
     try:
         check_folders(raw_dir, out_dir)
@@ -46,10 +47,9 @@ def _cmd_refresh(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if not args.no_prefect:
         _prefect_defaults()
-    cli_support = load_flows_module("cli_support")
     try:
-        summary = cli_support.run_refresh(args)
-    except cli_support.EngineSetupError as err:
+        summary = engines.run_refresh(args)
+    except engines.EngineSetupError as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_USAGE
     except StoreError as err:
@@ -63,53 +63,6 @@ def _cmd_refresh(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     _print_summary(summary, out_dir)
     return EXIT_OK
-
-
-def add_batch_size_argument(parser: argparse.ArgumentParser) -> None:
-    """`--batch-size`, as `dxdata refresh` and the served flow (`flows/serve.py`) take it."""
-    parser.add_argument(
-        "--batch-size",
-        type=positive_int,
-        default=500,
-        metavar="N",
-        help="articles per chunk (one task and one Parquet part per table each) (default: %(default)s)",
-    )
-
-
-def positive_int(text: str) -> int:
-    """An argparse type: an integer of 1 or more."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
-    return value
-
-
-def output_folder_problem(out_dir: Path) -> str | None:
-    """Why `out_dir` cannot take a dataset (a file, not writable), or None: checked before any work."""
-    if out_dir.exists() and not out_dir.is_dir():
-        return f"output folder {out_dir} is a file, not a folder; choose another --out-dir"
-    existing = next((p for p in (out_dir, *out_dir.absolute().parents) if p.exists()), None)
-    if existing is not None and not existing.is_dir():
-        return f"{existing} is a file, so output folder {out_dir} cannot be made there"
-    if existing is not None and not os.access(existing, os.W_OK | os.X_OK):
-        return f"output folder {out_dir} is not writable ({existing} is read-only for this user)"
-    return None
-
-
-def describe_os_error(err: OSError) -> str:
-    """One line for a failed file operation: what failed, where, and what to do for the usual causes."""
-    import errno
-
-    where = f" ({err.filename})" if err.filename else ""
-    text = f"{err.strerror or err}{where}"
-    if err.errno in (errno.ENOSPC, errno.EDQUOT):
-        return f"the disk is full: {text}; free some space and run again (nothing was published)"
-    if err.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return f"permission denied: {text}; check that the output folder is writable"
-    return f"a file operation failed: {text}"
 
 
 def _print_summary(summary: dict, out_dir: Path) -> None:
@@ -129,7 +82,7 @@ def _print_summary(summary: dict, out_dir: Path) -> None:
 
 
 def _cmd_versions(args: argparse.Namespace) -> int:
-    from dxdata.store import StoreError, latest_version, read_manifest, versions
+    from dxdata.publish.store import StoreError, latest_version, read_manifest, versions
 
     try:
         ids = versions(args.out_dir)
@@ -157,7 +110,7 @@ def _cmd_versions(args: argparse.Namespace) -> int:
 def _cmd_verify(args: argparse.Namespace) -> int:
     """Check every file of one version (or all) against its manifest: exit 0 all good, 1 damage found,
     2 no such version or no dataset."""
-    from dxdata.store import StoreError, latest_version, verify, versions
+    from dxdata.publish.store import StoreError, latest_version, verify, versions
 
     try:
         ids = versions(args.root) if args.all else [args.version]
@@ -185,13 +138,12 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
 
 def _cmd_server(args: argparse.Namespace) -> int:
-    """`dxdata server start|status|stop`: the project's local Prefect server (`flows/server.py`).
+    """`dxdata server start|status|stop`: the project's local Prefect server (`dxdata.orchestrate.prefect_server`).
 
     Exit codes: start 0 running (1 it did not start); status 0 running, 1 not; stop 0 (stopped or none).
     """
-    from dxdata.flowpath import load_flows_module
+    from dxdata.orchestrate import prefect_server as server
 
-    server = load_flows_module("server")
     home = server.local_server_home()
     if args.action == "start":
         try:
@@ -236,9 +188,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     )
     add_batch_size_argument(p)
     p.add_argument("--no-prefect", action="store_true", help="run the same stages without Prefect")
-    from dxdata.flowpath import load_flows_module
+    from dxdata.orchestrate.engines import add_refresh_arguments
 
-    load_flows_module("cli_support").add_refresh_arguments(p)
+    add_refresh_arguments(p)
     p.set_defaults(func=_cmd_refresh)
 
     p = sub.add_parser("versions", help="list published versions (* marks latest)")
@@ -264,20 +216,29 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--port", type=positive_int, metavar="N", help="start: port on 127.0.0.1 (default: a free one)")
     p.set_defaults(func=_cmd_server)
 
-    for name in COMMAND_MODULES:  # a command run loads only its own module (a refresh never loads matplotlib)
+    for (
+        name,
+        module,
+    ) in COMMAND_MODULES.items():  # a command run loads only its own module (no matplotlib for a refresh)
         if command in (None, name):
-            importlib.import_module(f"dxdata.{name}").add_parser(sub)
+            importlib.import_module(module).add_parser(sub)
     return parser
 
 
-COMMAND_MODULES = ("evaluate", "release", "diff", "plot", "synth")  # each declares its command (`add_parser`)
+COMMAND_MODULES = {  # command -> the module that declares it (`add_parser`) and runs it
+    "evaluate": "dxdata.tools.evaluate",
+    "release": "dxdata.products.release",
+    "diff": "dxdata.products.diff",
+    "plot": "dxdata.products.plot",
+    "synth": "dxdata.tools.synth",
+}
 
 
 def _command_in(argv: list[str]) -> str | None:
     """The command named on the command line (the first word that is not an option), if it is one of
     `COMMAND_MODULES`; else None, and the parser knows every command (for --help and errors)."""
     words = [a for a in argv if not a.startswith("-")]
-    return words[0] if words and words[0] in COMMAND_MODULES + ("refresh", "versions", "verify", "server") else None
+    return words[0] if words and words[0] in (*COMMAND_MODULES, "refresh", "versions", "verify", "server") else None
 
 
 def main(argv: list[str] | None = None) -> int:

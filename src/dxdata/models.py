@@ -29,9 +29,7 @@ class FileReject:
     """A raw file that could not be turned into an article, with the reason why."""
 
     source_file: str
-    reason: (
-        str  # empty, binary, undecodable, too_large, no_text, duplicate, unreadable, unsupported_type, error
-    )
+    reason: str  # empty, binary, undecodable, too_large, no_text, duplicate, unreadable, unsupported_type, error
     detail: str  # a sentence a person can act on
     content_sha256: str | None = None
 

@@ -35,8 +35,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter
 
-from dxdata.series import build_series
-from dxdata.store import DEFAULT_ROOT, StoreError, load, read_manifest
+from dxdata.products.series import build_series
+from dxdata.publish.store import DEFAULT_ROOT, StoreError, load, read_manifest
 
 LANGS = ("vi", "en")
 STATUS_MARKERS = {"actual": ("o", True), "estimate": ("s", False), "target": ("^", False)}

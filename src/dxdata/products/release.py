@@ -20,7 +20,7 @@ The archive holds one folder, ``dxdata-<version>/``, with:
   allowed codes; ``CODEBOOK.md``;
 * ``ROWS.md`` (what one observation is), ``README.md``, ``CITATION.cff`` (CFF 1.2.0, addresses and code
   licence from pyproject.toml: `project_metadata`), ``LICENSE-DATA.md`` (CC BY 4.0), ``CHANGELOG.md``
-  (this version against the previous one, by `dxdata.diff`), ``manifest.json`` (the version's manifest,
+  (this version against the previous one, by `dxdata.products.diff`), ``manifest.json`` (the version's manifest,
   as published);
 * ``SHA256SUMS``: the sha256 of every other file, in ``sha256sum`` format (``sha256sum -c SHA256SUMS``
   inside the folder checks them).
@@ -55,10 +55,10 @@ import pyarrow.parquet as pq
 import yaml
 
 from dxdata import __version__
-from dxdata.diff import diff_versions, format_cell
-from dxdata.series import SORT_KEYS as SERIES_SORT_KEYS
-from dxdata.series import build_series, series_schema
-from dxdata.store import (
+from dxdata.products.diff import diff_versions, format_cell
+from dxdata.products.series import SORT_KEYS as SERIES_SORT_KEYS
+from dxdata.products.series import build_series, series_schema
+from dxdata.publish.store import (
     DATE_COLUMNS,
     DEFAULT_ROOT,
     PARQUET_SETTINGS,
@@ -92,7 +92,7 @@ LICENSE = {
 REPOSITORY_LABELS = ("repository", "source", "sourcecode", "code", "github")
 HOMEPAGE_LABELS = ("homepage", "home", "documentation")
 
-# One line per table; tables with a pandera schema in dxdata.schemas use its docstring instead.
+# One line per table; tables with a pandera schema in dxdata.validate.schemas use its docstring instead.
 TABLE_DESCRIPTIONS = {
     "indicators": "The indicator codebook: one row per indicator code, with its names, unit and cues.",
     "bodies": "The codebook of government bodies that figures are attributed to.",
@@ -104,7 +104,7 @@ CODEBOOK_TABLES = ("indicators", "bodies", "regions")
 
 # Column descriptions where the pandera schemas have none. `*` applies to every table; a table's own
 # entry wins. Written once here: the data package and the data dictionary both read them. Each says what
-# dxdata.ingest / dxdata.extract / dxdata.pipeline put in the column (tests/test_release.py checks the
+# dxdata.ingest / dxdata.extract / dxdata.validate.tables put in the column (tests/test_release.py checks the
 # ids, sizes and hashes against the raw files).
 COLUMN_DESCRIPTIONS: dict[str, dict[str, str]] = {
     "*": {
@@ -274,7 +274,7 @@ TABLE_ORDER = ["observations", "series", "articles", "mentions", "rejects", "ind
 
 
 def _pandera_schemas() -> dict[str, Callable]:
-    from dxdata import schemas
+    from dxdata.validate import schemas
 
     found = dict(getattr(schemas, "SCHEMAS", {}))
     found.setdefault("series", series_schema)
@@ -424,12 +424,12 @@ def _collect_tables(vid: str, root: Path, pkg: Path) -> tuple[dict[str, pa.Table
         tables["series"] = pq.read_table(pkg / table_path("series", "parquet"))
         notes["series"] = (
             f"Not in the published version {vid}: built for this release with "
-            f"dxdata.series.build_series (dxdata {__version__})."
+            f"dxdata.products.series.build_series (dxdata {__version__})."
         )
     missing = [n for n in CODEBOOK_TABLES if n not in tables]
     if missing:  # a version from before the codebooks were published with it: today's, said so
         from dxdata.codebook import load_codebook
-        from dxdata.pipeline import SORT_KEYS, codebook_tables
+        from dxdata.validate.tables import SORT_KEYS, codebook_tables
 
         frames = codebook_tables(load_codebook())
         for name in missing:
@@ -701,7 +701,7 @@ def project_metadata(pyproject: Path | None = None) -> dict[str, str]:
     """
     urls: dict[str, str] = {}
     licence = None
-    pyproject = pyproject or Path(__file__).resolve().parents[2] / "pyproject.toml"
+    pyproject = pyproject or Path(__file__).resolve().parents[3] / "pyproject.toml"
     project = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("project", {}) if pyproject.is_file() else {}
     if project.get("name") == DATASET_NAME:
         urls = {str(k): str(v) for k, v in project.get("urls", {}).items()}
@@ -972,7 +972,7 @@ def _cmd_release(args: argparse.Namespace) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     except OSError as err:  # a read-only or full --out folder: one line, not a traceback
-        from dxdata.cli import describe_os_error
+        from dxdata.arguments import describe_os_error
 
         print(f"error: {describe_os_error(err)}", file=sys.stderr)
         return 1

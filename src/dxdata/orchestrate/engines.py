@@ -1,8 +1,8 @@
-"""What `dxdata refresh` needs from `flows/`: extra options, a progress bar, and the Dask path.
+"""How `dxdata refresh` runs: in this process (`--no-prefect`), or as the Prefect flow, on a local or a
+given Prefect server, with or without Dask; its extra options and its progress bar.
 
-`dxdata.cli` loads this file by path (like `flows/refresh.py`), adds the options with
-`add_refresh_arguments(parser)` and runs a refresh with `run_refresh(args)`. Importing this module
-imports neither Prefect nor Dask, so ``dxdata --help`` stays fast.
+`dxdata.cli` adds the options with `add_refresh_arguments(parser)` and runs a refresh with
+`run_refresh(args)`. Importing this module imports neither Prefect nor Dask, so ``dxdata --help`` stays fast.
 
 Options added to ``dxdata refresh``:
 
@@ -15,8 +15,8 @@ Options added to ``dxdata refresh``:
 ``--no-progress``   no progress bar (it is shown only when stderr is a terminal anyway).
 
 Which Prefect server a refresh talks to (`prefect_api`): ``PREFECT_API_URL`` (or a Prefect profile) when
-the user configured one; else the project's local server (`flows/server.py`), started in the background
-by the first refresh and reused by the next ones; with ``DXDATA_PREFECT_SERVER=temporary`` (CI, tests,
+the user configured one; else the project's local server (`dxdata.orchestrate.prefect_server`), started in
+the background by the first refresh and reused by the next ones; with ``DXDATA_PREFECT_SERVER=temporary`` (CI, tests,
 or a machine where nothing may outlive the command), Prefect's temporary server for this run only, tied
 to this process. When the local server cannot be used (another Prefect version answers, it does not
 start), the refresh says why and falls back to a temporary server.
@@ -31,8 +31,6 @@ import os
 import sys
 from collections.abc import Iterator
 
-from dxdata.flowpath import load_flows_module
-
 SERVER_MODE_VARIABLE = "DXDATA_PREFECT_SERVER"
 SERVER_MODES = ("local", "temporary")
 
@@ -46,7 +44,7 @@ class DaskSetupError(EngineSetupError):
 
 
 def add_refresh_arguments(parser: argparse.ArgumentParser) -> None:
-    from dxdata.cli import positive_int
+    from dxdata.arguments import positive_int
 
     where = parser.add_mutually_exclusive_group()
     where.add_argument(
@@ -106,7 +104,7 @@ def progress_bar(enabled: bool) -> Iterator[object]:
 
 
 def _quiet_http_logs() -> None:
-    for name in ("httpx", "httpcore", "asyncio"):  # distributed: `quiet_dask_logs` in flows/refresh.py
+    for name in ("httpx", "httpcore", "asyncio"):  # distributed: `prefect_flow.quiet_dask_logs`
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
@@ -155,7 +153,8 @@ def use_api_url(api_url: str) -> Iterator[str]:
     """
     import prefect.context
 
-    server = load_flows_module("server")
+    from dxdata.orchestrate import prefect_server as server
+
     old_env, old_global = os.environ.get("PREFECT_API_URL"), prefect.context.GLOBAL_SETTINGS_CONTEXT
     os.environ["PREFECT_API_URL"] = api_url
     prefect.context.refresh_global_settings_context()
@@ -186,7 +185,8 @@ def prefect_api(dask: bool = False, address: str | None = None) -> Iterator[str 
             "--dask needs a Prefect server that the Dask workers can reach: start one "
             "(`prefect server start`) and set PREFECT_API_URL (see docs/operations.md)"
         )
-    server = load_flows_module("server")
+    from dxdata.orchestrate import prefect_server as server
+
     if mode == "local":
         try:
             local_url, _ = server.ensure_local_server()
@@ -299,7 +299,7 @@ def skip_final_collection() -> None:
 def run_refresh(args: argparse.Namespace) -> dict:
     """Run one refresh as the parsed `dxdata refresh` options ask; return the summary dict.
 
-    Raises `dxdata.store.StoreError` like the flow does (the CLI maps it to its exit codes) and
+    Raises `dxdata.publish.store.StoreError` like the flow does (the CLI maps it to its exit codes) and
     `EngineSetupError` (`DaskSetupError` for the Dask path) when the run cannot start as asked.
     """
     raw_dir, out_dir, batch_size = str(args.raw_dir), str(args.out_dir), int(args.batch_size)
@@ -311,8 +311,8 @@ def run_refresh(args: argparse.Namespace) -> dict:
     if getattr(args, "no_prefect", False):
         if workers or address:
             raise DaskSetupError("--workers/--dask run through Prefect; drop --no-prefect")
-        from dxdata.batching import default_workers
-        from dxdata.refresh import run_refresh as run_plain
+        from dxdata.orchestrate.refresh import run_refresh as run_plain
+        from dxdata.pool import default_workers
 
         with progress_bar(show) as hook:
             on_batch = (lambda done, total: hook("extract", done, total)) if hook else None
@@ -326,7 +326,8 @@ def run_refresh(args: argparse.Namespace) -> dict:
             )
             return summary.as_dict()
 
-    flows = load_flows_module("refresh")
+    from dxdata.orchestrate import prefect_flow as flows
+
     runner = dask_task_runner(address, workers) if (workers or address) else None
     with prefect_api(runner is not None, address) as api_url, run_settings(api_url), progress_bar(show) as hook:
         old = flows.set_progress_hook(hook)

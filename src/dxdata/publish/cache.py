@@ -8,9 +8,10 @@ two keys:
   text) plus every other field of the `Article` that extraction can read (title, dates, publisher,
   url, format, encoding, ...). ``source_file`` is left out: a renamed file is a hit, and its rows get
   the new file name.
-* ``version`` -- the codebook fingerprint plus the *extraction code version*, a hash of the source of
-  the extraction modules (`EXTRACTION_MODULES`) and the packaged data they read (the gazetteer).
-  Editing a cue in ``schemas/*.yaml`` or a line of ``extract.py`` makes every cached row a miss.
+* ``version`` -- the *extraction fingerprint* (`extraction_fingerprint`): the codebook's fingerprint plus
+  a hash of the source of the extraction modules (`EXTRACTION_MODULES`) and the packaged data they read
+  (the gazetteer). Editing a cue in ``schemas/*.yaml`` or a line of ``dxdata/extract/`` makes every cached
+  row a miss.
 
 Why SQLite: a lookup of 50,000 keys is a few indexed queries; every write is a transaction, so a
 process killed mid-write leaves the previous rows intact (the journal is rolled back on next open);
@@ -39,20 +40,20 @@ from datetime import date
 from pathlib import Path
 
 import dxdata
-import dxdata.extract  # noqa: F401 - load the extraction code before hashing it (extraction_code_version)
-from dxdata.batching import Extractor, batches, extract_batches
+import dxdata.extract  # noqa: F401 - load the extraction code before hashing it (extraction_code_fingerprint)
 from dxdata.codebook import Codebook
+from dxdata.extract.batches import Extractor, extract_batches
 from dxdata.models import Article, ExtractionResult, Mention, Observation
+from dxdata.pool import batches
 
-log = logging.getLogger("dxdata.incremental")
+log = logging.getLogger("dxdata.cache")
 
 CACHE_DIR = "cache"
 CACHE_FILE = "extraction.sqlite"
 FORMAT = 2  # bump when the payload layout changes (2: JSON instead of pickle; older caches are discarded)
 # The code that decides what extraction returns (the `extract` subpackage, every module of it), and the
 # records its results are stored as.
-EXTRACTION_MODULES = ("extract", "codebook.py", "text.py", "models.py")
-PACKAGE_DATA = ("data",)  # folders of the package read by those modules (gazetteer.csv)
+EXTRACTION_MODULES = ("extract", "codebook.py", "text.py", "models.py", "data/gazetteer.csv")
 _LOOKUP_CHUNK = 900  # keys per `IN (...)` query: under SQLite's default variable limit
 _BUSY_TIMEOUT_S = 600.0
 
@@ -60,47 +61,45 @@ _BUSY_TIMEOUT_S = 600.0
 # --------------------------------------------------------------------------------------------- keys
 
 
-_code_version: str | None = None
+_code_fingerprint: str | None = None
 
 
-def extraction_code_version() -> str:
+def extraction_code_fingerprint() -> str:
     """Hash of the extraction modules' source and the package data they read (16 hex chars).
 
     Computed once per process, when this module is imported, right after the extraction modules, so that it
     describes the code this process runs even if the files are edited while it runs.
     """
-    global _code_version
-    if _code_version is None:
-        _code_version = _hash_extraction_code()
-    return _code_version
+    global _code_fingerprint
+    if _code_fingerprint is None:
+        _code_fingerprint = _hash_extraction_code()
+    return _code_fingerprint
 
 
 def _hash_extraction_code() -> str:
+    return hash_package_files(f"format {FORMAT}", EXTRACTION_MODULES)
+
+
+def hash_package_files(header: str, names: Sequence[str]) -> str:
+    """sha256 (16 hex chars) of `header` and the package's files and folders `names` (paths and bytes)."""
     pkg = Path(dxdata.__file__).resolve().parent
-    h = hashlib.sha256(f"format {FORMAT}\n".encode())
-    for name in EXTRACTION_MODULES:
+    h = hashlib.sha256(f"{header}\n".encode())
+    for name in names:
         path = pkg / name
-        for source in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
+        files = sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+        for source in files if path.is_dir() else [path]:
             h.update(source.relative_to(pkg).as_posix().encode() + b"\0")
             h.update(source.read_bytes() if source.is_file() else b"<missing>")
-            h.update(b"\0")
-    for folder in PACKAGE_DATA:
-        base = pkg / folder
-        if not base.is_dir():
-            continue
-        for path in sorted(p for p in base.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-            h.update(path.relative_to(pkg).as_posix().encode() + b"\0")
-            h.update(path.read_bytes())
             h.update(b"\0")
     return h.hexdigest()[:16]
 
 
-extraction_code_version()  # now, while the loaded extraction code and the files on disk agree
+extraction_code_fingerprint()  # now, while the loaded extraction code and the files on disk agree
 
 
-def cache_version(codebook: Codebook) -> str:
-    """The version a cached row must carry to be used: codebook fingerprint + extraction code version."""
-    return f"{codebook.fingerprint[:16]}:{extraction_code_version()}"
+def extraction_fingerprint(codebook: Codebook) -> str:
+    """What a cached row must carry to be used: the codebook's fingerprint and the extraction code's."""
+    return f"{codebook.fingerprint[:16]}:{extraction_code_fingerprint()}"
 
 
 _KEY_FIELDS = tuple(f.name for f in fields(Article) if f.name not in ("text", "source_file"))
@@ -219,10 +218,10 @@ def _write_error(err: sqlite3.DatabaseError, path: Path) -> CacheWriteError:
 class ExtractionCache:
     """The SQLite cache of extraction results under `cache_dir` (created). Use as a context manager."""
 
-    def __init__(self, cache_dir: Path | str, version: str) -> None:
+    def __init__(self, cache_dir: Path | str, fingerprint: str) -> None:
         self.cache_dir = Path(cache_dir)
         self.path = self.cache_dir / CACHE_FILE
-        self.version = version
+        self.fingerprint = fingerprint  # the extraction fingerprint (the table's `version` column)
         self.cache_dir.mkdir(parents=True, exist_ok=True)
         self._conn = self._open()
 
@@ -319,7 +318,7 @@ class ExtractionCache:
             marks = ",".join("?" * len(chunk))
             rows = self._conn.execute(
                 f"SELECT article_key, payload FROM extraction WHERE version = ? AND article_key IN ({marks})",
-                [self.version, *chunk],
+                [self.fingerprint, *chunk],
             ).fetchall()
             for key, blob in rows:
                 try:
@@ -330,7 +329,7 @@ class ExtractionCache:
 
     def put_many(self, items: Iterable[tuple[str, ExtractionResult]]) -> int:
         """Store results in one transaction (all or nothing); returns how many were written."""
-        rows = [(key, self.version, _dump(result)) for key, result in items]
+        rows = [(key, self.fingerprint, _dump(result)) for key, result in items]
         if not rows:
             return 0
 
@@ -341,10 +340,10 @@ class ExtractionCache:
         return self._transaction(insert)
 
     def prune(self, keep: Iterable[str] | None = None) -> int:
-        """Delete rows of other versions, and (if `keep` is given) of articles not in `keep`."""
+        """Delete rows of other fingerprints, and (if `keep` is given) of articles not in `keep`."""
 
         def delete(conn: sqlite3.Connection) -> int:
-            n = conn.execute("DELETE FROM extraction WHERE version <> ?", [self.version]).rowcount
+            n = conn.execute("DELETE FROM extraction WHERE version <> ?", [self.fingerprint]).rowcount
             if keep is not None:
                 conn.execute("CREATE TEMP TABLE IF NOT EXISTS keep_keys (k TEXT PRIMARY KEY)")
                 conn.execute("DELETE FROM keep_keys")
@@ -381,7 +380,7 @@ class ExtractionCache:
 
     def __len__(self) -> int:
         return int(
-            self._conn.execute("SELECT count(*) FROM extraction WHERE version = ?", [self.version]).fetchone()[0]
+            self._conn.execute("SELECT count(*) FROM extraction WHERE version = ?", [self.fingerprint]).fetchone()[0]
         )
 
 
@@ -400,7 +399,7 @@ class IncrementalStats:
     seconds_lookup: float = 0.0
     seconds_extract: float = 0.0
     seconds_store: float = 0.0
-    version: str = ""
+    fingerprint: str = ""
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -443,11 +442,11 @@ def extract_incremental(
 
     Each extracted batch is written to the cache in its own transaction as soon as it is done, so a
     run that dies half-way keeps what it finished. `on_batch(done, total)` is called after each batch
-    (progress bars). With `prune`, rows of other codebook/code versions and of articles no longer in
+    (progress bars). With `prune`, rows of other extraction fingerprints and of articles no longer in
     the corpus are deleted at the end.
     """
-    stats = IncrementalStats(articles=len(articles), version=cache_version(codebook))
-    with ExtractionCache(cache_dir, stats.version) as cache:
+    stats = IncrementalStats(articles=len(articles), fingerprint=extraction_fingerprint(codebook))
+    with ExtractionCache(cache_dir, stats.fingerprint) as cache:
         t0 = time.perf_counter()
         p = plan(articles, cache)
         stats.seconds_lookup = time.perf_counter() - t0
@@ -489,17 +488,12 @@ def extract_incremental(
 # --------------------------------------------------------------------------------------------- ingest code
 
 # The ingest code, and the data it reads (publisher names by web domain)
-INGEST_MODULES = ("ingest.py", "legacy_encodings.py", "text.py", "models.py", "data/publisher_domains.csv")
+INGEST_MODULES = ("ingest", "text.py", "models.py", "data/publisher_domains.csv")
 
 
-def ingest_code_version() -> str:
+def ingest_code_fingerprint() -> str:
     """Hash of the ingest code (16 hex chars): reading a file again gives the same article while it holds."""
-    pkg = Path(dxdata.__file__).resolve().parent
-    h = hashlib.sha256(f"ingest format {FORMAT}\n".encode())
-    for name in INGEST_MODULES:
-        path = pkg / name
-        h.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"<missing>") + b"\0")
-    return h.hexdigest()[:16]
+    return hash_package_files(f"ingest format {FORMAT}", INGEST_MODULES)
 
 
 # --------------------------------------------------------------------------------------------- layout

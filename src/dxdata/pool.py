@@ -1,9 +1,9 @@
-"""Extraction in batches, in this process or spread over a pool of worker processes.
+"""The shared pool of worker processes, and `map_ordered` over it.
 
-Extraction is pure Python and CPU-bound, so threads do not add speed (the GIL); processes do. The pool
+Extraction and the series are pure Python and CPU-bound, so threads do not add speed (the GIL); processes do. The pool
 is plain `concurrent.futures` with the *spawn* start method: forking a process that runs Prefect's
 threads (its event loop, log and event workers) can deadlock, spawning cannot. Workers import the
-package, load the codebook once and extract whole batches, so the cost per batch is one pickle of
+package, load the codebook once and handle whole batches, so the cost per batch is one pickle of
 the articles out and one of the results back (about 1 ms per article). Prefect never runs inside a
 worker: the flow's tasks hand their batch to the pool and wait (see `flows/refresh.py`).
 
@@ -22,14 +22,10 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import TypeVar
 
-from dxdata.codebook import Codebook, load_codebook
-from dxdata.extract import extract_article
-from dxdata.models import Article, ExtractionResult
 from dxdata.runtime import limit_blas_threads
 
 T = TypeVar("T")
 R = TypeVar("R")
-Extractor = Callable[[Sequence[Article], Codebook], list[ExtractionResult]]
 
 _pool: ProcessPoolExecutor | None = None
 _pool_size = 0
@@ -49,13 +45,6 @@ def default_workers() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
         return max(1, os.cpu_count() or 1)
-
-
-def extract_batch(articles: Sequence[Article], codebook: Codebook | None = None) -> list[ExtractionResult]:
-    """Extract a batch of articles (one result per article, in order); in a pool worker, the codebook is
-    loaded once per process (`load_codebook` is cached)."""
-    codebook = codebook or load_codebook()
-    return [extract_article(a, codebook) for a in articles]
 
 
 def shutdown_pool() -> None:
@@ -117,17 +106,3 @@ def map_ordered(
         if on_result:
             on_result(i, result)
     return out
-
-
-def extract_batches(
-    todo: Sequence[Sequence[Article]],
-    codebook: Codebook,
-    *,
-    workers: int = 1,
-    on_result: Callable[[int, list[ExtractionResult]], None] | None = None,
-    extractor: Extractor | None = None,
-) -> list[list[ExtractionResult]]:
-    """Results of every batch of `todo`, in order (see `map_ordered`); a custom `extractor` runs here."""
-    if extractor is not None or workers <= 1:
-        return map_ordered(lambda batch: (extractor or extract_batch)(batch, codebook), todo, on_result=on_result)
-    return map_ordered(extract_batch, [list(b) for b in todo], workers=workers, on_result=on_result)

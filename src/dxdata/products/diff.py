@@ -2,7 +2,7 @@
 
 ``obs_id`` names a fact, not a text: a hash of the raw file's path, the indicator, the period, the
 region, the body and the fact's place among the article's facts with those five
-(`dxdata.pipeline.obs_id`). So it survives an edit of the article: "80,2%" corrected to "81,0%" is one
+(`dxdata.validate.tables.obs_id`). So it survives an edit of the article: "80,2%" corrected to "81,0%" is one
 observation whose value *changed*, not one removed and one added. An observation counts as *changed*
 when any of `COMPARED` differs (``value`` and ``denominator`` compare up to float noise, missing
 equals missing); in the pipeline's output a new period, region or body makes it another fact (removed
@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from dxdata.store import DEFAULT_ROOT, StoreError, dataset_root, load, read_manifest
+from dxdata.publish.store import DEFAULT_ROOT, StoreError, dataset_root, load, read_manifest
 
 COMPARED = ["value", "denominator", "unit", "period_start", "period_end", "region_code", "body_code", "qualifier",
             "status"]  # fmt: skip

@@ -1,6 +1,6 @@
 """pandera schemas of the published tables: the source of truth for types and rules.
 
-`schemas/*.schema.yaml` are exports of these for readers (`python -m dxdata.schemas`);
+`schemas/*.schema.yaml` are exports of these for readers (`python -m dxdata.validate.schemas`);
 custom checks live only here.
 """
 
@@ -20,9 +20,7 @@ UNITS = ["percent", "count", "VND", "USD", "rank", "score", "times"]
 
 
 def _is_date_or_null(s: pd.Series) -> pd.Series:
-    return s.map(
-        lambda v: v is None or (isinstance(v, float) and v != v) or isinstance(v, date) or v is pd.NaT
-    )
+    return s.map(lambda v: v is None or (isinstance(v, float) and v != v) or isinstance(v, date) or v is pd.NaT)
 
 
 def _percent_in_range(df: pd.DataFrame) -> pd.Series:
@@ -45,9 +43,7 @@ def _span_matches(texts: Mapping[str, str]):
         return pd.Series(
             [
                 texts.get(a, "")[s:e] == ev
-                for a, s, e, ev in zip(
-                    df["article_id"], df["char_start"], df["char_end"], df["evidence"], strict=True
-                )
+                for a, s, e, ev in zip(df["article_id"], df["char_start"], df["char_end"], df["evidence"], strict=True)
             ],
             index=df.index,
         )
@@ -91,9 +87,7 @@ def observations_schema(
                 coerce=True,
             ),
             "unit": _str(isin=UNITS),
-            "denominator": pa.Column(
-                float, nullable=True, coerce=True, checks=pa.Check.gt(0, ignore_na=True)
-            ),
+            "denominator": pa.Column(float, nullable=True, coerce=True, checks=pa.Check.gt(0, ignore_na=True)),
             "qualifier": _str(isin=QUALIFIERS),
             "status": _str(isin=STATUSES),
             "period_start": pa.Column(checks=pa.Check(_is_date_or_null, name="is_date"), nullable=True),

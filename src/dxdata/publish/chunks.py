@@ -5,12 +5,12 @@ a cut falls after a file whose name hashes to 0 modulo half the target (content-
 and at twice the target at the latest; so adding or removing a file moves only the boundaries next to
 it, and every other chunk keeps its files and its key. A chunk's key hashes its files' names and
 contents (`scan_raw_folder`), the url and publisher a sources manifest (`sources.tsv`) gives them, the
-ingest code and the extraction version (codebook and code).
+ingest code, the codebook and the extraction code (`chunk_fingerprint`).
 
 A chunk is built where it runs (`build_chunk`: in a worker process, a Prefect task or a Dask worker):
 its files are read (`dxdata.ingest.read_files`), extracted through the extraction cache (only new or
 changed articles are extracted), validated, and written as one Parquet part per table
-(`dxdata.store.write_part`). A chunk whose key is in the latest version is not built at all: its
+(`dxdata.publish.store.write_part`). A chunk whose key is in the latest version is not built at all: its
 parts are hard-linked from there (`reuse_chunk`). What comes back to the caller is small: counts, the
 manifest records of its files, and (in Arrow) the few columns the `series` table is built from. Two
 files with the same text in different chunks are found afterwards (`duplicate_rebuilds`): the later
@@ -28,15 +28,11 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from dxdata import series as series_module
-from dxdata.batching import map_ordered
-from dxdata.budget import extract_within_budget
 from dxdata.codebook import Codebook, load_codebook
 from dxdata.extract import extract_article
-from dxdata.incremental import cache_version, extract_incremental, ingest_code_version
+from dxdata.extract.budget import extract_within_budget
 from dxdata.ingest import (
     MAX_BYTES,
     MAX_SOURCES_BYTES,
@@ -51,23 +47,13 @@ from dxdata.ingest import (
     read_sources,
 )
 from dxdata.models import Article, ExtractionResult, FileReject
-from dxdata.pipeline import (
-    SORT_KEYS,
-    RefreshSummary,
-    chunk_tables,
-    code_version,
-    codebook_tables,
-    file_rejects_table,
-    source_records,
-)
-from dxdata.series import SERIES_KEYS as SERIES_GROUP
-from dxdata.series import build_series, publisher_maps
-from dxdata.store import Part, PublishResult, StoreError, VersionWriter, to_arrow, write_part
+from dxdata.publish.cache import extract_incremental, extraction_fingerprint, ingest_code_fingerprint
+from dxdata.publish.store import Part, VersionWriter, to_arrow, write_part
+from dxdata.validate.tables import SORT_KEYS, chunk_tables, file_rejects_table
 
 log = logging.getLogger("dxdata.build")
 
 CHUNK_TARGET = 500  # files per chunk on average; at most twice as many
-SERIES_POOL_MIN_ROWS = 50_000  # observations below which the series is built in this process
 CHUNKED_TABLES = ("articles", "observations", "mentions", "rejects")
 SERIES_INPUT = [
     "obs_id", "article_id", "source_file", "indicator_code", "value", "unit", "qualifier", "status",
@@ -147,17 +133,17 @@ def scan_raw_folder(raw_dir: Path | str) -> list[RawFile]:
     return found
 
 
-def extraction_version(codebook: Codebook) -> str:
+def chunk_fingerprint(codebook: Codebook) -> str:
     """What a chunk's content depends on besides its files: the ingest code, codebook and extraction code."""
-    return f"{ingest_code_version()}:{cache_version(codebook)}"
+    return f"{ingest_code_fingerprint()}:{extraction_fingerprint(codebook)}"
 
 
 def _cut_here(source_file: str, modulus: int) -> bool:
     return int(hashlib.sha1(source_file.encode("utf-8")).hexdigest()[:12], 16) % modulus == 0
 
 
-def _chunk_key(version: str, files: Sequence[RawFile], exclude: Sequence[tuple[str, str]] = ()) -> str:
-    h = hashlib.sha256(f"chunk\0{version}\n".encode())
+def _chunk_key(fingerprint: str, files: Sequence[RawFile], exclude: Sequence[tuple[str, str]] = ()) -> str:
+    h = hashlib.sha256(f"chunk\0{fingerprint}\n".encode())
     for f in files:
         h.update(f"{f.source_file}\0{f.fingerprint}\n".encode())
         if f.source is not None:
@@ -167,7 +153,9 @@ def _chunk_key(version: str, files: Sequence[RawFile], exclude: Sequence[tuple[s
     return h.hexdigest()
 
 
-def plan_chunks(files: Sequence[RawFile], raw_dir: Path | str, version: str, target: int = CHUNK_TARGET) -> list[Chunk]:
+def plan_chunks(
+    files: Sequence[RawFile], raw_dir: Path | str, fingerprint: str, target: int = CHUNK_TARGET
+) -> list[Chunk]:
     """Chunks of the files in name order, with stable boundaries and keys (see the module doc)."""
     ordered = sorted(files, key=lambda f: f.source_file)
     low, high, modulus = max(1, target // 2), max(1, 2 * target), max(1, target // 2)
@@ -178,7 +166,7 @@ def plan_chunks(files: Sequence[RawFile], raw_dir: Path | str, version: str, tar
         if size >= high or (size >= low and _cut_here(f.source_file, modulus)):
             groups.append([])
     groups = [g for g in groups if g]
-    return [Chunk(i, _chunk_key(version, g), str(raw_dir), tuple(g)) for i, g in enumerate(groups, start=1)]
+    return [Chunk(i, _chunk_key(fingerprint, g), str(raw_dir), tuple(g)) for i, g in enumerate(groups, start=1)]
 
 
 def _compact(table: pa.Table) -> pa.Table:
@@ -290,10 +278,10 @@ def split_reusable(chunks: Sequence[Chunk], writer: VersionWriter) -> tuple[list
     return reused, [c for c in chunks if c.index not in done]
 
 
-def build_all(
+def build_chunks(
     chunks: Sequence[Chunk],
     writer: VersionWriter,
-    version: str,
+    fingerprint: str,
     build_many: Callable[[list[Chunk]], list[ChunkOutput]],
     *,
     reuse: bool = True,
@@ -310,7 +298,7 @@ def build_all(
         len(todo),
     )
     outputs = {o.index: o for o in [*reused, *build_many(todo)]}
-    again = duplicate_rebuilds(chunks, list(outputs.values()), version)
+    again = duplicate_rebuilds(chunks, list(outputs.values()), fingerprint)
     if again:
         log.info("build: %d chunks again, without files whose text an earlier file has", len(again))
         outputs |= {o.index: o for o in build_many(again)}
@@ -319,7 +307,7 @@ def build_all(
     return list(chunks), list(outputs.values()), len(reused)
 
 
-def duplicate_rebuilds(chunks: Sequence[Chunk], outputs: Sequence[ChunkOutput], version: str) -> list[Chunk]:
+def duplicate_rebuilds(chunks: Sequence[Chunk], outputs: Sequence[ChunkOutput], fingerprint: str) -> list[Chunk]:
     """Chunks to build again without the files whose text an earlier chunk's file already has."""
     first: dict[str, str] = {}
     exclude: dict[int, list[tuple[str, str]]] = {}
@@ -336,132 +324,22 @@ def duplicate_rebuilds(chunks: Sequence[Chunk], outputs: Sequence[ChunkOutput], 
     for chunk in chunks:
         if chunk.index in exclude:
             pairs = tuple(sorted({*chunk.exclude, *exclude[chunk.index]}))
-            key = _chunk_key(version, chunk.files, pairs)
+            key = _chunk_key(fingerprint, chunk.files, pairs)
             rebuilt.append(Chunk(chunk.index, key, chunk.raw_dir, chunk.files, pairs))
     return rebuilt
 
 
-def build_version(
-    writer: VersionWriter,
-    chunks: Sequence[Chunk],
-    outputs: Sequence[ChunkOutput],
-    codebook: Codebook,
-    *,
-    workers: int = 1,
-) -> RefreshSummary:
-    """Register the chunks' parts, add the series (in `workers` processes) and the codebooks, and commit."""
-    outputs = sorted(outputs, key=lambda o: o.index)
-    if [o.index for o in outputs] != [c.index for c in chunks]:
-        raise RuntimeError("a chunk has no output: the version would miss files")
-    empty = chunk_tables([], [], codebook)
-    for name in CHUNKED_TABLES:
-        writer.add_parts(name, [o.parts[name] for o in outputs], SORT_KEYS[name], empty[name])
-    series = incremental_series(writer, outputs, workers=workers)
-    if series is None:
-        series = series_by_indicator(
-            [o.series_input for o in outputs if o.series_input.num_rows],
-            [o.publishers for o in outputs if o.publishers.num_rows],
-            workers=workers,
-        )
-    writer.write_table("series", series, SORT_KEYS["series"])
-    for name, df in codebook_tables(codebook).items():
-        writer.write_table(name, df, SORT_KEYS.get(name))
-    sources = sorted((r for o in outputs for r in o.sources), key=lambda r: r["source_file"])
-    published = writer.commit(
-        sources=sources, code_version=code_version(codebook), extra={"series_code": series_code_version()}
-    )
-    return summarize_chunks(outputs, published)
-
-
-def series_code_version() -> str:
-    """Hash of the series rules (`dxdata.series`): series rows are reused only under the same rules."""
-    return hashlib.sha256(Path(series_module.__file__).read_bytes()).hexdigest()[:16]
-
-
-def _group_keys(table: pa.Table) -> pa.Array:
-    """Each row's series group (`SERIES_KEYS`) as one string, missing parts as empty strings."""
-    parts = [pc.fill_null(pc.cast(table.column(c), pa.string()), "") for c in SERIES_GROUP]
-    return pc.binary_join_element_wise(*parts, "\x1f").combine_chunks()
-
-
-def incremental_series(writer: VersionWriter, outputs: Sequence[ChunkOutput], *, workers: int = 1) -> pa.Table | None:
-    """The new series from the latest version's: only the groups that new, changed or removed chunks
-    touch are built again; every other row is kept as it is (its observations have not changed).
-
-    None when there is nothing to start from (no latest version with a series table built by these
-    rules, or no chunk reused): then the caller builds the series from scratch.
-    """
-    if not any(o.reused for o in outputs) or writer.previous_manifest.get("series_code") != series_code_version():
-        return None
-    old = writer.previous_table("series")
-    if old is None:
-        return None
-    reused = {o.key for o in outputs if o.reused}
-    changed = [o.series_input for o in outputs if not o.reused and o.series_input.num_rows]
-    try:
-        previous = writer.previous_parts("observations")
-    except StoreError as err:  # a damaged part of the latest version: its groups are unknown, build afresh
-        log.warning("series: %s; building the series from scratch", err)
-        return None
-    changed += [
-        pq.read_table(path, columns=SERIES_GROUP) for chunk, path in sorted(previous.items()) if chunk not in reused
+def source_records(
+    articles: Sequence[Article],
+    file_rejects: Sequence[FileReject],
+    sources_manifests: Sequence[tuple[str, str]] = (),
+) -> list[dict]:
+    """The raw files a version was built from, for its manifest; a sources manifest (``(source_file,
+    sha256)``, read for the url and publisher of the files it lists) has the status ``sources_manifest``."""
+    rows = [{"source_file": a.source_file, "sha256": a.content_sha256, "status": "read"} for a in articles]
+    rows += [{"source_file": name, "sha256": sha, "status": "sources_manifest"} for name, sha in sources_manifests]
+    rows += [
+        {"source_file": r.source_file, "sha256": r.content_sha256, "status": f"rejected:{r.reason}"}
+        for r in file_rejects
     ]
-    touched = pa.concat_arrays([pc.unique(_group_keys(t)) for t in changed]) if changed else pa.array([], pa.string())
-    kept = old.filter(pc.invert(pc.is_in(_group_keys(old), value_set=touched)))
-    redo = [t.filter(pc.is_in(_group_keys(t), value_set=touched)) for t in (o.series_input for o in outputs)]
-    rebuilt = series_by_indicator(
-        [t for t in redo if t.num_rows], [o.publishers for o in outputs if o.publishers.num_rows], workers=workers
-    )
-    log.info("series: %d rows carried over from %s, %d rebuilt", kept.num_rows, writer.previous, len(rebuilt))
-    rebuilt_arrow = to_arrow(rebuilt, name="series")
-    return pa.concat_tables([kept, rebuilt_arrow.cast(kept.schema)]) if len(rebuilt) else kept
-
-
-def series_by_indicator(series_input: list[pa.Table], publishers: list[pa.Table], *, workers: int = 1) -> pd.DataFrame:
-    """`build_series` one indicator at a time (its groups never span indicators): the whole input stays in
-    Arrow, and only one indicator's rows are Python objects at once. With `workers` > 1, contiguous runs
-    of indicators of about equal size are built in the process pool; the rows come back in order."""
-    if not series_input:
-        return build_series(pd.DataFrame(columns=SERIES_INPUT), pd.DataFrame(columns=PUBLISHER_INPUT))
-    observations = pa.concat_tables(series_input, promote_options="permissive")
-    maps = publisher_maps(pa.concat_tables(publishers, promote_options="permissive").to_pandas())
-    codes = pc.cast(observations.column("indicator_code"), pa.string())
-    slices = [observations.filter(pc.equal(codes, code)) for code in sorted(pc.unique(codes).drop_null().to_pylist())]
-    missing = observations.filter(pc.is_null(codes))
-    slices += [missing] if missing.num_rows else []
-    if observations.num_rows < SERIES_POOL_MIN_ROWS:
-        workers = 1  # starting the pool's workers would cost more than it saves
-    blocks: list[list[pa.Table]] = [[]]
-    per_block = observations.num_rows / max(1, workers)
-    for table in slices:
-        if blocks[-1] and sum(t.num_rows for t in blocks[-1]) >= per_block:
-            blocks.append([])
-        blocks[-1].append(table)
-    frames = map_ordered(_series_of, [(block, maps) for block in blocks], workers=workers)
-    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-
-
-def _series_of(task: tuple[list[pa.Table], tuple[dict[str, str], dict[str, str]]]) -> pd.DataFrame:
-    """The series rows of a run of indicators (picklable, for the process pool)."""
-    tables, maps = task
-    frames = [build_series(t.to_pandas(date_as_object=True), None, publishers=maps) for t in tables]
-    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-
-
-def summarize_chunks(outputs: Sequence[ChunkOutput], published: PublishResult) -> RefreshSummary:
-    reasons: Counter[str] = Counter()
-    for o in outputs:
-        reasons.update(o.reject_reasons)
-    articles = sum(o.rows("articles") for o in outputs)
-    files_rejected = sum(o.files_rejected for o in outputs)
-    return RefreshSummary(
-        files_seen=articles + files_rejected,
-        articles_read=articles,
-        files_rejected=files_rejected,
-        observations=sum(o.rows("observations") for o in outputs),
-        rows_rejected=sum(o.rows_rejected for o in outputs),
-        mentions=sum(o.rows("mentions") for o in outputs),
-        version=published.version,
-        changed=published.changed,
-        reject_reasons=dict(sorted(reasons.items())),
-    )
+    return sorted(rows, key=lambda r: r["source_file"])

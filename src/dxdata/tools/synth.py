@@ -7,7 +7,7 @@ footers with licence numbers and phone numbers). Article ``i`` of seed ``s`` dep
 ``(s, i)``: ``generate(1000, out)`` writes the first 1,000 files of ``generate(10000, out)``, so a
 bigger corpus is a smaller one plus new articles (the incremental benchmark relies on that).
 
-    dxdata synth --n 10000 --out /tmp/corpus          # or: python -m dxdata.synth --n 10000 --out ...
+    dxdata synth --n 10000 --out /tmp/corpus          # or: python -m dxdata.tools.synth --n 10000 --out ...
 """
 
 from __future__ import annotations
@@ -448,7 +448,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m dxdata.synth")
+    parser = argparse.ArgumentParser(prog="python -m dxdata.tools.synth")
     add_parser(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["synth", *(argv if argv is not None else __import__("sys").argv[1:])])
     return args.func(args)

@@ -1,4 +1,4 @@
-"""Chunked builds: stable chunk boundaries and keys, reuse of unchanged chunks, series per indicator."""
+"""Chunks: stable boundaries and keys, reuse of unchanged chunks; and the series built per indicator."""
 
 from __future__ import annotations
 
@@ -7,11 +7,14 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-from dxdata import build, store, synth
-from dxdata.build import PUBLISHER_INPUT, SERIES_INPUT, plan_chunks, scan_raw_folder, series_by_indicator
 from dxdata.ingest import read_raw_folder
-from dxdata.refresh import run_refresh
-from dxdata.series import build_series
+from dxdata.orchestrate.refresh import run_refresh
+from dxdata.products import series_update
+from dxdata.products.series import build_series
+from dxdata.products.series_update import series_by_indicator
+from dxdata.publish import store
+from dxdata.publish.chunks import PUBLISHER_INPUT, SERIES_INPUT, plan_chunks, scan_raw_folder
+from dxdata.tools import synth
 
 
 def _files(folder: Path, n: int, start: int = 0):
@@ -115,6 +118,6 @@ def test_series_by_indicator_equals_series_of_the_whole_table(tmp_path: Path, mo
     ]
     by_indicator = series_by_indicator(pieces, [pa.Table.from_pandas(articles[PUBLISHER_INPUT].astype(object))])
     pd.testing.assert_frame_equal(by_indicator.reset_index(drop=True), whole.reset_index(drop=True))
-    monkeypatch.setattr(build, "SERIES_POOL_MIN_ROWS", 0)  # blocks of indicators in the process pool
+    monkeypatch.setattr(series_update, "SERIES_POOL_MIN_ROWS", 0)  # blocks of indicators in the process pool
     pooled = series_by_indicator(pieces, [pa.Table.from_pandas(articles[PUBLISHER_INPUT].astype(object))], workers=2)
     pd.testing.assert_frame_equal(pooled.reset_index(drop=True), whole.reset_index(drop=True))

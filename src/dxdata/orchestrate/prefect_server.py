@@ -214,14 +214,19 @@ class LocalServerError(RuntimeError):
 
 
 def local_server_home() -> Path:
-    """Where the local server keeps its PREFECT_HOME, state file and log: DXDATA_SERVER_HOME, else `.prefect/`
-    of the project (beside `flows/`; git-ignored)."""
+    """Where the local server keeps its PREFECT_HOME, state file and log: DXDATA_SERVER_HOME; else `.prefect/`
+    of the dxdata project the working folder is in (git-ignored); else ``~/.cache/dxdata/prefect`` (an
+    installed dxdata run outside a project)."""
     configured = os.environ.get(SERVER_HOME_VARIABLE)
     if configured:
         return Path(configured).expanduser().absolute()
-    from dxdata.flowpath import REPO_ROOT
+    from dxdata.publish.store import project_folder
 
-    return REPO_ROOT / ".prefect"
+    project = project_folder()
+    if project is not None:
+        return project.absolute() / ".prefect"
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache).expanduser().absolute() / "dxdata" / "prefect"
 
 
 def installed_prefect_version() -> str:

@@ -31,7 +31,7 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from dxdata.legacy_encodings import best_legacy, mojibake_ratio, reads_as_vietnamese, repair_mojibake
+from dxdata.ingest.legacy_encodings import best_legacy, mojibake_ratio, reads_as_vietnamese, repair_mojibake
 from dxdata.models import Article, FileReject
 from dxdata.text import normalize_text
 
@@ -46,7 +46,7 @@ LEAD_MAX_CHARS = 1500
 _SNIFF_BYTES = 65_536
 _MIN_YEAR, _MAX_YEAR = 1990, 2100
 MIN_HTML_WORDS = 15  # trafilatura falls back to menu text on pages without an article
-_PUBLISHER_DOMAINS = Path(__file__).resolve().parent / "data" / "publisher_domains.csv"
+_PUBLISHER_DOMAINS = Path(__file__).resolve().parents[1] / "data" / "publisher_domains.csv"
 
 
 class IngestError(Exception):
@@ -153,7 +153,7 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     Windows-1258, TCVN3 (ABC) and VNI; a wrong guess silently corrupts every span, so the order is:
     BOMs, NUL-pattern UTF-16, strict UTF-8 (with UTF-8 mojibake repaired, `repair_mojibake`), an
     HTML <meta charset> unless it reads worse than a legacy Vietnamese encoding, then whichever of
-    Windows-1258, TCVN3 and VNI reads as Vietnamese (`dxdata.legacy_encodings`), then
+    Windows-1258, TCVN3 and VNI reads as Vietnamese (`dxdata.ingest.legacy_encodings`), then
     charset-normalizer, whose guess is refused as "undecodable" when it still looks like a wrong
     decoding. The text is not normalized here. Raises IngestError ("empty", "binary", "undecodable").
     """

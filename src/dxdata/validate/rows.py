@@ -8,7 +8,7 @@ from collections.abc import Mapping
 import pandas as pd
 import pandera.errors
 
-from dxdata.schemas import observations_schema
+from dxdata.validate.schemas import observations_schema
 
 REJECT_COLUMNS = ["stage", "source_file", "article_id", "obs_id", "reason", "detail", "record"]
 
@@ -28,9 +28,7 @@ def split_valid(df: pd.DataFrame, schema, *, table: str) -> tuple[pd.DataFrame, 
             raise RuntimeError(f"{table}: table-level schema failure:\n{table_level.to_string()}") from err
         failed: dict[object, list[str]] = {}
         table_checks = {c.name for c in schema.checks}
-        for idx, column, check in zip(
-            row_cases["index"], row_cases["column"], row_cases["check"], strict=True
-        ):
+        for idx, column, check in zip(row_cases["index"], row_cases["column"], row_cases["check"], strict=True):
             label = str(check) if check in table_checks or column == table else f"{column}: {check}"
             failed.setdefault(idx, [])
             if label not in failed[idx]:
@@ -46,9 +44,7 @@ def split_valid(df: pd.DataFrame, schema, *, table: str) -> tuple[pd.DataFrame, 
                     "obs_id": str(df.at[i, "obs_id"]) if "obs_id" in df.columns else None,
                     "reason": failed[i][0].split(":")[-1].strip(),
                     "detail": "; ".join(failed[i]),
-                    "record": json.dumps(
-                        df.loc[i].to_dict(), ensure_ascii=False, default=str, sort_keys=True
-                    ),
+                    "record": json.dumps(df.loc[i].to_dict(), ensure_ascii=False, default=str, sort_keys=True),
                 }
                 for i in bad_index
             ],

@@ -9,18 +9,19 @@ from pathlib import Path
 
 import pytest
 
-from dxdata import incremental, store
 from dxdata.codebook import load_codebook
 from dxdata.extract import extract_article
-from dxdata.incremental import (
+from dxdata.ingest import read_raw_folder
+from dxdata.orchestrate.refresh import run_refresh
+from dxdata.publish import cache as incremental
+from dxdata.publish import store
+from dxdata.publish.cache import (
     ExtractionCache,
     article_key,
-    cache_version,
     extract_incremental,
-    extraction_code_version,
+    extraction_code_fingerprint,
+    extraction_fingerprint,
 )
-from dxdata.ingest import read_raw_folder
-from dxdata.refresh import run_refresh
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +79,7 @@ def test_codebook_or_code_change_invalidates(seed_articles, codebook, tmp_path: 
     other_book = dataclasses.replace(codebook, fingerprint="0" * 64)
     _, stats = extract_incremental(seed_articles, other_book, tmp_path)
     assert stats.misses == 5
-    monkeypatch.setattr(incremental, "extraction_code_version", lambda: "new-code")
+    monkeypatch.setattr(incremental, "extraction_code_fingerprint", lambda: "new-code")
     _, stats = extract_incremental(seed_articles, codebook, tmp_path)
     assert stats.misses == 5 and stats.pruned == 5  # the other version's rows are gone
 
@@ -91,8 +92,8 @@ def test_code_version_covers_extraction_modules_and_gazetteer() -> None:
         assert (pkg / name).exists(), name
     assert (pkg / "extract" / "model.py").is_file()  # every module of the subpackage is hashed
     assert (pkg / "data" / "gazetteer.csv").is_file()
-    assert extraction_code_version() == extraction_code_version()
-    assert len(cache_version(load_codebook()).split(":")) == 2
+    assert extraction_code_fingerprint() == extraction_code_fingerprint()
+    assert len(extraction_fingerprint(load_codebook()).split(":")) == 2
 
 
 def test_key_ignores_file_name_only(seed_articles) -> None:
@@ -133,7 +134,7 @@ def test_failed_batch_keeps_finished_batches(seed_articles, codebook, tmp_path: 
 
     with pytest.raises(RuntimeError):
         extract_incremental(seed_articles, codebook, tmp_path, batch_size=2, extractor=dies_on_third)
-    with ExtractionCache(tmp_path, cache_version(codebook)) as cache:
+    with ExtractionCache(tmp_path, extraction_fingerprint(codebook)) as cache:
         assert len(cache) == 4
     _, stats = extract_incremental(seed_articles, codebook, tmp_path)
     assert (stats.hits, stats.misses) == (4, 1)

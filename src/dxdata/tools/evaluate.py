@@ -142,10 +142,10 @@ def score(gold: list[dict], pred: list[dict]) -> Score:
 
 def extract_folder(raw_dir: Path) -> pd.DataFrame:
     """Extraction (no validation, no publishing) over a folder, as an observations frame."""
-    from dxdata.batching import extract_batch
     from dxdata.codebook import load_codebook
+    from dxdata.extract.batches import extract_batch
     from dxdata.ingest import read_raw_folder
-    from dxdata.pipeline import observations_frame
+    from dxdata.validate.tables import observations_frame
 
     articles, _ = read_raw_folder(raw_dir)
     return observations_frame(extract_batch(articles, load_codebook()))
@@ -237,7 +237,7 @@ def cross_validate(items, k: int, deal: int = 0) -> tuple[Score, dict[str, Score
     from dxdata.extract import extract_article
     from dxdata.extract.fit import _folds, fit
     from dxdata.extract.model import SYNONYMS_FILE, load_synonyms
-    from dxdata.pipeline import observations_frame
+    from dxdata.validate.tables import observations_frame
 
     codebook = load_codebook()
     synonyms = load_synonyms(schemas_dir() / SYNONYMS_FILE)

@@ -8,7 +8,7 @@ hold up a refresh, so every article is extracted under a budget (`FILE_BUDGET_S`
 * an article of up to `GUARDED_CHARS` characters is extracted in this process; a watchdog thread raises
   `TooSlow` in the extracting thread when the budget runs out (an asynchronous exception: it takes effect
   at the next step of interpreted code, which extraction reaches many times per millisecond);
-* a longer article is extracted in a child process (``python -m dxdata.budget``), handed over as JSON and
+* a longer article is extracted in a child process (``python -m dxdata.extract.budget``), handed over as JSON and
   killed (SIGKILL) when the budget runs out: nothing can run past it, whatever the code does.
 
 Either way the article becomes a file reject with reason ``too_slow`` and the run goes on. An article
@@ -35,7 +35,7 @@ from typing import TypeVar
 from dxdata.codebook import Codebook, load_codebook
 from dxdata.models import Article, ExtractionResult, FileReject
 
-log = logging.getLogger("dxdata.budget")
+log = logging.getLogger("dxdata.extract.budget")
 
 FILE_BUDGET_S = 120.0  # seconds of extraction one file may take
 GUARDED_CHARS = 200_000  # articles longer than this are extracted in a child process that can be killed
@@ -112,15 +112,15 @@ def article_from_json(data: dict) -> Article:
 
 def _extract_in_child(article: Article, codebook: Codebook, seconds: float) -> ExtractionResult:
     """Extract one article in a child process, killed when `seconds` run out (TooSlow)."""
-    from dxdata.incremental import decode_result
+    from dxdata.publish.cache import decode_result
 
     payload = json.dumps({"article": article_to_json(article), "codebook": str(codebook.folder or "")})
     env = dict(os.environ)
-    src = str(Path(__file__).resolve().parents[1])
+    src = str(Path(__file__).resolve().parents[2])  # the folder holding the dxdata package
     env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
     env["DXDATA_BUDGET_PARENT"] = str(os.getpid())
     proc = subprocess.Popen(
-        [sys.executable, "-m", "dxdata.budget"],
+        [sys.executable, "-m", "dxdata.extract.budget"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -188,9 +188,9 @@ def _die_with_parent() -> None:
 
 
 def _child_main() -> int:
-    """``python -m dxdata.budget``: one article as JSON on stdin, its result as JSON on stdout."""
+    """``python -m dxdata.extract.budget``: one article as JSON on stdin, its result as JSON on stdout."""
     from dxdata.extract import extract_article
-    from dxdata.incremental import encode_result
+    from dxdata.publish.cache import encode_result
 
     _die_with_parent()
     request = json.loads(sys.stdin.buffer.read().decode("utf-8"))

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import dxdata
-from dxdata.refresh import run_refresh
+from dxdata.orchestrate.refresh import run_refresh
 from test_ingest import to_cp1258
 
 RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
@@ -102,9 +102,9 @@ def test_process_pool_and_caches_give_the_same_dataset(raw: Path, tmp_path: Path
     reference = run_refresh(raw, tmp_path / "ref", batch_size=2)  # in-process, nothing cached
     pooled = run_refresh(raw, tmp_path / "pool", batch_size=2, workers=2, cached=True, timings=timings)
     assert pooled.as_dict() == reference.as_dict()
-    manifests = [dxdata.store.read_manifest("latest", tmp_path / d) for d in ("ref", "pool")]
+    manifests = [dxdata.publish.store.read_manifest("latest", tmp_path / d) for d in ("ref", "pool")]
     assert manifests[0]["content_hash"] == manifests[1]["content_hash"]
-    assert set(timings) == {"scan", "build", "publish"}
+    assert set(timings) == {"scan", "build", "cache", "publish"}
     assert all(seconds >= 0 for seconds in timings.values())
 
 
@@ -181,7 +181,7 @@ def test_sources_manifest_reaches_the_articles_and_its_edits_the_next_incrementa
     ]
     assert articles.loc["004_317a2e9a7c9c831f.txt", "publisher"] == "VnExpress"  # from the URL's domain
     assert articles.loc["002_52f6af25ab725421.txt", "publisher"] == "Báo Sóc Trăng"  # not listed: the page's
-    status = {s["source_file"]: s["status"] for s in dxdata.store.read_manifest("latest", out)["sources"]}
+    status = {s["source_file"]: s["status"] for s in dxdata.publish.store.read_manifest("latest", out)["sources"]}
     assert status["sources.tsv"] == "sources_manifest"
 
     manifest.write_text("\n".join([rows[0], rows[1].replace("Sở TT&TT Kon Tum", "Sở TTTT tỉnh Kon Tum"), rows[2]]))
@@ -200,7 +200,7 @@ def test_observation_ids_count_same_keyed_facts_in_text_order() -> None:
     """Two facts with the same file, indicator, period, region and body differ by their place in the text;
     the ids do not depend on the other files beside them or on the order they come in."""
     from dxdata.models import Observation
-    from dxdata.pipeline import obs_id, observation_ids
+    from dxdata.validate.tables import obs_id, observation_ids
 
     def fact(source_file: str, start: int, code: str = "infra.fiber_households_share") -> Observation:
         return Observation(

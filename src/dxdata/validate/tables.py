@@ -1,30 +1,19 @@
-"""The refresh as plain functions: ingest -> extract -> validate -> publish.
-
-The Prefect flow in `flows/refresh.py` calls these same functions inside tasks;
-everything here runs and is tested without Prefect.
-"""
+"""Extraction results as the dataset's tables, with their ids and fixed column types, validated: rows that
+fail a check go to the rejects table (`dxdata.validate.rows`)."""
 
 from __future__ import annotations
 
 import hashlib
-import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
 from datetime import date
 
 import pandas as pd
 
-from dxdata import __version__
 from dxdata.codebook import Codebook
 from dxdata.extract.regions import all_region_codes, regions_table
 from dxdata.models import Article, ExtractionResult, FileReject, Observation
-from dxdata.schemas import articles_schema, mentions_schema, rejects_schema
-from dxdata.series import SORT_KEYS as SERIES_SORT_KEYS
-from dxdata.series import build_series
-from dxdata.store import PublishResult
-from dxdata.validate import REJECT_COLUMNS, split_valid, validate_observations
-
-log = logging.getLogger("dxdata.pipeline")
+from dxdata.validate.rows import REJECT_COLUMNS, split_valid, validate_observations
+from dxdata.validate.schemas import articles_schema, mentions_schema, rejects_schema
 
 OBSERVATION_COLUMNS = [
     "obs_id",
@@ -80,29 +69,11 @@ SORT_KEYS = {
     "observations": ["source_file", "number_start", "indicator_code"],
     "mentions": ["source_file", "char_start", "reason"],
     "rejects": ["source_file", "stage", "obs_id", "reason"],  # by file first: parts of chunks join in order
-    "series": SERIES_SORT_KEYS,
+    "series": ["indicator_code", "region_code", "period_end", "status"],  # its group key
     "indicators": ["indicator_code"],
     "bodies": ["body_code"],
     "regions": ["region_code"],
 }
-
-
-@dataclass
-class RefreshSummary:
-    """What one refresh did, for the CLI, logs and the Prefect artifact."""
-
-    files_seen: int = 0
-    articles_read: int = 0
-    files_rejected: int = 0
-    observations: int = 0
-    rows_rejected: int = 0
-    mentions: int = 0
-    version: str | None = None
-    changed: bool = False
-    reject_reasons: dict[str, int] = field(default_factory=dict)
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 def obs_id(
@@ -259,21 +230,6 @@ def file_rejects_table(file_rejects: Sequence[FileReject]) -> pd.DataFrame:
     return _typed({"rejects": rejects.reindex(columns=REJECT_COLUMNS)})["rejects"]
 
 
-def validate_tables(
-    articles: Sequence[Article],
-    results: Sequence[ExtractionResult],
-    file_rejects: Sequence[FileReject],
-    codebook: Codebook,
-) -> dict[str, pd.DataFrame]:
-    """Every table of a version, in memory (small inputs, tests); `dxdata.build` does the same chunk by chunk."""
-    tables = chunk_tables(articles, results, codebook)
-    parts = [df for df in (file_rejects_table(file_rejects), tables["rejects"]) if not df.empty]
-    tables["rejects"] = pd.concat(parts, ignore_index=True) if parts else tables["rejects"]
-    tables["series"] = build_series(tables["observations"], tables["articles"])
-    tables.update(codebook_tables(codebook))
-    return _typed(tables)
-
-
 def _typed(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """Give every column a fixed type, so empty tables and full ones write the same Parquet schema."""
     ints = {
@@ -303,38 +259,3 @@ def _typed(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
                 df[col] = df[col].astype(object).where(df[col].notna(), None)
         out[name] = df
     return out
-
-
-def source_records(
-    articles: Sequence[Article],
-    file_rejects: Sequence[FileReject],
-    sources_manifests: Sequence[tuple[str, str]] = (),
-) -> list[dict]:
-    """The raw files a version was built from, for its manifest; a sources manifest (``(source_file,
-    sha256)``, read for the url and publisher of the files it lists) has the status ``sources_manifest``."""
-    rows = [{"source_file": a.source_file, "sha256": a.content_sha256, "status": "read"} for a in articles]
-    rows += [{"source_file": name, "sha256": sha, "status": "sources_manifest"} for name, sha in sources_manifests]
-    rows += [
-        {"source_file": r.source_file, "sha256": r.content_sha256, "status": f"rejected:{r.reason}"}
-        for r in file_rejects
-    ]
-    return sorted(rows, key=lambda r: r["source_file"])
-
-
-def code_version(codebook: Codebook) -> str:
-    return f"dxdata {__version__}; codebook {codebook.fingerprint[:12]}"
-
-
-def summarize(tables: dict[str, pd.DataFrame], files_seen: int, published: PublishResult | None) -> RefreshSummary:
-    rejects = tables["rejects"]
-    return RefreshSummary(
-        files_seen=files_seen,
-        articles_read=len(tables["articles"]),
-        files_rejected=int((rejects["stage"] == "ingest").sum()),
-        observations=len(tables["observations"]),
-        rows_rejected=int((rejects["stage"] == "validate").sum()),
-        mentions=len(tables["mentions"]),
-        version=published.version if published else None,
-        changed=bool(published and published.changed),
-        reject_reasons={str(k): int(v) for k, v in rejects["reason"].value_counts().sort_index().items()},
-    )

@@ -88,7 +88,7 @@ PARQUET_SETTINGS: dict = {
 DATE_COLUMNS = frozenset({"period_start", "period_end", "published", "event_date"})
 CODE_COLUMNS = frozenset({"unit", "qualifier", "status"})
 # The full sets a loaded code column takes as its categories (with any other value it holds): fixed ones
-# (the lists of dxdata.schemas, which tests/test_categories.py keeps equal), and the codes of the
+# (the lists of dxdata.validate.schemas, which tests/test_categories.py keeps equal), and the codes of the
 # version's own codebook tables: column -> (codebook table, its columns whose values are the set).
 FIXED_CATEGORIES = {
     "unit": ("percent", "count", "VND", "USD", "rank", "score", "times"),
@@ -720,6 +720,13 @@ def _is_dxdata_project(folder: Path) -> bool:
         return False
 
 
+def project_folder() -> Path | None:
+    """The dxdata project the working folder is in: the nearest folder, the working folder or above it, that
+    holds a ``pyproject.toml`` with ``name = "dxdata"`` or a ``data/processed`` folder (None: none)."""
+    cwd = Path.cwd()
+    return next((f for f in (cwd, *cwd.parents) if _is_dxdata_project(f) or (f / DEFAULT_ROOT).is_dir()), None)
+
+
 def dataset_root(root: Path | str | None = None) -> Path:
     """The dataset folder readers use: `root` when given; else the environment variable ``DXDATA_ROOT``;
     else ``data/processed`` of the project found upward from the working folder (the nearest folder that
@@ -730,10 +737,10 @@ def dataset_root(root: Path | str | None = None) -> Path:
     env = os.environ.get(ROOT_ENV, "").strip()
     if env:
         return Path(env).expanduser()
+    project = project_folder()
+    if project is not None:
+        return project / DEFAULT_ROOT
     cwd = Path.cwd()
-    for folder in (cwd, *cwd.parents):
-        if _is_dxdata_project(folder) or (folder / DEFAULT_ROOT).is_dir():
-            return folder / DEFAULT_ROOT
     raise StoreError(
         f"no dataset folder found: no root was given, {ROOT_ENV} is not set, and neither {cwd} nor any folder "
         f'above it holds a dxdata project (pyproject.toml with name = "dxdata") or a {DEFAULT_ROOT} folder; '
