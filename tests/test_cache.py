@@ -13,7 +13,7 @@ from dxdata.codebook import load_codebook
 from dxdata.extract import extract_article
 from dxdata.ingest import read_raw_folder
 from dxdata.orchestrate.refresh import run_refresh
-from dxdata.publish import cache as incremental
+from dxdata.publish import cache as extraction_cache
 from dxdata.publish import store
 from dxdata.publish.cache import (
     ExtractionCache,
@@ -79,16 +79,16 @@ def test_codebook_or_code_change_invalidates(seed_articles, codebook, tmp_path: 
     other_book = dataclasses.replace(codebook, fingerprint="0" * 64)
     _, stats = extract_incremental(seed_articles, other_book, tmp_path)
     assert stats.misses == 5
-    monkeypatch.setattr(incremental, "extraction_code_fingerprint", lambda: "new-code")
+    monkeypatch.setattr(extraction_cache, "extraction_code_fingerprint", lambda: "new-code")
     _, stats = extract_incremental(seed_articles, codebook, tmp_path)
     assert stats.misses == 5 and stats.pruned == 5  # the other version's rows are gone
 
 
-def test_code_version_covers_extraction_modules_and_gazetteer() -> None:
+def test_code_fingerprint_covers_extraction_modules_and_gazetteer() -> None:
     import dxdata
 
     pkg = Path(dxdata.__file__).parent
-    for name in incremental.EXTRACTION_MODULES:
+    for name in extraction_cache.EXTRACTION_MODULES:
         assert (pkg / name).exists(), name
     assert (pkg / "extract" / "model.py").is_file()  # every module of the subpackage is hashed
     assert (pkg / "data" / "gazetteer.csv").is_file()
@@ -105,7 +105,7 @@ def test_key_ignores_file_name_only(seed_articles) -> None:
 
 def test_corrupt_cache_file_is_rebuilt(seed_articles, codebook, tmp_path: Path) -> None:
     extract_incremental(seed_articles, codebook, tmp_path)
-    db = tmp_path / incremental.CACHE_FILE
+    db = tmp_path / extraction_cache.CACHE_FILE
     for suffix in ("-wal", "-shm"):
         db.with_name(db.name + suffix).unlink(missing_ok=True)
     db.write_bytes(b"this is not a database" * 100)
@@ -118,7 +118,7 @@ def test_corrupt_cache_file_is_rebuilt(seed_articles, codebook, tmp_path: Path) 
 
 def test_unreadable_row_is_a_miss(seed_articles, codebook, tmp_path: Path) -> None:
     extract_incremental(seed_articles, codebook, tmp_path)
-    with sqlite3.connect(tmp_path / incremental.CACHE_FILE) as conn:
+    with sqlite3.connect(tmp_path / extraction_cache.CACHE_FILE) as conn:
         conn.execute(
             "UPDATE extraction SET payload = ? WHERE article_key = ?", (b"garbage", article_key(seed_articles[0]))
         )
@@ -158,7 +158,7 @@ def test_concurrent_writers_share_the_cache(tmp_path: Path) -> None:
     with ctx.Pool(2) as pool:
         outs = pool.map(_worker, [(str(tmp_path), 3), (str(tmp_path), 3)])
     assert all(r == (5, 5) for out in outs for r in out)
-    with sqlite3.connect(tmp_path / incremental.CACHE_FILE) as conn:
+    with sqlite3.connect(tmp_path / extraction_cache.CACHE_FILE) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert conn.execute("SELECT count(*) FROM extraction").fetchone()[0] == 5
 

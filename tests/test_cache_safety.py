@@ -14,15 +14,14 @@ import pytest
 
 from dxdata.codebook import load_codebook
 from dxdata.extract import extract_article
+from dxdata.extract.payload import decode_result, encode_result
 from dxdata.orchestrate.refresh import run_refresh
-from dxdata.publish import cache as incremental
+from dxdata.publish import cache as extraction_cache
 from dxdata.publish import store
 from dxdata.publish.cache import (
     CacheWriteError,
     ExtractionCache,
     article_key,
-    decode_result,
-    encode_result,
     extract_incremental,
     extraction_fingerprint,
 )
@@ -53,7 +52,7 @@ def test_a_planted_pickle_is_never_run(seed_articles, tmp_path: Path) -> None:
     marker = tmp_path / "pwned"
     planted = pickle.dumps(_Planted(str(marker)))
     for blob in (planted, zlib.compress(planted)):
-        conn = sqlite3.connect(tmp_path / incremental.CACHE_FILE)
+        conn = sqlite3.connect(tmp_path / extraction_cache.CACHE_FILE)
         with conn:  # commits
             conn.execute(
                 "UPDATE extraction SET payload = ? WHERE article_key = ?", (blob, article_key(seed_articles[0]))
@@ -71,7 +70,7 @@ def test_old_pickle_cache_is_discarded(seed_articles, tmp_path: Path) -> None:
         cache._conn.execute(
             "INSERT INTO extraction VALUES (?, ?, ?)", (article_key(seed_articles[0]), "old:format-1", b"\x80junk")
         )
-    assert incremental.FORMAT == 2
+    assert extraction_cache.FORMAT == 2
     _, stats = extract_incremental(seed_articles, codebook, tmp_path)
     assert stats.misses == 5 and stats.pruned == 1
 
@@ -92,7 +91,7 @@ def test_full_cache_is_a_write_error_not_damage(seed_articles, tmp_path: Path) -
 
 def test_damaged_cache_is_moved_aside_once(seed_articles, tmp_path: Path) -> None:
     codebook = load_codebook()
-    db = tmp_path / incremental.CACHE_FILE
+    db = tmp_path / extraction_cache.CACHE_FILE
     for _ in range(3):
         extract_incremental(seed_articles[:1], codebook, tmp_path)
         for suffix in ("-wal", "-shm"):
@@ -115,7 +114,7 @@ def test_full_disk_fails_cleanly_and_keeps_the_cache(seeds_copy: Path, tmp_path:
     try:
         out = disk / "out"
         run_refresh(seeds_copy, out, batch_size=2, cached=True)
-        cache = out / "cache" / incremental.CACHE_FILE
+        cache = out / "cache" / extraction_cache.CACHE_FILE
         cache_bytes = cache.read_bytes()
         before = sorted(p.relative_to(out).as_posix() for p in out.rglob("*"))
         (seeds_copy / "zz_new.txt").write_text("Tỉnh đã có 99% hồ sơ công việc được xử lý trên mạng năm 2024. " * 40)

@@ -10,7 +10,6 @@ from dxdata.extract.regions import (
     all_region_codes,
     find_regions,
     find_regions_and_words,
-    province_name,
     region_2025,
     regions_table,
 )
@@ -81,10 +80,6 @@ def test_region_2025_and_names():
     assert region_2025("VN-57") == "VN-SG"  # Bình Dương -> Hồ Chí Minh
     assert region_2025("VN-HN") == "VN-HN"
     assert region_2025("VN-99") is None
-    assert province_name("VN-28") == "Kon Tum"
-    assert province_name("VN-26") == "Thừa Thiên Huế"
-    assert province_name("VN") == "Việt Nam"
-    assert province_name("XX") is None
 
 
 # ---------------------------------------------------------------- matching

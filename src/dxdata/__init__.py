@@ -5,6 +5,9 @@ obs = dxdata.load("observations")          # latest version of the project's dat
 dxdata.versions()                          # ['v0001', 'v0002', ...] oldest first
 dxdata.parquet_files("observations")       # the Parquet files behind a table (DuckDB, Polars ...)
 dxdata.article_text("data/raw/x.txt")      # the text every char_start/char_end of that file points into
+dxdata.wide(dxdata.load("series"))         # the series of Việt Nam, one column per indicator
+dxdata.plot_series("infra.fiber_households_share")   # a matplotlib Figure of one indicator
+dxdata.diff_versions("v0001", "latest")    # rows added, removed and changed between two versions
 
 The dataset folder is `root` when given; else the environment variable DXDATA_ROOT; else `data/processed`
 of the project found upward from the working folder (a folder holding a pyproject.toml with
@@ -13,6 +16,7 @@ name = "dxdata", or a data/processed folder). Nothing found: `StoreError` saying
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,7 +24,29 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __version__ = "0.1.0"
-__all__ = ["__version__", "article_text", "dataset_root", "load", "parquet_files", "versions"]
+__all__ = [
+    "__version__",
+    "article_text",
+    "dataset_root",
+    "diff_versions",
+    "load",
+    "parquet_files",
+    "plot_series",
+    "versions",
+    "wide",
+]
+# what analysts use from the products, loaded when first asked for (matplotlib only for plot_series)
+_PRODUCTS = {
+    "wide": "dxdata.products.series",
+    "plot_series": "dxdata.products.plot",
+    "diff_versions": "dxdata.products.diff",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name in _PRODUCTS:
+        return getattr(importlib.import_module(_PRODUCTS[name]), name)
+    raise AttributeError(f"module 'dxdata' has no attribute {name!r}")
 
 
 def load(table: str = "observations", version: str = "latest", root: str | Path | None = None) -> pd.DataFrame:

@@ -27,12 +27,11 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, fields
-from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
 from dxdata.codebook import Codebook, load_codebook
+from dxdata.extract.payload import article_from_json, article_to_json, decode_result, encode_result
 from dxdata.models import Article, ExtractionResult, FileReject
 
 log = logging.getLogger("dxdata.extract.budget")
@@ -87,33 +86,8 @@ def run_within(fn: Callable[[], T], seconds: float) -> T:
     return result
 
 
-# --------------------------------------------------------------------------------------------- JSON
-
-
-def _plain(value: object) -> object:
-    return value.isoformat() if isinstance(value, date) else value
-
-
-def article_to_json(article: Article) -> dict:
-    return {k: _plain(v) for k, v in asdict(article).items()}
-
-
-def article_from_json(data: dict) -> Article:
-    known = {f.name for f in fields(Article)}
-    values = {k: v for k, v in data.items() if k in known}
-    for name in ("published", "event_date"):
-        if values.get(name):
-            values[name] = date.fromisoformat(values[name])
-    return Article(**values)
-
-
-# --------------------------------------------------------------------------------------------- extraction
-
-
 def _extract_in_child(article: Article, codebook: Codebook, seconds: float) -> ExtractionResult:
     """Extract one article in a child process, killed when `seconds` run out (TooSlow)."""
-    from dxdata.publish.cache import decode_result
-
     payload = json.dumps({"article": article_to_json(article), "codebook": str(codebook.folder or "")})
     env = dict(os.environ)
     src = str(Path(__file__).resolve().parents[2])  # the folder holding the dxdata package
@@ -190,7 +164,6 @@ def _die_with_parent() -> None:
 def _child_main() -> int:
     """``python -m dxdata.extract.budget``: one article as JSON on stdin, its result as JSON on stdout."""
     from dxdata.extract import extract_article
-    from dxdata.publish.cache import encode_result
 
     _die_with_parent()
     request = json.loads(sys.stdin.buffer.read().decode("utf-8"))

@@ -206,10 +206,6 @@ class IndicatorModel:
         t = min(max(self.threshold, 1e-9), 1 - 1e-9)
         self.min_score = math.log(t / (1 - t)) - self.intercept
 
-    def probabilities(self, features: np.ndarray) -> np.ndarray:
-        """The probability that each row's candidate is the number's indicator."""
-        return logistic(features, self.coef, self.intercept)
-
 
 def make_model(
     codebook: Codebook,

@@ -149,14 +149,6 @@ def region_2025(region_code: str) -> str | None:
     return row["region_code_2025"] if row else None
 
 
-def province_name(region_code: str) -> str | None:
-    """The province's Vietnamese name ("VN-28" -> "Kon Tum"; "VN" -> "Việt Nam")."""
-    if region_code == COUNTRY_CODE:
-        return COUNTRY_NAME
-    row = _provinces().get(region_code)
-    return row["name"] if row else None
-
-
 def regions_table() -> pd.DataFrame:
     """One row for the country and one per province: region_code, name_vi, name_en (the ASCII
     name), level (country | province | municipality), gso_code, region_code_2025, name_2025."""

@@ -28,29 +28,26 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
-import json
 import logging
 import shutil
 import sqlite3
 import time
-import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, fields, replace
-from datetime import date
 from pathlib import Path
 
 import dxdata
 import dxdata.extract  # noqa: F401 - load the extraction code before hashing it (extraction_code_fingerprint)
 from dxdata.codebook import Codebook
 from dxdata.extract.batches import Extractor, extract_batches
-from dxdata.models import Article, ExtractionResult, Mention, Observation
+from dxdata.extract.payload import FORMAT, decode_result, encode_result
+from dxdata.models import Article, ExtractionResult
 from dxdata.pool import batches
 
 log = logging.getLogger("dxdata.cache")
 
 CACHE_DIR = "cache"
 CACHE_FILE = "extraction.sqlite"
-FORMAT = 2  # bump when the payload layout changes (2: JSON instead of pickle; older caches are discarded)
 # The code that decides what extraction returns (the `extract` subpackage, every module of it), and the
 # records its results are stored as.
 EXTRACTION_MODULES = ("extract", "codebook.py", "text.py", "models.py", "data/gazetteer.csv")
@@ -109,66 +106,6 @@ def article_key(article: Article) -> str:
     """What extraction sees of an article, as a key: the text's hash and every other field but the name."""
     parts = [f"{name}={getattr(article, name)!r}" for name in _KEY_FIELDS]
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
-
-
-# --------------------------------------------------------------------------------------------- payloads
-
-
-_OBS_FIELDS = tuple(f.name for f in fields(Observation))
-_MENTION_FIELDS = tuple(f.name for f in fields(Mention))
-_DATE_FIELDS = frozenset({"period_start", "period_end"})
-_MAX_PAYLOAD = 512 << 20  # bytes a cached payload may inflate to (a zip bomb is a miss, not a crash)
-
-
-def _row(record: object, names: tuple[str, ...]) -> list:
-    out = []
-    for name in names:
-        value = getattr(record, name)
-        out.append(value.isoformat() if isinstance(value, date) else value)
-    return out
-
-
-def _record(cls: type, names: tuple[str, ...], row: list) -> object:
-    if not isinstance(row, list) or len(row) != len(names):
-        raise ValueError(f"a cached {cls.__name__} has {len(row) if isinstance(row, list) else '?'} fields")
-    values = {}
-    for name, value in zip(names, row, strict=True):
-        if name in _DATE_FIELDS and value is not None:
-            value = date.fromisoformat(value)
-        elif value is not None and not isinstance(value, str | int | float):
-            raise ValueError(f"a cached {cls.__name__}.{name} is a {type(value).__name__}")
-        values[name] = value
-    return cls(**values)
-
-
-def encode_result(result: ExtractionResult) -> bytes:
-    """An `ExtractionResult` as zlib-compressed JSON (field names once, then one list per record)."""
-    data = {
-        "format": FORMAT,
-        "observation_fields": _OBS_FIELDS,
-        "mention_fields": _MENTION_FIELDS,
-        "observations": [_row(o, _OBS_FIELDS) for o in result.observations],
-        "mentions": [_row(m, _MENTION_FIELDS) for m in result.mentions],
-    }
-    return zlib.compress(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 1)
-
-
-def decode_result(blob: bytes) -> ExtractionResult:
-    """The `ExtractionResult` of `encode_result`; ValueError for anything else (it is only ever data)."""
-    inflater = zlib.decompressobj()
-    raw = inflater.decompress(blob, _MAX_PAYLOAD)
-    if inflater.unconsumed_tail:
-        raise ValueError("cached payload too large")
-    data = json.loads(raw.decode("utf-8"))
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise ValueError("cached payload of another format")
-    names = (tuple(data.get("observation_fields", ())), tuple(data.get("mention_fields", ())))
-    if names != (_OBS_FIELDS, _MENTION_FIELDS):
-        raise ValueError("cached payload of other record fields")
-    return ExtractionResult(
-        observations=[_record(Observation, _OBS_FIELDS, r) for r in data["observations"]],  # type: ignore[misc]
-        mentions=[_record(Mention, _MENTION_FIELDS, r) for r in data["mentions"]],  # type: ignore[misc]
-    )
 
 
 _dump, _load = encode_result, decode_result
