@@ -6,8 +6,8 @@
 1. loads the observations and the consolidated series with pandas (`dxdata.load`);
 2. queries the same version's Parquet files with DuckDB (no copy, no server), including the
    ``obs_ids`` list of each series row, split with ``string_split``;
-3. pivots the national series to one column per indicator (`dxdata.products.series.wide`);
-4. plots the indicator with the most dated national figures (`dxdata.products.plot.plot_series` returns a matplotlib
+3. pivots the national series to one column per indicator (`dxdata.wide`);
+4. plots the indicator with the most dated national figures (`dxdata.plot_series` returns a matplotlib
    Figure and, with ``save_to``, also writes a PNG).
 """
 
@@ -21,8 +21,7 @@ import duckdb
 import pandas as pd
 
 import dxdata
-from dxdata.products.plot import load_series, plot_series
-from dxdata.products.series import wide
+from dxdata.products.plot import load_series
 from dxdata.publish.store import read_manifest
 
 
@@ -95,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     print(provenance.to_string(index=False))
 
     # 3. wide: one column per indicator, one row per date (national, actual figures)
-    table = wide(series, "VN")
+    table = dxdata.wide(series, "VN")
     print(f"\n== wide(series, 'VN'): {table.shape[0]} dates x {table.shape[1]} indicators")
     fullest = table.notna().sum().sort_values(ascending=False, kind="mergesort").index[:4]
     print(table[fullest].to_string())
@@ -110,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     counts = dated.groupby(dated["indicator_code"].astype(object)).size()
     indicator = sorted(counts.index, key=lambda c: (-counts[c], c))[0]
     png = out / f"{indicator}.png"
-    plot_series(indicator, None, root, version, save_to=png)  # returns the Figure too: a notebook shows it
+    dxdata.plot_series(indicator, None, root, version, save_to=png)  # returns the Figure too: a notebook shows it
     print(f"\n== chart of {indicator}: {png}")
     return 0
 

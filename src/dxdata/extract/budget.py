@@ -34,7 +34,7 @@ from dxdata.codebook import Codebook, load_codebook
 from dxdata.extract.payload import article_from_json, article_to_json, decode_result, encode_result
 from dxdata.models import Article, ExtractionResult, FileReject
 
-log = logging.getLogger("dxdata.extract.budget")
+log = logging.getLogger("dxdata.budget")
 
 FILE_BUDGET_S = 120.0  # seconds of extraction one file may take
 GUARDED_CHARS = 200_000  # articles longer than this are extracted in a child process that can be killed

@@ -51,7 +51,7 @@ from dxdata.publish.cache import extract_incremental, extraction_fingerprint, in
 from dxdata.publish.store import Part, VersionWriter, to_arrow, write_part
 from dxdata.validate.tables import SORT_KEYS, chunk_tables, file_rejects_table
 
-log = logging.getLogger("dxdata.build")
+log = logging.getLogger("dxdata.chunks")
 
 CHUNK_TARGET = 500  # files per chunk on average; at most twice as many
 CHUNKED_TABLES = ("articles", "observations", "mentions", "rejects")
