@@ -24,7 +24,7 @@ _TABLES: Final[dict[str, _CueTable]] = {}
 
 
 def _table(codebook: Codebook) -> _CueTable:
-    """One automaton per codebook version (keyed by its fingerprint)."""
+    """One automaton per codebook (keyed by its fingerprint)."""
     cached = _TABLES.get(codebook.fingerprint)
     if cached is not None:
         return cached
