@@ -82,6 +82,18 @@ def test_a_months_figure_ends_on_its_last_day() -> None:
     assert obs[80_000].period_end == date(2024, 2, 29)
 
 
+def test_a_reports_estimates_without_a_time_take_the_period_its_lead_names() -> None:
+    text = (
+        "Trong 6 tháng đầu năm 2025, doanh thu toàn ngành thông tin và truyền thông ước đạt 100.000 tỷ đồng."
+        "\n\nLợi nhuận toàn ngành ước đạt 20.000 tỷ đồng, tăng 5% so với cùng kỳ."
+        "\n\nCả nước hiện có 80.000 trạm BTS 4G."
+    )
+    obs = by_value(rows(text))
+    for value in (100_000_000_000_000, 20_000_000_000_000):  # estimates: the lead's half year
+        assert (obs[value].period_start, obs[value].period_end) == (date(2025, 1, 1), date(2025, 6, 30))
+    assert obs[80_000].period_start is None and obs[80_000].period_end != date(2025, 6, 30)  # not an estimate
+
+
 # 4. Region and body in a provincial article
 
 

@@ -120,6 +120,7 @@ class _ArticleContext:
     region_starts: list[int] = field(default_factory=list)
     body_starts: list[int] = field(default_factory=list)
     year_mentions: list[tuple[int, int]] | None = None  # `_article_index_year`
+    report_period: tuple[TimeExpr | None] | None = None  # `_report_period`, once found
     model: IndicatorModel | None = None
     words: ArticleWords | None = None
     trace: Trace | None = None  # what the decisions saw, for fitting the model
@@ -827,6 +828,8 @@ def _period(
     t = _respective_period(ctx, sent, num) or _nearest_time(ctx, sent, num)
     if t is None:
         t = _previous_sentence_period(ctx, sent)
+    if t is None and _sentence_says(ctx, sent, _ESTIMATE_RE, num.start):  # a report's estimate: its period
+        t = _report_period(ctx)
     if _is_year_plan(ctx, num):  # the plan of the whole year its period lies in
         anchor = t.period_end if t is not None and t.period_end else ctx.ref_date
         if anchor is not None:
@@ -878,6 +881,25 @@ def _previous_sentence_period(ctx: _ArticleContext, sent: Sentence) -> TimeExpr 
         return None
     periods = [t for t in _times_in(ctx, ctx.sentences[index - 1]) if t.kind in _CARRIED_KINDS]
     return periods[-1] if periods else None
+
+
+def _report_period(ctx: _ArticleContext) -> TimeExpr | None:
+    """The period a report's lead names ("Trong 2 tháng đầu năm 2024", "quý I/2024"): the first span of months
+    within one year in the article's first paragraph (found once per article; None when there is none)."""
+    if ctx.report_period is None:
+        ctx.report_period = (None,)
+        first = next((s for s in ctx.sentences if not s.is_chrome), None)
+        if first is not None:
+            lead_end = max(s.end for s in ctx.sentences if s.paragraph == first.paragraph)
+            for t in _starting_in(ctx.times, ctx.time_starts, first.start, lead_end):
+                if t.kind == "range" and t.period_start and t.period_end and _within_a_year(t):
+                    ctx.report_period = (t,)
+                    break
+    return ctx.report_period[0]
+
+
+def _within_a_year(t: TimeExpr) -> bool:
+    return t.period_start.year == t.period_end.year and (t.period_end - t.period_start).days < 360
 
 
 _CONTINUES_RE: Final = re.compile(r"\s*(?:trong đó|trong số (?:này|đó)|cụ thể)\b", re.IGNORECASE)
