@@ -187,3 +187,13 @@ def test_a_figure_repeated_from_the_title_is_one_row_dated_by_its_time_words() -
     )
     found = [o for o in rows(text, published=date(2022, 10, 5)) if o.value == 661_000_000]
     assert [(o.indicator_code, o.period_end) for o in found] == [("gov.ndxp_transactions", date(2022, 9, 30))]
+
+
+def test_the_body_whose_meeting_the_lead_names_without_cua_is_credited() -> None:
+    text = (
+        "Phiên họp thứ 5 Ủy ban Quốc gia về chuyển đổi số diễn ra sáng nay tại Hà Nội."
+        "\n\nCó 65 cơ quan đã kết nối hệ thống báo cáo với hệ thống của Văn phòng Chính phủ."
+        "\n\nTỷ lệ hồ sơ trực tuyến toàn trình đạt 45%."
+    )
+    obs = by_value(rows(text))
+    assert obs[45].body_code == "NCDT"  # the meeting's body, not the one named as a system's owner

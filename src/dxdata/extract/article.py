@@ -47,7 +47,9 @@ _RESPECTIVELY_RE: Final = re.compile(r"\blần lượt\b", re.IGNORECASE)
 _VENUE_BEFORE_RE: Final = re.compile(r"(?:điểm cầu|tại hội trường)(?:\s*(?:tỉnh|thành phố|TP\.?))?\s*$", re.IGNORECASE)
 _POSSESSIVE_BEFORE_RE: Final = re.compile(r"\b(?:của|thuộc)\s*$", re.IGNORECASE)
 _MEETING_RE: Final = re.compile(
-    r"(?:phiên\s+họp|hội\s+nghị|cuộc\s+họp|báo\s+cáo|kỳ\s+họp)[^.;]{0,60}?\bcủa\s+$", re.IGNORECASE
+    r"(?:phiên\s+họp|hội\s+nghị|cuộc\s+họp|báo\s+cáo|kỳ\s+họp)[^.;]{0,60}?\bcủa\s+$"
+    r"|(?:phiên\s+họp|kỳ\s+họp|cuộc\s+họp)(?:\s+(?:lần\s+)?thứ\s+\S+)?\s+$",
+    re.IGNORECASE,
 )
 _PROVINCE_SUBJECT_RE: Final = re.compile(r"(?:tỉnh|thành phố|TP\.?|Tp\.?)\s*$", re.IGNORECASE)
 _MAX_FIGURES_AWAY: Final = 10  # a cue word past this many other figures no longer speaks for a number
