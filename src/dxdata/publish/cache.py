@@ -201,11 +201,8 @@ class ExtractionCache:
             conn.execute("SELECT count(*) FROM (SELECT 1 FROM extraction LIMIT 1)").fetchone()
             return conn
         except sqlite3.DatabaseError as err:
-            if isinstance(err, sqlite3.OperationalError) and "locked" in str(err):
-                raise
-            if not _is_damage(err):
-                raise _write_error(err, self.path) from err
-            return self._reset(err)
+            self._recover(err)
+            return self._conn
 
     def _reset(self, err: Exception) -> sqlite3.Connection:
         """Move an unreadable cache file aside and start an empty one (everything is re-extracted)."""
@@ -241,12 +238,17 @@ class ExtractionCache:
         try:
             return self._get_many(keys)
         except sqlite3.DatabaseError as err:
-            if isinstance(err, sqlite3.OperationalError) and "locked" in str(err):
-                raise
-            if not _is_damage(err):
-                raise _write_error(err, self.path) from err
-            self._conn = self._reset(err)
+            self._recover(err)
             return {}
+
+    def _recover(self, err: sqlite3.DatabaseError) -> None:
+        """After a failed query: a lock wait or a write error is raised again; a damaged file is moved aside and
+        the cache starts empty (the caller then answers as an empty cache would)."""
+        if isinstance(err, sqlite3.OperationalError) and "locked" in str(err):
+            raise err
+        if not _is_damage(err):
+            raise _write_error(err, self.path) from err
+        self._conn = self._reset(err)
 
     def _get_many(self, keys: list[str]) -> dict[str, ExtractionResult]:
         found: dict[str, ExtractionResult] = {}
@@ -307,11 +309,7 @@ class ExtractionCache:
                     self._conn.execute("ROLLBACK")
                 raise
         except sqlite3.DatabaseError as err:
-            if isinstance(err, sqlite3.OperationalError) and "locked" in str(err):
-                raise
-            if not _is_damage(err):
-                raise _write_error(err, self.path) from err
-            self._conn = self._reset(err)
+            self._recover(err)
             return 0
         return n
 
