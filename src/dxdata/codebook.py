@@ -1,5 +1,7 @@
 """The codebooks (indicators, bodies) as data: loaded from `schemas/*.yaml`, never hard-coded.
 
+`schemas/` is their one copy; an installed wheel carries it as `dxdata/codebooks/` (`schemas_dir`).
+
 Matching is accent-insensitive: cues and text are both folded with
 `dxdata.text.fold_accents`, which keeps offsets, so a match in folded text is a
 match at the same offsets in the original.
@@ -25,12 +27,25 @@ UNITS = ("percent", "count", "VND", "USD", "rank", "score", "times")
 DECIDING_FILES = ("indicator_model.json", "synonyms.yaml", "extraction.yaml")
 
 
+def source_checkout() -> Path | None:
+    """The source checkout this package is imported from (an editable install, or `src/` on the path): the
+    folder holding `src/dxdata/`, `pyproject.toml` and `schemas/`. None for an installed wheel."""
+    package = Path(__file__).resolve().parent
+    root = package.parents[1]
+    if package.parent.name == "src" and (root / "pyproject.toml").is_file() and (root / "schemas").is_dir():
+        return root
+    return None
+
+
 def schemas_dir() -> Path:
-    """The folder holding the codebooks: $DXDATA_SCHEMAS, else `schemas/` at the repo root."""
+    """The folder holding the codebooks: $DXDATA_SCHEMAS; else `schemas/` of the source checkout the package
+    is imported from; else the codebooks installed with the package, `dxdata/codebooks/` (pyproject.toml
+    ships `schemas/` there in the wheel, so `pip install .` needs no checkout)."""
     env = os.environ.get("DXDATA_SCHEMAS")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[2] / "schemas"
+    checkout = source_checkout()
+    return checkout / "schemas" if checkout else Path(__file__).resolve().parent / "codebooks"
 
 
 @dataclass(frozen=True)

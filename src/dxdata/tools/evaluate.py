@@ -189,10 +189,12 @@ def read_gold(path: Path) -> list[dict]:
 
 
 def default_gold_sets() -> list[tuple[Path, Path]]:
-    """(gold CSV, raw folder) pairs the project has: the seeds, and the shared dev corpora when present."""
-    from dxdata.codebook import schemas_dir
+    """(gold CSV, raw folder) pairs the project has: the seeds, and the shared dev corpora when present; the
+    project is the source checkout the package runs from, else the one found upward from the working folder."""
+    from dxdata.codebook import source_checkout
+    from dxdata.publish.store import project_folder
 
-    root = schemas_dir().parent
+    root = source_checkout() or project_folder() or Path.cwd()
     sets = [(root / "tests" / "data" / "seeds_gold.csv", root / "data" / "raw")]
     dev = root.parent / "shared" / "eval" / "dev"
     for name in ("corpus", "corpus2"):
