@@ -10,8 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from dxdata import tables
 from dxdata.publish import store
-from dxdata.validate import schemas
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -33,16 +33,15 @@ def _cats(df: pd.DataFrame, col: str) -> set[str]:
     return set(df[col].cat.categories)
 
 
-def test_fixed_sets_are_the_schemas(root: Path) -> None:
-    assert list(store.FIXED_CATEGORIES["unit"]) == schemas.UNITS
-    assert list(store.FIXED_CATEGORIES["qualifier"]) == schemas.QUALIFIERS
-    assert list(store.FIXED_CATEGORIES["status"]) == schemas.STATUSES
+def test_fixed_sets_are_the_declared_codes(root: Path) -> None:
     obs = store.load("observations", root=root)
     assert "USD" not in set(obs["unit"].astype(object))  # the seeds report no dollars ...
-    assert _cats(obs, "unit") == set(schemas.UNITS)  # ... and the category is there
-    assert _cats(obs, "qualifier") == set(schemas.QUALIFIERS)
-    assert _cats(obs, "status") == set(schemas.STATUSES)
-    assert _cats(store.load("mentions", root=root), "unit") == set(schemas.UNITS)
+    assert _cats(obs, "unit") == set(tables.UNITS)  # ... and the category is there
+    assert _cats(obs, "qualifier") == set(tables.QUALIFIERS)
+    assert _cats(obs, "status") == set(tables.STATUSES)
+    assert _cats(store.load("mentions", root=root), "unit") == set(tables.UNITS)
+    series = store.load("series", root=root)
+    assert _cats(series, "unit") == set(tables.UNITS) and _cats(series, "status") == set(tables.STATUSES)
 
 
 @pytest.mark.parametrize("table", ["observations", "series"])

@@ -25,7 +25,7 @@ from dxdata.orchestrate.refresh import run_refresh
 from dxdata.products import release
 from dxdata.products.release import build_release
 from dxdata.publish.store import publish, read_arrow, read_manifest
-from dxdata.validate.tables import SORT_KEYS
+from dxdata.tables import SORT_KEYS
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -20,9 +20,9 @@ from typing import Final
 
 import yaml
 
+from dxdata.tables import UNITS
 from dxdata.text import fold_flat
 
-UNITS = ("percent", "count", "VND", "USD", "rank", "score", "times")
 # beside the codebooks, the files that decide what extraction returns as they do (the cache key holds them)
 DECIDING_FILES = ("indicator_model.json", "synonyms.yaml", "extraction.yaml")
 

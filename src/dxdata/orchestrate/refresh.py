@@ -37,7 +37,8 @@ from dxdata.publish.chunks import (
     scan_raw_folder,
 )
 from dxdata.publish.store import PublishResult, VersionWriter
-from dxdata.validate.tables import SORT_KEYS, chunk_tables, codebook_tables
+from dxdata.tables import SORT_KEYS
+from dxdata.validate.tables import chunk_tables, codebook_tables
 
 log = logging.getLogger("dxdata.refresh")
 

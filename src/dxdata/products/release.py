@@ -16,8 +16,8 @@ The archive holds one folder, ``dxdata-<version>/``, with:
   constraints and unit where known, primary and foreign keys), sha256 of every file; its ``sources`` are
   the articles (title, raw file, address where known);
 * ``DATA_DICTIONARY.md``: tables and columns, generated from the same descriptions as the data package
-  (the pandera schemas' descriptions where they have them, else `COLUMN_DESCRIPTIONS` here) and the
-  allowed codes; ``CODEBOOK.md``;
+  (the declaration of every table in `dxdata.tables`: types, descriptions, allowed codes, units, keys);
+  ``CODEBOOK.md``;
 * ``ROWS.md`` (what one observation is), ``README.md``, ``CITATION.cff`` (CFF 1.2.0, addresses and code
   licence from pyproject.toml: `project_metadata`), ``LICENSE-DATA.md`` (CC BY 4.0), ``CHANGELOG.md``
   (this version against the previous one, by `dxdata.products.diff`), ``manifest.json`` (the version's manifest,
@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import functools
 import importlib.metadata
 import io
 import json
@@ -45,7 +44,7 @@ import sys
 import tempfile
 import tomllib
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -57,9 +56,8 @@ import yaml
 from dxdata import __version__
 from dxdata.products.diff import diff_versions, format_cell
 from dxdata.products.series import SORT_KEYS as SERIES_SORT_KEYS
-from dxdata.products.series import build_series, series_schema
+from dxdata.products.series import build_series
 from dxdata.publish.store import (
-    DATE_COLUMNS,
     DEFAULT_ROOT,
     PARQUET_SETTINGS,
     StoreError,
@@ -72,6 +70,7 @@ from dxdata.publish.store import (
     versions,
     write_parquet,
 )
+from dxdata.tables import CODE_MEANINGS, TABLES, declared
 
 DATASET_NAME = "dxdata"
 DATASET_TITLE = "dxdata: Vietnam digital transformation indicators extracted from news articles"
@@ -92,241 +91,48 @@ LICENSE = {
 REPOSITORY_LABELS = ("repository", "source", "sourcecode", "code", "github")
 HOMEPAGE_LABELS = ("homepage", "home", "documentation")
 
-# One line per table; tables with a pandera schema in dxdata.validate.schemas use its docstring instead.
-TABLE_DESCRIPTIONS = {
-    "indicators": "The indicator codebook: one row per indicator code, with its names, unit and cues.",
-    "bodies": "The codebook of government bodies that figures are attributed to.",
-    "regions": "Viet Nam and its provinces as they stood before the 1 July 2025 merger, with their 2025 province.",
-    "series": "Consolidated series: one row per indicator, region, period end and status, across articles.",
-}
 # The codebook tables sit in `codebook/`, the others in `data/` (each table once, as CSV and as Parquet).
 CODEBOOK_TABLES = ("indicators", "bodies", "regions")
-
-# Column descriptions where the pandera schemas have none. `*` applies to every table; a table's own
-# entry wins. Written once here: the data package and the data dictionary both read them. Each says what
-# dxdata.ingest / dxdata.extract / dxdata.validate.tables put in the column (tests/test_release.py checks the
-# ids, sizes and hashes against the raw files).
-COLUMN_DESCRIPTIONS: dict[str, dict[str, str]] = {
-    "*": {
-        "article_id": "Id of the article: the first 16 hex digits of the sha256 of its normalized text "
-        "(UTF-8), not of the raw file (that is articles.content_sha256).",
-        "source_file": "Path of the raw file the article was read from, relative to the raw folder "
-        "(e.g. 002_52f6af25ab725421.txt).",
-        "obs_id": "Stable id of an observation: a hash of the article's source file (its path in the raw "
-        "folder), the indicator, the period, the region, the body and the fact's position among the "
-        "article's facts with the same key; it survives a correction of the article's text.",
-        "indicator_code": "Indicator code from the codebook (see the indicators table and CODEBOOK.md).",
-        "value": "The number in base units: 80,2% is 80.2; 2.398 is 2398; 13,2 triệu is 13200000 (see unit).",
-        "unit": "Unit of value: percent (0-100), count, VND, USD, rank, score or times.",
-        "denominator": "The y of an 'x/y' figure (62/63 địa phương, hạng 86/193) or of a count or rank "
-        "'x trên tổng số y'; else empty.",
-        "qualifier": "How the number was printed: eq plain; gt more than (trên, hơn, vượt); lt less than "
-        "(dưới, chưa đến); approx about (khoảng, gần, xấp xỉ). A range 'từ 60 đến 70%' gives its low end "
-        "as gt and its high end as lt.",
-        "status": "actual; estimate when ước, ước tính, dự kiến or dự báo stands before the number in its "
-        "sentence; target when mục tiêu, phấn đấu, kế hoạch, đề ra ... does, when the number is a share of "
-        "the year's plan, or when the codebook counts the indicator as a target.",
-        "period_start": "First day of the period the number covers, when the text gives one "
-        "('4 tháng đầu năm 2024': 2024-01-01).",
-        "period_end": "Date the number is true at, or the last day of its period ('4 tháng đầu năm 2024': "
-        "2024-04-30); with no time words near it, the date of the event the article reports, else its "
-        "publication date; empty when the article gives neither.",
-        "region_code": "Where the number is about: VN, or a province's ISO 3166-2:VN code as it stood before "
-        "the 1 July 2025 merger (a district or city counts as its province).",
-        "region_code_2025": "ISO 3166-2:VN code of the province the region belongs to since 1 July 2025 "
-        "(VN for the whole country).",
-        "body_code": "Body credited with the number, from the bodies codebook: the publisher the codebook "
-        "names for the indicator, else the subject of the sentence that did or reported it, else the body "
-        "whose meeting or report the article covers; PPC with a province's region_code is that province's "
-        "People's Committee. Empty when none is found.",
-        "evidence": "The sentence the number stands in, verbatim from the article's normalized text "
-        "(its characters char_start to char_end).",
-        "char_start": "Start of evidence in the article's normalized text (0-based character offset).",
-        "char_end": "End of evidence in the article's normalized text (character offset, exclusive).",
-        "number_text": "The number as written in the article (with its scale word or unit: 13,2 triệu, 80,2%).",
-        "number_start": "Start of number_text in the article's normalized text (0-based character offset).",
-        "number_end": "End of number_text in the article's normalized text (character offset, exclusive).",
-        "name_vi": "Name in Vietnamese.",
-        "name_en": "Name in English.",
-    },
-    "articles": {
-        "source_file": "Path of the raw file, relative to the raw folder (e.g. 002_52f6af25ab725421.txt).",
-        "title": "Headline of the article, when the page or the text gives one.",
-        "published": "Publication date of the article, when the page or the text gives one.",
-        "event_date": "Date of the event the article reports (e.g. the meeting day), when it names one.",
-        "publisher": "Name of the newspaper or site that published the article, when the page or the text names it.",
-        "url": "Address the article was published at, when the page or the text gives it.",
-        "format": "How the raw file was read: html (an .html/.htm file, or text that looks like HTML: "
-        "the article text is extracted from the page) or txt.",
-        "encoding": "Text encoding the raw file was decoded with (utf-8-lossy: UTF-8 with invalid bytes "
-        "replaced by U+FFFD).",
-        "n_bytes": "Size of the raw file.",
-        "n_chars": "Length of the article's normalized text (Unicode code points).",
-        "content_sha256": "sha256 of the raw file's bytes (hex).",
-        "n_observations": "Observations the extractor found in the article, before validation (rows that "
-        "failed a check are in rejects, not in observations).",
-        "n_mentions": "Numbers the extractor saw in the article and did not publish as observations (its "
-        "rows of mentions, before validation).",
-    },
-    "mentions": {
-        "char_start": "Start of number_text in the article's normalized text (0-based character offset).",
-        "char_end": "End of number_text in the article's normalized text (character offset, exclusive).",
-        "reason": "Why the number is not an observation: year, date, time, document_number, ordinal, label, "
-        "phone, page_chrome, out_of_range, duration_or_measure, ratio_base or universe (not a figure); "
-        "no_indicator (no indicator of the codebook fits); repeated_fact (the same indicator, value, unit "
-        "and period_end is already an observation of the article).",
-        "value": "The number in base units, when it could be read.",
-        "unit": "Its unit, when one was recognised.",
-        "sentence": "The sentence the number stands in, verbatim from the article's normalized text.",
-    },
-    "rejects": {
-        "stage": "ingest: a raw file that was not read (or whose extraction failed or ran past its time "
-        "budget); validate: a row of observations, articles or mentions that failed a check.",
-        "source_file": "Path of the raw file the row comes from, relative to the raw folder.",
-        "article_id": "Id of the article the rejected row belongs to (validate stage; empty for ingest).",
-        "obs_id": "Id of the rejected observation (validate stage, observation rows only).",
-        "reason": "Why the file was not read (ingest: empty, binary, undecodable, too_large, no_text, "
-        "duplicate, ...), or the first check the row failed (validate).",
-        "detail": "What exactly failed: an explanation (ingest), or every failed check (validate).",
-        "record": "The rejected row as JSON (validate stage).",
-    },
-    "indicators": {
-        "indicator_code": "Code of the indicator, as used in observations and series.",
-        "group": "Thematic group of the indicator in the codebook (infrastructure, digital_government, data, ...).",
-        "name_vi": "Name of the indicator in Vietnamese.",
-        "name_en": "Name of the indicator in English.",
-        "unit": "Unit the indicator's values are given in ('USD|VND': a money indicator reported in either currency).",
-        "per": "Period a flow is counted over (year), when it is a rate per period ('9.300 tỉ đồng/năm').",
-        "kind": "level (a stock, share, amount, rank or score) or change (a growth rate or rise: only "
-        "numbers read as changes, 'tăng 20%', 'gấp 2,5 lần', take it).",
-        "cues": "Vietnamese phrasings the extractor looks for near a number of this indicator, joined with "
-        "' | ' ('...' separates words that must all occur near it).",
-    },
-    "bodies": {
-        "body_code": "Code of the body, as used in observations.body_code.",
-        "name_vi": "Name of the body in Vietnamese.",
-        "name_en": "Name of the body in English.",
-        "level": "national, or provincial (a body that exists once per province: the row's region_code says which).",
-        "aliases": "Other names and abbreviations matched in articles, joined with ' | '.",
-    },
-    "regions": {
-        "region_code": "ISO 3166-2:VN code of the province as it stood before the 1 July 2025 merger; VN "
-        "for the whole country.",
-        "name_vi": "Name in Vietnamese.",
-        "name_en": "Name without diacritics (Viet Nam for the country).",
-        "level": "country, province or municipality (a centrally run city).",
-        "gso_code": "Province code of the General Statistics Office of Viet Nam (empty for the country).",
-        "region_code_2025": "ISO 3166-2:VN code of the province the region belongs to since 1 July 2025.",
-        "name_2025": "Name of the province the region belongs to since 1 July 2025.",
-    },
-}
-# Codes of codebook columns, fixed by the code that builds them (dxdata.codebook, dxdata.extract.regions).
-CODEBOOK_ENUMS = {
-    ("indicators", "kind"): ["change", "level"],
-    ("bodies", "level"): ["national", "provincial"],
-    ("regions", "level"): ["country", "municipality", "province"],
-}
-FIELD_UNITS = {
-    ("articles", "n_bytes"): "bytes",
-    ("articles", "n_chars"): "characters",
-    **{(t, c): "characters" for t in ("observations", "mentions") for c in ("char_start", "char_end")},
-    **{("observations", c): "characters" for c in ("number_start", "number_end")},
-}
-UNIT_COLUMN = "given by the unit column of the same row"
-# Primary keys: columns never empty whose values identify a row. Not series: its key (indicator_code,
-# region_code, period_end, status) is unique, but period_end is empty for undated figures.
-PRIMARY_KEYS = {
-    "articles": ["article_id"],
-    "observations": ["obs_id"],
-    "indicators": ["indicator_code"],
-    "bodies": ["body_code"],
-    "regions": ["region_code"],
-}
-FOREIGN_KEYS = {  # (table, column) -> (table, column)
-    ("observations", "article_id"): ("articles", "article_id"),
-    ("observations", "indicator_code"): ("indicators", "indicator_code"),
-    ("observations", "region_code"): ("regions", "region_code"),
-    ("observations", "region_code_2025"): ("regions", "region_code"),
-    ("observations", "body_code"): ("bodies", "body_code"),
-    ("mentions", "article_id"): ("articles", "article_id"),
-    ("series", "indicator_code"): ("indicators", "indicator_code"),
-    ("series", "region_code"): ("regions", "region_code"),
-}
 CODEBOOK_COLUMNS = {  # the columns CODEBOOK.md shows (the CSV and Parquet files hold them all)
     "indicators": ["indicator_code", "group", "name_en", "name_vi", "unit", "per", "kind"],
     "bodies": ["body_code", "name_en", "name_vi", "level"],
     "regions": ["region_code", "name_vi", "name_en", "level", "gso_code", "region_code_2025", "name_2025"],
 }
-CODE_MEANINGS = {
-    "unit": {"percent": "share, 0-100", "count": "number of things", "VND": "Vietnamese dong",
-             "USD": "US dollars", "rank": "position in a ranking (1 is best)", "score": "index score",
-             "times": "ratio ('gấp 2,5 lần')"},
-    "qualifier": {"eq": "as printed", "gt": "more than (trên, hơn, vượt)", "lt": "less than (dưới, chưa đến)",
-                  "approx": "about (khoảng, gần, xấp xỉ)"},
-    "status": {"actual": "a reported figure", "estimate": "an estimate (ước, ước đạt, dự kiến đạt)",
-               "target": "a goal or plan (mục tiêu, phấn đấu, kế hoạch ... đến năm)"},
-}  # fmt: skip
 MAX_CHANGELOG_ROWS = 200
-TABLE_ORDER = ["observations", "series", "articles", "mentions", "rejects", "indicators", "bodies", "regions"]
+TABLE_ORDER = list(TABLES)  # the tables, their columns, descriptions and keys: dxdata.tables
 
 
 # ------------------------------------------------------------------------------------------ schemas
 
 
-def _pandera_schemas() -> dict[str, Callable]:
-    from dxdata.validate import schemas
-
-    found = dict(getattr(schemas, "SCHEMAS", {}))
-    found.setdefault("series", series_schema)
-    return found
-
-
-@functools.lru_cache(maxsize=64)
-def _column_meta(table: str) -> tuple[dict[str, dict], str | None]:
-    """Per column of `table`: description, required, enum, minimum, unique (from pandera + the dicts)."""
-    factory = _pandera_schemas().get(table)
-    meta: dict[str, dict] = {}
-    doc = None
-    if factory is not None:
-        schema = factory()
-        doc = (factory.__doc__ or "").strip().splitlines()[0] if factory.__doc__ else None
-        doc = schema.description or doc
-        for name, col in schema.columns.items():
-            m: dict = {"required": not col.nullable}
-            if col.description:
-                m["description"] = col.description
-            if col.unique:
-                m["unique"] = True
-            for check in col.checks:
-                stats = getattr(check, "statistics", None) or {}
-                if check.name == "isin" and "allowed_values" in stats:
-                    m["enum"] = sorted(str(v) for v in stats["allowed_values"])
-                elif check.name == "greater_than_or_equal_to" and "min_value" in stats:
-                    m["minimum"] = stats["min_value"]
-            meta[name] = m
-    return meta, doc
+# The Table Schema type of each kind of declared column (dxdata.tables).
+FIELD_TYPES = {
+    "text": "string",
+    "code": "string",
+    "integer": "integer",
+    "number": "number",
+    "date": "date",
+    "boolean": "boolean",
+}
 
 
 def describe(table: str, column: str) -> str:
-    """A column's description: the pandera schema's, else `COLUMN_DESCRIPTIONS` (table, then common)."""
-    meta, _ = _column_meta(table)
-    text = meta.get(column, {}).get("description")
-    if text:
-        return text
-    return COLUMN_DESCRIPTIONS.get(table, {}).get(column) or COLUMN_DESCRIPTIONS["*"].get(column, "")
+    """A column's description, as declared in `dxdata.tables` (empty for a column it does not declare)."""
+    col = declared(table, column)
+    return col.description if col is not None else ""
 
 
 def _table_description(table: str) -> str:
-    _, doc = _column_meta(table)
-    return TABLE_DESCRIPTIONS.get(table) or doc or table
+    return TABLES[table].description if table in TABLES else table
 
 
-def _field_type(arrow_type: pa.DataType, name: str = "") -> str:
-    """The Table Schema type of an Arrow column (a dictionary-encoded column: the type of its values)."""
-    if pa.types.is_dictionary(arrow_type):
-        arrow_type = arrow_type.value_type
-    if pa.types.is_timestamp(arrow_type) and (name in DATE_COLUMNS or name.endswith("_date")):
-        return "date"  # a date column written from datetime64 (midnight): the CSV holds the date
+def _field_type(table: str, f: pa.Field) -> str:
+    """The Table Schema type of a column: its declared kind's. A column the declaration does not know (in
+    a version older than it) by its Arrow type (a dictionary-encoded column: the type of its values)."""
+    col = declared(table, f.name)
+    if col is not None:
+        return FIELD_TYPES[col.kind]
+    arrow_type = f.type.value_type if pa.types.is_dictionary(f.type) else f.type
     if pa.types.is_boolean(arrow_type):
         return "boolean"
     if pa.types.is_integer(arrow_type):
@@ -429,7 +235,8 @@ def _collect_tables(vid: str, root: Path, pkg: Path) -> tuple[dict[str, pa.Table
     missing = [n for n in CODEBOOK_TABLES if n not in tables]
     if missing:  # a version from before the codebooks were published with it: today's, said so
         from dxdata.codebook import load_codebook
-        from dxdata.validate.tables import SORT_KEYS, codebook_tables
+        from dxdata.tables import SORT_KEYS
+        from dxdata.validate.tables import codebook_tables
 
         frames = codebook_tables(load_codebook())
         for name in missing:
@@ -443,29 +250,26 @@ def _collect_tables(vid: str, root: Path, pkg: Path) -> tuple[dict[str, pa.Table
 
 
 def _fields(name: str, table: pa.Table) -> list[dict]:
-    meta, _ = _column_meta(name)
-    unit_column = "unit" in table.column_names
+    """The Table Schema fields of the columns `table` holds, from their declaration in `dxdata.tables`."""
+    declaration = TABLES.get(name)
+    primary_key = declaration.primary_key if declaration else ()
     fields = []
     for f in table.schema:
-        m = meta.get(f.name, {})
-        field: dict = {"name": f.name, "type": _field_type(f.type, f.name), "description": describe(name, f.name)}
+        col = declared(name, f.name)
+        field: dict = {"name": f.name, "type": _field_type(name, f), "description": describe(name, f.name)}
         if field["type"] == "date":
             field["format"] = "default"  # ISO 8601 YYYY-MM-DD
-        unit = FIELD_UNITS.get((name, f.name))
-        if unit is None and unit_column and f.name in {"value", "value_min", "value_max", "denominator"}:
-            unit = UNIT_COLUMN
-        if unit:
-            field["unit"] = unit
+        if col is not None and col.unit:
+            field["unit"] = col.unit
         constraints: dict = {}
-        if m.get("required") or f.name in PRIMARY_KEYS.get(name, ()):
+        if (col is not None and not col.nullable) or f.name in primary_key:
             constraints["required"] = True
-        if m.get("unique"):
+        if col is not None and col.unique:
             constraints["unique"] = True
-        enum = m.get("enum") or CODEBOOK_ENUMS.get((name, f.name))
-        if enum and field["type"] == "string":
-            constraints["enum"] = enum
-        if "minimum" in m and field["type"] in {"integer", "number"}:
-            constraints["minimum"] = m["minimum"]
+        if col is not None and col.values and field["type"] == "string":
+            constraints["enum"] = sorted(col.values)
+        if col is not None and col.minimum is not None and field["type"] in {"integer", "number"}:
+            constraints["minimum"] = col.minimum
         if constraints:
             field["constraints"] = constraints
         fields.append(field)
@@ -476,13 +280,16 @@ def _resource_schema(name: str, table: pa.Table, present: set[str], ref_suffix: 
     """The Table Schema of one table; `ref_suffix` names the resources its foreign keys point at
     (``-parquet``: the Parquet resources refer to each other, the CSV ones to each other)."""
     schema: dict = {"fields": _fields(name, table), "missingValues": [""]}
-    pk = PRIMARY_KEYS.get(name)
+    declaration = TABLES.get(name)
+    if declaration is None:
+        return schema
+    pk = list(declaration.primary_key)
     if pk and all(c in table.column_names for c in pk):
         schema["primaryKey"] = pk
     fks = [
         {"fields": col, "reference": {"resource": ref_table + ref_suffix, "fields": ref_col}}
-        for (table_name, col), (ref_table, ref_col) in FOREIGN_KEYS.items()
-        if table_name == name and col in table.column_names and ref_table in present
+        for col, (ref_table, ref_col) in declaration.foreign_keys.items()
+        if col in table.column_names and ref_table in present
     ]
     if fks:
         schema["foreignKeys"] = fks
@@ -701,8 +508,13 @@ def project_metadata(pyproject: Path | None = None) -> dict[str, str]:
     """
     urls: dict[str, str] = {}
     licence = None
-    pyproject = pyproject or Path(__file__).resolve().parents[3] / "pyproject.toml"
-    project = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("project", {}) if pyproject.is_file() else {}
+    if pyproject is None:
+        from dxdata.codebook import source_checkout
+
+        checkout = source_checkout()  # None for an installed wheel: its metadata below
+        pyproject = checkout / "pyproject.toml" if checkout else None
+    is_file = pyproject is not None and pyproject.is_file()
+    project = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("project", {}) if is_file else {}
     if project.get("name") == DATASET_NAME:
         urls = {str(k): str(v) for k, v in project.get("urls", {}).items()}
         licence = project.get("license")

@@ -50,88 +50,19 @@ from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit
 
 import pandas as pd
-import pandera.pandas as pa
 
-SERIES_KEYS = ["indicator_code", "region_code", "period_end", "status"]
-SORT_KEYS = SERIES_KEYS  # for `store.publish(sort_keys={"series": SORT_KEYS})`
-SERIES_COLUMNS = [
-    "indicator_code", "region_code", "period_end", "status", "period_start", "value", "unit", "qualifier",
-    "qualifiers", "value_min", "value_max", "conflict", "n_observations", "n_articles", "n_publishers",
-    "obs_ids",
-]  # fmt: skip
+from dxdata.tables import TABLES
+from dxdata.validate.schemas import series_schema as series_schema
+
+SERIES_KEYS = list(TABLES["series"].unique)  # the group key, as declared in dxdata.tables
+SORT_KEYS = list(TABLES["series"].sort_keys)  # for `store.publish(sort_keys={"series": SORT_KEYS})`
+SERIES_COLUMNS = TABLES["series"].names
 RELATIVE_TOLERANCE = 0.01  # spreads up to 1% of the larger value are never a conflict
 QUALIFIER_ORDER = ["eq", "approx", "gt", "lt"]
 STATUS_PREFERENCE = ["actual", "estimate", "target"]
 OBS_ID_SEPARATOR = "|"
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-
-
-# ------------------------------------------------------------------------------------------ schema
-
-
-def series_schema() -> pa.DataFrameSchema:
-    """The `series` table: columns, types and what each column means (the data dictionary reads these)."""
-
-    def text(description: str, nullable: bool = False, isin: Sequence[str] | None = None) -> pa.Column:
-        checks = [pa.Check.isin(list(isin))] if isin else []
-        return pa.Column(str, checks=checks, nullable=nullable, coerce=True, description=description)
-
-    def count(description: str) -> pa.Column:
-        return pa.Column(int, pa.Check.ge(1), coerce=True, description=description)
-
-    def is_date_or_null(s: pd.Series) -> pd.Series:
-        return s.map(lambda v: v is None or v is pd.NaT or isinstance(v, date) or (isinstance(v, float) and v != v))
-
-    return pa.DataFrameSchema(
-        {
-            "indicator_code": text("Indicator code from the codebook (indicators table)."),
-            "region_code": text("Region the figure is about: VN, or a province's ISO 3166-2:VN code (pre-2025)."),
-            "period_end": pa.Column(
-                checks=pa.Check(is_date_or_null, name="is_date"),
-                nullable=True,
-                description="Date the figure is true at, or last day of its period; empty when no source gave "
-                "one (such observations form their own group).",
-            ),
-            "status": text("actual, estimate or target.", isin=STATUS_PREFERENCE),
-            "period_start": pa.Column(
-                checks=pa.Check(is_date_or_null, name="is_date"),
-                nullable=True,
-                description="First day of the period: the most common one the sources give (ties: earliest).",
-            ),
-            "value": pa.Column(
-                float,
-                coerce=True,
-                description="Consolidated value in base units (see unit): the median of the reported values; "
-                "of two middle values, the one more sources report, then the lower.",
-            ),
-            "unit": text("Unit of value, value_min and value_max: the unit most sources give."),
-            "qualifier": text(
-                "Qualifier of the consolidated value as printed (eq, approx, gt = more than, "
-                "lt = less than): the most common among the sources reporting it.",
-                isin=QUALIFIER_ORDER,
-            ),
-            "qualifiers": text("Every qualifier seen in the group, joined with '|'."),
-            "value_min": pa.Column(float, coerce=True, description="Lowest reported value (in unit)."),
-            "value_max": pa.Column(float, coerce=True, description="Highest reported value (in unit)."),
-            "conflict": pa.Column(
-                bool,
-                coerce=True,
-                description="True when sources disagree beyond rounding: value_max - value_min exceeds both 1% "
-                "of the larger value and the rounding step of the least precise figure; or units differ.",
-            ),
-            "n_observations": count("Observations (rows of the observations table) in the group."),
-            "n_articles": count("Distinct articles reporting the figure."),
-            "n_publishers": count(
-                "Distinct publishers of those articles (publisher, else the URL's host, else the source file)."
-            ),
-            "obs_ids": text("obs_id of every observation in the group, sorted, joined with '|'."),
-        },
-        unique=SERIES_KEYS,
-        strict=True,
-        ordered=True,
-        name="series",
-    )
 
 
 # ------------------------------------------------------------------------------------------ helpers
@@ -273,10 +204,12 @@ def _empty() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=_DTYPES.get(c, object)) for c in SERIES_COLUMNS})
 
 
+# the pandas dtypes of the declared numeric and boolean columns; the others are objects (str, date, None)
 _DTYPES = {
-    "value": "float64", "value_min": "float64", "value_max": "float64", "conflict": "bool",
-    "n_observations": "int64", "n_articles": "int64", "n_publishers": "int64",
-}  # fmt: skip
+    c.name: {"number": "float64", "integer": "int64", "boolean": "bool"}[c.kind]
+    for c in TABLES["series"].columns
+    if c.kind in ("number", "integer", "boolean")
+}
 
 
 _TEXT_INPUT = ("obs_id", "article_id", "source_file", "indicator_code", "unit", "qualifier", "status", "region_code")

@@ -49,7 +49,8 @@ from dxdata.ingest import (
 from dxdata.models import Article, ExtractionResult, FileReject
 from dxdata.publish.cache import extract_incremental, extraction_fingerprint, ingest_code_fingerprint
 from dxdata.publish.store import Part, VersionWriter, to_arrow, write_part
-from dxdata.validate.tables import SORT_KEYS, chunk_tables, file_rejects_table
+from dxdata.tables import SORT_KEYS
+from dxdata.validate.tables import chunk_tables, file_rejects_table
 
 log = logging.getLogger("dxdata.chunks")
 

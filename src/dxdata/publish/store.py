@@ -12,9 +12,10 @@ Layout under the output folder (``data/processed`` by default)::
 Guarantees:
 
 * Deterministic bytes: each table is sorted (its sort keys, then every other column as a tie-break),
-  converted with ``pa.Table.from_pandas(df, preserve_index=False)``, normalised to a fixed Arrow schema
-  (no pandas metadata, ``string`` for text) and written with fixed ``pq.write_table`` settings. The same
-  frame always gives the same bytes (with the same pyarrow version, which is named in the file footer).
+  converted with ``pa.Table.from_pandas(df, preserve_index=False)``, cast to a fixed Arrow schema
+  (`arrow_schema`: the declared types of dxdata.tables, ``string`` for other text; no pandas metadata)
+  and written with fixed ``pq.write_table`` settings. The same frame always gives the same bytes (with the
+  same pyarrow version, which is named in the file footer).
 * ``content_hash`` is the sha256 over the table names and each table file's sha256; a publish whose
   content hash equals the latest version's publishes nothing.
 * Atomic: a version is written into ``versions/.tmp-<random>/``, fsynced, renamed into place, and only
@@ -56,6 +57,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from dxdata.tables import declared
+
 log = logging.getLogger("dxdata.store")
 
 DEFAULT_ROOT = "data/processed"
@@ -83,23 +86,14 @@ PARQUET_SETTINGS: dict = {
     "store_schema": True,
 }
 
-# Columns known to hold dates; an all-null column with one of these names is still written as date32,
-# so that an empty table and a full one have the same schema.
-DATE_COLUMNS = frozenset({"period_start", "period_end", "published", "event_date"})
-CODE_COLUMNS = frozenset({"unit", "qualifier", "status"})
-# The full sets a loaded code column takes as its categories (with any other value it holds): fixed ones
-# (the lists of dxdata.validate.schemas, which tests/test_categories.py keeps equal), and the codes of the
-# version's own codebook tables: column -> (codebook table, its columns whose values are the set).
-FIXED_CATEGORIES = {
-    "unit": ("percent", "count", "VND", "USD", "rank", "score", "times"),
-    "qualifier": ("eq", "gt", "lt", "approx"),
-    "status": ("actual", "estimate", "target"),
-}
-CODEBOOK_CATEGORIES = {
-    "indicator_code": ("indicators", ("indicator_code",)),
-    "body_code": ("bodies", ("body_code",)),
-    "region_code": ("regions", ("region_code",)),
-    "region_code_2025": ("regions", ("region_code_2025",)),
+# The Arrow type each kind of declared column (dxdata.tables) is written with.
+ARROW_TYPES: dict[str, pa.DataType] = {
+    "text": pa.string(),
+    "code": pa.string(),
+    "integer": pa.int64(),
+    "number": pa.float64(),
+    "date": pa.date32(),
+    "boolean": pa.bool_(),
 }
 
 _VERSION_RE = re.compile(r"^v(\d{4,})$")
@@ -130,25 +124,39 @@ class PublishResult:
 # --------------------------------------------------------------------------------------------- writing
 
 
-def _is_date_column(name: str) -> bool:
-    return name in DATE_COLUMNS or name.endswith("_date")
-
-
-def _is_code_column(name: str) -> bool:
-    return name in CODE_COLUMNS or name.endswith("_code") or "_code_" in name
-
-
-def _normal_type(name: str, typ: pa.DataType) -> pa.DataType:
-    """The Arrow type a column is written with: one fixed type whatever pandas dtype it came from."""
+def _plain_type(typ: pa.DataType) -> pa.DataType:
+    """The type an undeclared column is written with: its own, dictionaries decoded, text as ``string``."""
     if pa.types.is_dictionary(typ):
-        return _normal_type(name, typ.value_type)
-    if pa.types.is_null(typ):
-        return pa.date32() if _is_date_column(name) else pa.string()
-    if pa.types.is_large_string(typ) or pa.types.is_string_view(typ):
+        return _plain_type(typ.value_type)
+    if pa.types.is_null(typ) or pa.types.is_large_string(typ) or pa.types.is_string_view(typ):
         return pa.string()
     if pa.types.is_large_binary(typ) or pa.types.is_binary_view(typ):
         return pa.binary()
     return typ
+
+
+def arrow_schema(name: str, schema: pa.Schema) -> pa.Schema:
+    """The schema table `name` is written with: every declared column (dxdata.tables) in its declared type,
+    whatever pandas dtype it came from, so that an empty table and a full one write the same schema; any
+    other column in `_plain_type`. Fields stay nullable (the declaration's empty values are checked by
+    validation, not by the Parquet schema)."""
+    return pa.schema(
+        [
+            pa.field(f.name, ARROW_TYPES[col.kind] if (col := declared(name, f.name)) else _plain_type(f.type))
+            for f in schema
+        ]
+    )
+
+
+def _cast(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """`table` in `schema`. A column that holds no value (an empty table, or a missing column pandas filled
+    with NaN) becomes nulls of its type: the type pandas gave it may not cast (float64 to date32)."""
+    n = table.num_rows
+    columns = [
+        pa.nulls(n, f.type) if col.null_count == n and col.type != f.type else col
+        for col, f in zip(table.columns, schema, strict=True)
+    ]
+    return pa.Table.from_arrays(columns, names=table.column_names).cast(schema)
 
 
 def _sorted_frame(df: pd.DataFrame, keys: Sequence[str] | None, name: str) -> pd.DataFrame:
@@ -185,8 +193,7 @@ def to_arrow(df: pd.DataFrame, sort_keys: Sequence[str] | None = None, *, name: 
     frame = _sorted_frame(df, sort_keys, name)
     try:
         table = pa.Table.from_pandas(frame, preserve_index=False)
-        schema = pa.schema([pa.field(f.name, _normal_type(f.name, f.type)) for f in table.schema])
-        return table.cast(schema).replace_schema_metadata(None)
+        return _cast(table, arrow_schema(name, table.schema)).replace_schema_metadata(None)
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as err:
         raise StoreError(f"table {name!r} cannot be written as Parquet: {err}") from err
 
@@ -207,8 +214,7 @@ def sorted_arrow(table: pa.Table, keys: Sequence[str], *, name: str = "table") -
     if table.group_by(list(keys)).aggregate([]).num_rows != table.num_rows:
         return None
     order = pc.sort_indices(table, **_sort_options(keys))
-    schema = pa.schema([pa.field(f.name, _normal_type(f.name, f.type)) for f in table.schema])
-    return table.take(order).cast(schema).replace_schema_metadata(None)
+    return _cast(table.take(order), arrow_schema(name, table.schema)).replace_schema_metadata(None)
 
 
 def write_parquet(
@@ -846,8 +852,8 @@ def load(
 
     * dates (Arrow ``date32``: ``period_start``, ``period_end``, ``published``, ``event_date``) ->
       ``datetime64[s]``, missing dates as ``NaT``;
-    * code columns (``*_code`` such as ``indicator_code``, ``region_code``, ``body_code``, also
-      ``region_code_2025``; and ``unit``, ``qualifier``, ``status``) -> ``category``, sorted; the
+    * code columns (declared as codes in `dxdata.tables`: ``indicator_code``, ``region_code``,
+      ``region_code_2025``, ``body_code``, ``unit``, ``qualifier``, ``status``, ...) -> ``category``, sorted; the
       categories are the full sets, not only the values present: every unit, qualifier and status, and
       every code of the version's ``indicators``, ``bodies`` and ``regions`` tables (so a merge with a
       codebook table keeps the column categorical);
@@ -863,35 +869,36 @@ def load(
     if verify:
         check_table_files(folder, table, entry)
     arrow = read_arrow(folder, table, entry)
-    return _typed_frame(arrow, _category_sets(folder, arrow.schema.names, verify=verify))
+    return _typed_frame(arrow, table, _category_sets(folder, table, arrow.schema.names, verify=verify))
 
 
-def _category_sets(folder: Path, columns: Sequence[str], *, verify: bool = True) -> dict[str, set[str]]:
-    """The full set of codes of each code column of `columns`: fixed sets, and the codes of the version's
-    codebook tables (a version without one of them: that column's values only)."""
-    sets: dict[str, set[str]] = {c: set(v) for c, v in FIXED_CATEGORIES.items() if c in columns}
-    wanted: dict[str, list[str]] = {}
-    for col in columns:
-        if col in CODEBOOK_CATEGORIES:
-            wanted.setdefault(CODEBOOK_CATEGORIES[col][0], []).append(col)
-    if not wanted:
-        return sets
-    entries = _manifest_or_none(folder).get("tables", {})
-    for name, cols in wanted.items():
-        if name not in entries:
+def _category_sets(folder: Path, table: str, columns: Sequence[str], *, verify: bool = True) -> dict[str, set[str]]:
+    """The full set of codes of each code column of `table` among `columns`, as declared (dxdata.tables): a
+    fixed set, or the codes of the version's codebook table the column takes its codes from (a version
+    without that table: the column's values only)."""
+    sets: dict[str, set[str]] = {}
+    wanted: dict[str, list[tuple[str, str]]] = {}  # codebook table -> [(column, its column of codes)]
+    for name in columns:
+        col = declared(table, name)
+        if col is None or col.kind != "code":
             continue
-        sources = sorted({src for c in cols for src in CODEBOOK_CATEGORIES[c][1]})
+        if col.category_set:
+            sets[name] = set(col.category_set)
+        elif col.codes:
+            wanted.setdefault(col.codes[0], []).append((name, col.codes[1]))
+    entries = _manifest_or_none(folder).get("tables", {}) if wanted else {}
+    for codebook_name, cols in wanted.items():
+        if codebook_name not in entries:
+            continue
         try:
             if verify:
-                check_table_files(folder, name, entries[name])
-            codebook = read_arrow(folder, name, entries[name], columns=sources)
+                check_table_files(folder, codebook_name, entries[codebook_name])
+            sources = sorted({src for _, src in cols})
+            codebook = read_arrow(folder, codebook_name, entries[codebook_name], columns=sources)
         except (OSError, pa.ArrowException, KeyError, StoreError):
             continue  # the codebook table is damaged or lacks the column: the values present will do
-        for col in cols:
-            codes: set[str] = set()
-            for src in CODEBOOK_CATEGORIES[col][1]:
-                codes.update(v for v in codebook.column(src).to_pylist() if v)
-            sets[col] = codes
+        for name, src in cols:
+            sets[name] = {v for v in codebook.column(src).to_pylist() if v}
     return sets
 
 
@@ -977,16 +984,17 @@ def read_arrow(folder: Path, table: str, entry: dict, columns: Sequence[str] | N
     return pq.read_table(inside(folder, entry.get("file", f"{table}.parquet")), columns=columns)
 
 
-def _typed_frame(arrow: pa.Table, category_sets: Mapping[str, set[str]] | None = None) -> pd.DataFrame:
-    """The frame `load` returns; a code column's categories are its full set in `category_sets` (and any
-    other value it holds), sorted; without a set, the values present."""
+def _typed_frame(arrow: pa.Table, table: str, category_sets: Mapping[str, set[str]] | None = None) -> pd.DataFrame:
+    """The frame `load` returns for `table`; a declared code column's categories are its full set in
+    `category_sets` (and any other value it holds), sorted; without a set, the values present."""
     category_sets = category_sets or {}
     df = arrow.to_pandas(date_as_object=False)
     for f in arrow.schema:
         col = f.name
-        if pa.types.is_date(f.type) or (pa.types.is_timestamp(f.type) and _is_date_column(col)):
+        kind = c.kind if (c := declared(table, col)) else None
+        if pa.types.is_date(f.type) or (pa.types.is_timestamp(f.type) and kind == "date"):
             df[col] = pd.to_datetime(df[col]).astype("datetime64[s]")
-        elif _is_code_column(col) and (pa.types.is_string(f.type) or pa.types.is_large_string(f.type)):
+        elif kind == "code" and (pa.types.is_string(f.type) or pa.types.is_large_string(f.type)):
             values = df[col]
             cats = pd.Index(sorted(set(values.dropna().unique()) | category_sets.get(col, set())), dtype=values.dtype)
             df[col] = pd.Categorical(values, categories=cats)

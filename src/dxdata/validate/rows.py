@@ -8,9 +8,10 @@ from collections.abc import Mapping
 import pandas as pd
 import pandera.errors
 
+from dxdata.tables import TABLES
 from dxdata.validate.schemas import observations_schema
 
-REJECT_COLUMNS = ["stage", "source_file", "article_id", "obs_id", "reason", "detail", "record"]
+REJECT_COLUMNS = TABLES["rejects"].names
 
 
 def split_valid(df: pd.DataFrame, schema, *, table: str) -> tuple[pd.DataFrame, pd.DataFrame]:

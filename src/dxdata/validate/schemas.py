@@ -1,22 +1,21 @@
-"""pandera schemas of the published tables: the source of truth for types and rules.
+"""pandera schemas of the published tables, built from their declaration in `dxdata.tables` (types, empty
+values, allowed values, unique columns) plus the checks that only code can say: a percent within 0-100,
+periods in order, evidence equal to the article text at its span, finite values.
 
-`schemas/*.schema.yaml` are exports of these for readers (`python -m dxdata.validate.schemas`);
-custom checks live only here.
+`schemas/*.schema.yaml` are YAML exports of these for readers (`python scripts/generate_docs.py` writes
+them); the custom checks live only here.
 """
 
 from __future__ import annotations
 
-import sys
+import warnings
 from collections.abc import Iterable, Mapping
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 import pandera.pandas as pa
 
-QUALIFIERS = ["eq", "gt", "lt", "approx"]
-STATUSES = ["actual", "estimate", "target"]
-UNITS = ["percent", "count", "VND", "USD", "rank", "score", "times"]
+from dxdata.tables import TABLES, Column, Table
 
 
 def _is_date_or_null(s: pd.Series) -> pd.Series:
@@ -51,14 +50,57 @@ def _span_matches(texts: Mapping[str, str]):
     return check
 
 
-def _str(
-    nullable: bool = False, isin: Iterable[str] | None = None, min_length: int = 0, unique: bool = False
-) -> pa.Column:
-    checks = [pa.Check.isin(sorted(set(isin)))] if isin is not None else []
-    if min_length:
-        checks.append(pa.Check.str_length(min_value=min_length))
-    return pa.Column(
-        str, checks=checks, nullable=nullable, coerce=True, unique=unique, report_duplicates="exclude_first"
+def _finite(s: pd.Series) -> pd.Series:
+    return s.map(lambda v: v == v and abs(v) != float("inf"))
+
+
+# Column checks beyond the declaration, by table and column.
+COLUMN_CHECKS: dict[str, dict[str, list[pa.Check]]] = {
+    "observations": {
+        "value": [pa.Check(_finite, name="finite")],
+        "denominator": [pa.Check.gt(0, ignore_na=True)],
+        "evidence": [pa.Check.str_length(min_value=1)],
+    },
+}
+
+
+def _column(table: str, col: Column, codes: Iterable[str] | None) -> pa.Column:
+    """The pandera column of a declared column; `codes`, when given, are the codes a codebook column may take.
+    No descriptions: they live in the declaration, and pandera's YAML would escape every Vietnamese letter."""
+    extra = COLUMN_CHECKS.get(table, {}).get(col.name, [])
+    if col.kind in ("text", "code"):
+        allowed = col.values or codes
+        checks = ([pa.Check.isin(sorted(set(allowed)))] if allowed else []) + extra
+        return pa.Column(
+            str,
+            checks=checks,
+            nullable=col.nullable,
+            coerce=True,
+            unique=col.unique,
+            report_duplicates="exclude_first",
+        )
+    if col.kind == "date":
+        checks = [pa.Check(_is_date_or_null, name="is_date"), *extra]
+        return pa.Column(checks=checks, nullable=col.nullable)
+    dtype = {"integer": int, "number": float, "boolean": bool}[col.kind]
+    checks = ([pa.Check.ge(col.minimum)] if col.minimum is not None else []) + extra
+    return pa.Column(dtype, checks=checks or None, nullable=col.nullable, coerce=True)
+
+
+def schema_of(
+    table: Table, *, codes: Mapping[str, Iterable[str]] | None = None, checks: list[pa.Check] | None = None, **kwargs
+) -> pa.DataFrameSchema:
+    """The pandera schema of a declared table: its columns, its unique columns, and table-level `checks`.
+    `codes` maps a code column to the codes it may take (an empty collection checks nothing)."""
+    codes = codes or {}
+    if table.unique:
+        kwargs.setdefault("unique", list(table.unique))
+        kwargs.setdefault("report_duplicates", "exclude_first")
+    return pa.DataFrameSchema(
+        {c.name: _column(table.name, c, codes.get(c.name) or None) for c in table.columns},
+        checks=checks,
+        name=table.name,
+        **kwargs,
     )
 
 
@@ -75,100 +117,28 @@ def observations_schema(
     ]
     if article_texts is not None:
         checks.append(pa.Check(_span_matches(article_texts), name="evidence_at_span"))
-    return pa.DataFrameSchema(
-        {
-            "obs_id": _str(unique=True),
-            "article_id": _str(),
-            "source_file": _str(),
-            "indicator_code": _str(isin=indicator_codes or None),
-            "value": pa.Column(
-                float,
-                pa.Check(lambda s: s.map(lambda v: v == v and abs(v) != float("inf")), name="finite"),
-                coerce=True,
-            ),
-            "unit": _str(isin=UNITS),
-            "denominator": pa.Column(float, nullable=True, coerce=True, checks=pa.Check.gt(0, ignore_na=True)),
-            "qualifier": _str(isin=QUALIFIERS),
-            "status": _str(isin=STATUSES),
-            "period_start": pa.Column(checks=pa.Check(_is_date_or_null, name="is_date"), nullable=True),
-            "period_end": pa.Column(checks=pa.Check(_is_date_or_null, name="is_date"), nullable=True),
-            "region_code": _str(isin=region_codes or None),
-            "region_code_2025": _str(nullable=True),
-            "body_code": _str(nullable=True, isin=body_codes or None),
-            "evidence": _str(min_length=1),
-            "char_start": pa.Column(int, pa.Check.ge(0), coerce=True),
-            "char_end": pa.Column(int, pa.Check.ge(0), coerce=True),
-            "number_text": _str(),
-            "number_start": pa.Column(int, pa.Check.ge(0), coerce=True),
-            "number_end": pa.Column(int, pa.Check.ge(0), coerce=True),
-        },
-        checks=checks,
-        unique=["article_id", "number_start", "indicator_code"],
-        report_duplicates="exclude_first",
-        strict="filter",
-        ordered=False,
-        name="observations",
-    )
+    codes = {"indicator_code": indicator_codes, "body_code": body_codes, "region_code": region_codes}
+    return schema_of(TABLES["observations"], codes=codes, checks=checks, strict="filter", ordered=False)
 
 
 def articles_schema() -> pa.DataFrameSchema:
     """One row per raw file that was read."""
-    return pa.DataFrameSchema(
-        {
-            "article_id": _str(unique=True),
-            "source_file": _str(unique=True),
-            "title": _str(nullable=True),
-            "published": pa.Column(checks=pa.Check(_is_date_or_null, name="is_date"), nullable=True),
-            "event_date": pa.Column(checks=pa.Check(_is_date_or_null, name="is_date"), nullable=True),
-            "publisher": _str(nullable=True),
-            "url": _str(nullable=True),
-            "format": _str(isin=["txt", "html"]),
-            "encoding": _str(),
-            "n_bytes": pa.Column(int, pa.Check.ge(0), coerce=True),
-            "n_chars": pa.Column(int, pa.Check.ge(0), coerce=True),
-            "content_sha256": _str(),
-            "n_observations": pa.Column(int, pa.Check.ge(0), coerce=True),
-            "n_mentions": pa.Column(int, pa.Check.ge(0), coerce=True),
-        },
-        strict="filter",
-        name="articles",
-    )
+    return schema_of(TABLES["articles"], strict="filter")
 
 
 def mentions_schema() -> pa.DataFrameSchema:
     """Every number seen and not published as an observation, with the reason."""
-    return pa.DataFrameSchema(
-        {
-            "article_id": _str(),
-            "source_file": _str(),
-            "number_text": _str(),
-            "char_start": pa.Column(int, pa.Check.ge(0), coerce=True),
-            "char_end": pa.Column(int, pa.Check.ge(0), coerce=True),
-            "reason": _str(),
-            "value": pa.Column(float, nullable=True, coerce=True),
-            "unit": _str(nullable=True, isin=UNITS),
-            "sentence": _str(),
-        },
-        strict="filter",
-        name="mentions",
-    )
+    return schema_of(TABLES["mentions"], strict="filter")
 
 
 def rejects_schema() -> pa.DataFrameSchema:
     """Raw files that were not read and rows that failed validation, each with the reason."""
-    return pa.DataFrameSchema(
-        {
-            "stage": _str(isin=["ingest", "validate"]),
-            "source_file": _str(),
-            "article_id": _str(nullable=True),
-            "obs_id": _str(nullable=True),
-            "reason": _str(),
-            "detail": _str(),
-            "record": _str(nullable=True),
-        },
-        strict="filter",
-        name="rejects",
-    )
+    return schema_of(TABLES["rejects"], strict="filter")
+
+
+def series_schema() -> pa.DataFrameSchema:
+    """The `series` table as `dxdata.products.series.build_series` returns it: every column, in order."""
+    return schema_of(TABLES["series"], strict=True, ordered=True)
 
 
 SCHEMAS = {
@@ -179,16 +149,9 @@ SCHEMAS = {
 }
 
 
-def export_yaml(folder: Path) -> list[Path]:
-    """Write each schema's YAML export (documentation; custom checks are only in Python)."""
-    written = []
-    for name, factory in SCHEMAS.items():
-        path = folder / f"{name}.schema.yaml"
-        path.write_text(factory().to_yaml(), encoding="utf-8")
-        written.append(path)
-    return written
-
-
-if __name__ == "__main__":
-    for p in export_yaml(Path(sys.argv[1] if len(sys.argv) > 1 else "schemas")):
-        print(p)
+def yaml_exports() -> dict[str, str]:
+    """Each validated table's schema as pandera YAML, for readers (custom checks are only in Python, and
+    pandera says so in a warning per check: expected here, so not shown)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Only registered checks may be serialized")
+        return {name: factory().to_yaml() for name, factory in SCHEMAS.items()}

@@ -1,5 +1,7 @@
-"""Extraction results as the dataset's tables, with their ids and fixed column types, validated: rows that
-fail a check go to the rejects table (`dxdata.validate.rows`)."""
+"""Extraction results as the dataset's tables, with their ids and their declared columns (`dxdata.tables`),
+validated: rows that fail a check go to the rejects table (`dxdata.validate.rows`). Column types are fixed
+where the tables are written: the store casts every declared column to its declared type, so an empty
+table and a full one write the same Parquet schema."""
 
 from __future__ import annotations
 
@@ -12,68 +14,14 @@ import pandas as pd
 from dxdata.codebook import Codebook
 from dxdata.extract.regions import all_region_codes, regions_table
 from dxdata.models import Article, ExtractionResult, FileReject, Observation
+from dxdata.tables import TABLES
 from dxdata.validate.rows import REJECT_COLUMNS, split_valid, validate_observations
 from dxdata.validate.schemas import articles_schema, mentions_schema, rejects_schema
 
-OBSERVATION_COLUMNS = [
-    "obs_id",
-    "article_id",
-    "source_file",
-    "indicator_code",
-    "value",
-    "unit",
-    "denominator",
-    "qualifier",
-    "status",
-    "period_start",
-    "period_end",
-    "region_code",
-    "region_code_2025",
-    "body_code",
-    "evidence",
-    "char_start",
-    "char_end",
-    "number_text",
-    "number_start",
-    "number_end",
-]
-MENTION_COLUMNS = [
-    "article_id",
-    "source_file",
-    "number_text",
-    "char_start",
-    "char_end",
-    "reason",
-    "value",
-    "unit",
-    "sentence",
-]
-ARTICLE_COLUMNS = [
-    "article_id",
-    "source_file",
-    "title",
-    "published",
-    "event_date",
-    "publisher",
-    "url",
-    "format",
-    "encoding",
-    "n_bytes",
-    "n_chars",
-    "content_sha256",
-    "n_observations",
-    "n_mentions",
-]
-SORT_KEYS = {
-    "articles": ["source_file"],
-    "observations": ["source_file", "number_start", "indicator_code"],
-    "mentions": ["source_file", "char_start", "reason"],
-    "rejects": ["source_file", "stage", "obs_id", "reason"],  # by file first: parts of chunks join in order
-    "series": ["indicator_code", "region_code", "period_end", "status"],  # its group key
-    "indicators": ["indicator_code"],
-    "bodies": ["body_code"],
-    "regions": ["region_code"],
-}
+# The column order of each table, as declared in dxdata.tables.
+OBSERVATION_COLUMNS = TABLES["observations"].names
+MENTION_COLUMNS = TABLES["mentions"].names
+ARTICLE_COLUMNS = TABLES["articles"].names
 
 
 def obs_id(
@@ -214,48 +162,15 @@ def chunk_tables(
     mentions_df, mention_rejects = split_valid(mentions_frame(results), mentions_schema(), table="mentions")
     failed = [df for df in (article_rejects, obs_rejects, mention_rejects) if not df.empty]
     rejects = pd.concat(failed, ignore_index=True) if failed else pd.DataFrame(columns=REJECT_COLUMNS)
-    return _typed(
-        {
-            "articles": articles_df,
-            "observations": good_obs.reindex(columns=OBSERVATION_COLUMNS),
-            "mentions": mentions_df,
-            "rejects": rejects.reindex(columns=REJECT_COLUMNS),
-        }
-    )
+    return {
+        "articles": articles_df.reset_index(drop=True),
+        "observations": good_obs.reindex(columns=OBSERVATION_COLUMNS).reset_index(drop=True),
+        "mentions": mentions_df.reset_index(drop=True),
+        "rejects": rejects.reindex(columns=REJECT_COLUMNS).reset_index(drop=True),
+    }
 
 
 def file_rejects_table(file_rejects: Sequence[FileReject]) -> pd.DataFrame:
     """The rejects table's rows for raw files that were not read, validated."""
     rejects, _ = split_valid(file_rejects_frame(file_rejects), rejects_schema(), table="rejects")
-    return _typed({"rejects": rejects.reindex(columns=REJECT_COLUMNS)})["rejects"]
-
-
-def _typed(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """Give every column a fixed type, so empty tables and full ones write the same Parquet schema."""
-    ints = {
-        "char_start",
-        "char_end",
-        "number_start",
-        "number_end",
-        "n_bytes",
-        "n_chars",
-        "n_observations",
-        "n_mentions",
-    }
-    floats = {"value", "denominator"}
-    dates = {"period_start", "period_end", "published", "event_date"}
-    out = {}
-    for name, df in tables.items():
-        df = df.reset_index(drop=True).copy()
-        for col in df.columns:
-            if col in ints:
-                df[col] = df[col].astype("int64")
-            elif col in floats:
-                df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
-            elif col in dates:
-                df[col] = pd.to_datetime(df[col], errors="coerce").astype("datetime64[s]").dt.date
-                df[col] = df[col].astype(object).where(df[col].notna(), None)
-            else:
-                df[col] = df[col].astype(object).where(df[col].notna(), None)
-        out[name] = df
-    return out
+    return rejects.reindex(columns=REJECT_COLUMNS).reset_index(drop=True)
