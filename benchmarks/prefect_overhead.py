@@ -1,8 +1,8 @@
 """What a refresh through Prefect costs on top of the same refresh without it (issue 15, point 1).
 
 Every figure is the wall time of a whole ``dxdata refresh`` command (interpreter start, imports, the run,
-exit), as a user sees it, with the project's local Prefect server (`flows/server.py`) kept in a home of
-its own under ``--workdir`` and stopped at the end:
+exit), as a user sees it, with the project's local Prefect server (`dxdata.orchestrate.prefect_server`) kept
+in a home of its own under ``--workdir`` and stopped at the end:
 
 1. **Seeds, nothing new.** ``dxdata refresh`` over ``data/raw`` once (it starts the local server and
    publishes v0001), then ``--runs`` no-change refreshes through Prefect alternating with as many
