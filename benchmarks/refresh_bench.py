@@ -2,7 +2,7 @@
 
 For each size N (default 1,000 and 10,000; add 50000 with --sizes):
 
-1. ``full``        -- a full refresh without Prefect (`pipeline.run_refresh`, empty cache) on N
+1. ``full``        -- a full refresh without Prefect (`orchestrate.refresh.run_refresh`, empty cache) on N
                       synthetic articles (`dxdata.tools.synth`, seed 0): articles/s, time per stage, peak RSS
                       of the main process and of the largest extraction worker (``--processes``).
 2. ``incremental`` -- 1% new articles added to the same raw folder, same output folder: time.
