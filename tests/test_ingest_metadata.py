@@ -70,6 +70,9 @@ def test_crawl_marker_month_only() -> None:
             None,
         ),
         ("Theo Quyết định số 06/QĐ-TTg ngày 6-1-2022 của Thủ tướng.", date(2023, 2, 28), None),
+        # a Party-style document number ("số 57-NQ/TW", "số 02-KH/BCĐ") dates the document, not the event
+        ("Thực hiện Nghị quyết số 57-NQ/TW ngày 22/12/2024 của Bộ Chính trị.", date(2025, 3, 1), None),
+        ("Bộ lập Ban chỉ đạo theo kế hoạch số 02-KH/BCĐ ngày 19/6/2025.", date(2026, 2, 19), None),
         ("Tỉnh lấy ngày 28/8 hàng năm là Ngày chuyển đổi số.", date(2023, 2, 28), None),
         ("Năm 2022 có 18/20 sở hoàn thành 9/33 nhiệm vụ.", date(2023, 2, 28), None),
         ("Sáng nay (24/4), Ủy ban họp phiên thứ 8.", date(2024, 4, 24), date(2024, 4, 24)),

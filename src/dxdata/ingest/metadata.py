@@ -66,7 +66,7 @@ _EVENT = re.compile(
 )
 _EVENT_BEFORE_BAD = re.compile(
     r"(?:\b(?:từ|đến|tới|trước|sau|hết|hạn|kể|tính|ban\s+hành|ký|cấp|sinh)\s*\(?\s*$)"
-    r"|(?-i:\d+/(?:\d+/)?[A-ZĐ][\w-]*)[^.;,\n]{0,30}$",
+    r"|(?-i:\d+(?:/\d+)?[/-][A-ZĐ][\w-]*(?:/[A-ZĐ][\w-]*)?)[^.;,\n]{0,30}$",
     re.IGNORECASE,
 )
 _EVENT_AFTER_BAD = re.compile(r"^\s*\)?\s*(?:(?:đến|tới)\s+(?:nay|hết|ngày)|hàng\s+năm|hằng\s+năm)", re.IGNORECASE)
