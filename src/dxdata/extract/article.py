@@ -108,6 +108,7 @@ class _ArticleContext:
     regions: list[RegionMatch]
     bodies: list[BodyMention]
     ref_date: date | None
+    report_period: TimeExpr | None  # the span of months the lead names (`_report_period`)
     default_region: str
     body_tally: _BodyTally
     cues: CueIndex
@@ -122,7 +123,6 @@ class _ArticleContext:
     region_starts: list[int] = field(default_factory=list)
     body_starts: list[int] = field(default_factory=list)
     year_mentions: list[tuple[int, int]] | None = None  # `_article_index_year`
-    report_period: tuple[TimeExpr | None] | None = None  # `_report_period`, once found
     model: IndicatorModel | None = None
     words: ArticleWords | None = None
     trace: Trace | None = None  # what the decisions saw, for fitting the model
@@ -271,6 +271,7 @@ def _context(article: Article, codebook: Codebook) -> _ArticleContext:
         regions=regions,
         bodies=bodies,
         ref_date=ref,
+        report_period=_report_period(sentences, times),
         default_region=_default_region(article, regions, sentences),
         body_tally=_body_tally(text, bodies, sentences),
         cues=cues,
@@ -831,7 +832,7 @@ def _period(
     if t is None:
         t = _previous_sentence_period(ctx, sent)
     if t is None and _sentence_says(ctx, sent, _ESTIMATE_RE, num.start):  # a report's estimate: its period
-        t = _report_period(ctx)
+        t = ctx.report_period
     if _is_year_plan(ctx, num):  # the plan of the whole year its period lies in
         anchor = t.period_end if t is not None and t.period_end else ctx.ref_date
         if anchor is not None:
@@ -885,19 +886,19 @@ def _previous_sentence_period(ctx: _ArticleContext, sent: Sentence) -> TimeExpr 
     return periods[-1] if periods else None
 
 
-def _report_period(ctx: _ArticleContext) -> TimeExpr | None:
+def _report_period(sentences: list[Sentence], times: list[TimeExpr]) -> TimeExpr | None:
     """The period a report's lead names ("Trong 2 tháng đầu năm 2024", "quý I/2024"): the first span of months
-    within one year in the article's first paragraph (found once per article; None when there is none)."""
-    if ctx.report_period is None:
-        ctx.report_period = (None,)
-        first = next((s for s in ctx.sentences if not s.is_chrome), None)
-        if first is not None:
-            lead_end = max(s.end for s in ctx.sentences if s.paragraph == first.paragraph)
-            for t in _starting_in(ctx.times, ctx.time_starts, first.start, lead_end):
-                if t.kind == "range" and t.period_start and t.period_end and _within_a_year(t):
-                    ctx.report_period = (t,)
-                    break
-    return ctx.report_period[0]
+    within one year in the article's first paragraph (None when there is none)."""
+    first = next((s for s in sentences if not s.is_chrome), None)
+    if first is None:
+        return None
+    lead_end = max(s.end for s in sentences if s.paragraph == first.paragraph)
+    for t in times:  # in text order
+        if t.start >= lead_end:
+            break
+        if t.start >= first.start and t.kind == "range" and t.period_start and t.period_end and _within_a_year(t):
+            return t
+    return None
 
 
 def _within_a_year(t: TimeExpr) -> bool:

@@ -37,7 +37,7 @@ from prefect.logging.handlers import APILogHandler
 from dxdata.orchestrate.refresh import run_refresh
 from dxdata.orchestrate.report import rejects_note, summary_artifact_key, summary_markdown
 from dxdata.pool import default_workers, process_pool
-from dxdata.publish.chunks import Chunk, ChunkOutput, build_chunk, plan_chunks, scan_raw_folder
+from dxdata.publish.chunks import Chunk, ChunkOutput, build_chunk, plan_raw_folder
 
 DEFAULT_BATCH = 500
 INGEST_RETRIES = 2
@@ -154,7 +154,7 @@ class TransientReadError(OSError):
 @task(name="scan", retries=INGEST_RETRIES, retry_delay_seconds=INGEST_RETRY_DELAY_S, cache_policy=NO_CACHE)
 def scan(raw_dir: str, fingerprint: str, batch_size: int) -> Bundle:
     """List the raw files with their fingerprints and plan them into chunks (`dxdata.publish.chunks`)."""
-    return Bundle(plan_chunks(scan_raw_folder(raw_dir), raw_dir, fingerprint, batch_size))
+    return Bundle(plan_raw_folder(raw_dir, fingerprint, batch_size))
 
 
 @task(name="build-chunk", retries=INGEST_RETRIES, retry_delay_seconds=INGEST_RETRY_DELAY_S, cache_policy=NO_CACHE)

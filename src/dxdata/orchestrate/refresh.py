@@ -33,8 +33,7 @@ from dxdata.publish.chunks import (
     build_chunk,
     build_chunks,
     chunk_fingerprint,
-    plan_chunks,
-    scan_raw_folder,
+    plan_raw_folder,
 )
 from dxdata.publish.store import PublishResult, VersionWriter
 from dxdata.tables import SORT_KEYS
@@ -116,7 +115,7 @@ class LocalRunner:
     on_batch: Callable[[int, int], None] | None = None
 
     def scan(self, raw_dir: Path, fingerprint: str, batch_size: int) -> list[Chunk]:
-        return plan_chunks(scan_raw_folder(raw_dir), raw_dir, fingerprint, batch_size)
+        return plan_raw_folder(raw_dir, fingerprint, batch_size)
 
     def build(self, chunks: list[Chunk], staging: str, cache_dir: str) -> list[ChunkOutput]:
         on_batch = self.on_batch

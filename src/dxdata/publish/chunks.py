@@ -170,6 +170,11 @@ def plan_chunks(
     return [Chunk(i, _chunk_key(fingerprint, g), str(raw_dir), tuple(g)) for i, g in enumerate(groups, start=1)]
 
 
+def plan_raw_folder(raw_dir: Path | str, fingerprint: str, target: int = CHUNK_TARGET) -> list[Chunk]:
+    """The raw folder's files (`scan_raw_folder`) planned into chunks (`plan_chunks`): a refresh's first step."""
+    return plan_chunks(scan_raw_folder(raw_dir), raw_dir, fingerprint, target)
+
+
 def _compact(table: pa.Table) -> pa.Table:
     """Dictionary-encode the repetitive columns: the series input of 50,000 articles waits in memory."""
     for name in DICTIONARY_COLUMNS:
